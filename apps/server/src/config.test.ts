@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config';
+
+const errorOf = (env: Record<string, string>) => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message;
+    throw error;
+  }
+  throw new Error('configuration was accepted');
+};
+
+describe('loadConfig', () => {
+  it('has defaults that run on the embedded database on loopback', () => {
+    expect(loadConfig({})).toMatchObject({
+      env: 'development',
+      port: 3000,
+      host: '127.0.0.1',
+      database: { url: undefined, pgliteDir: '.data/pglite' },
+    });
+  });
+
+  it('listens on every interface by default in production', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).host).toBe('0.0.0.0');
+    expect(loadConfig({ NODE_ENV: 'production', HOST: '127.0.0.1' }).host).toBe('127.0.0.1');
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ PORT: '', DATABASE_URL: '' })).toMatchObject({
+      port: 3000,
+      database: { url: undefined },
+    });
+  });
+
+  it('reads PostgreSQL and limits from the environment', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://u@db:5432/conduit',
+      PORT: '8080',
+      TRPC_MAX_BATCH_SIZE: '5',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      trpcMaxBatchSize: 5,
+      database: { url: 'postgres://u@db:5432/conduit' },
+    });
+  });
+
+  it('refuses a bad value in one line naming the variable and the value', () => {
+    const message = errorOf({ PORT: 'notaport' });
+    expect(message).toBe(
+      'Invalid configuration: PORT must be a port number from 0 to 65535 (got "notaport")',
+    );
+    expect(errorOf({ PORT: '70000' })).toMatch(/^Invalid configuration: PORT /);
+    expect(errorOf({ NODE_ENV: 'prod' })).toMatch(
+      /NODE_ENV must be development, production or test/,
+    );
+  });
+
+  it('names every bad variable, on one line', () => {
+    const message = errorOf({ PORT: '-1', LOG_LEVEL: 'loud', BODY_LIMIT_BYTES: '1e12' });
+    expect(message.split('\n')).toHaveLength(1);
+    expect(message).toMatch(/PORT .*; LOG_LEVEL .*; BODY_LIMIT_BYTES /);
+  });
+
+  it('never echoes a database URL, which may hold a password', () => {
+    const message = errorOf({ DATABASE_URL: 'mysql://root:hunter2@db/x' });
+    expect(message).toMatch(/DATABASE_URL must be a postgres/);
+    expect(message).not.toContain('hunter2');
+  });
+});

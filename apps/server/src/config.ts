@@ -1,0 +1,83 @@
+// Configuration comes from environment variables only, validated once at start.
+import { z } from 'zod';
+
+const integer = (min: number, max: number, hint: string) =>
+  z.coerce
+    .number({ error: `must be ${hint}` })
+    .int({ error: `must be ${hint}` })
+    .min(min, { error: `must be ${hint}` })
+    .max(max, { error: `must be ${hint}` });
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const envSchema = z.object({
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'], {
+      error: 'must be development, production or test',
+    })
+    .default('development'),
+  PORT: integer(0, 65_535, 'a port number from 0 to 65535').default(3000),
+  HOST: z.string().optional(),
+  LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }).optional(),
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
+    .optional(),
+  PGLITE_DIR: z.string().default('.data/pglite'),
+  DB_POOL_MAX: integer(1, 1000, 'an integer from 1 to 1000').default(10),
+  BODY_LIMIT_BYTES: integer(1024, 100 * 1024 * 1024, 'a byte count from 1024 to 104857600').default(
+    1024 * 1024,
+  ),
+  TRPC_MAX_BATCH_SIZE: integer(1, 100, 'an integer from 1 to 100').default(10),
+  REQUEST_TIMEOUT_MS: integer(1000, 600_000, 'milliseconds from 1000 to 600000').default(30_000),
+  SHUTDOWN_TIMEOUT_MS: integer(100, 600_000, 'milliseconds from 100 to 600000').default(10_000),
+});
+
+/** Variables whose values must not be echoed back in an error (they may hold passwords). */
+const secret = new Set(['DATABASE_URL']);
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  logLevel: (typeof logLevels)[number];
+  database: { url: string | undefined; pgliteDir: string; poolMax: number };
+  bodyLimitBytes: number;
+  trpcMaxBatchSize: number;
+  requestTimeoutMs: number;
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads the configuration, or throws a ConfigError whose message is one line naming each bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // A variable set to the empty string (`PORT=` in a .env file) counts as unset.
+  const parsed = envSchema.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')),
+  );
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      const got = env[name];
+      const shown = secret.has(name) || got === undefined ? '' : ` (got ${JSON.stringify(got)})`;
+      return `${name} ${issue.message}${shown}`;
+    });
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    // Reachable from other machines only when asked for, or in production (behind a proxy).
+    host: e.HOST ?? (production ? '0.0.0.0' : '127.0.0.1'),
+    logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'silent' : 'info'),
+    database: { url: e.DATABASE_URL, pgliteDir: e.PGLITE_DIR, poolMax: e.DB_POOL_MAX },
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    trpcMaxBatchSize: e.TRPC_MAX_BATCH_SIZE,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  };
+}

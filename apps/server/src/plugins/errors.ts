@@ -1,0 +1,53 @@
+// The one place that maps failures to HTTP answers outside tRPC: always JSON, never a stack or SQL.
+import type { FastifyError, FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
+
+export interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+const codeByStatus: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_SUPPORTED',
+  408: 'TIMEOUT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'TOO_MANY_REQUESTS',
+  500: 'INTERNAL_SERVER_ERROR',
+  503: 'SERVICE_UNAVAILABLE',
+};
+
+export function errorBody(status: number, message: string): ErrorBody {
+  return {
+    error: {
+      code: codeByStatus[status] ?? (status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR'),
+      message,
+    },
+  };
+}
+
+const plugin: FastifyPluginAsync = async (app) => {
+  app.setNotFoundHandler((request, reply) => {
+    reply
+      .status(404)
+      .send(errorBody(404, `No route for ${request.method} ${request.url.split('?')[0]}`));
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status =
+      error.statusCode && error.statusCode >= 400 && error.statusCode < 600
+        ? error.statusCode
+        : 500;
+    if (status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+      reply.status(status).send(errorBody(status, 'Internal server error'));
+      return;
+    }
+    // Fastify's own 4xx messages (bad JSON, body too large, ...) describe the request, not our internals.
+    request.log.info({ code: error.code, status }, error.message);
+    reply.status(status).send(errorBody(status, error.message));
+  });
+};
+
+export const errorsPlugin = fp(plugin, { name: 'errors' });

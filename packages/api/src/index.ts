@@ -1,0 +1,18 @@
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import { type AppRouter, appRouter } from './root';
+import { createCallerFactory } from './trpc';
+
+export {
+  type Context,
+  type CreateContextOptions,
+  createTRPCContext,
+  type FieldErrors,
+  type RequestMeta,
+} from './trpc';
+export { type AppRouter, appRouter };
+
+/** Calls procedures in-process: `createCaller(createTRPCContext({ db })).tag.list()`. */
+export const createCaller = createCallerFactory(appRouter);
+
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterOutputs = inferRouterOutputs<AppRouter>;

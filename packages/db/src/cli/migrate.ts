@@ -1,0 +1,20 @@
+// `pnpm db:migrate`: applies pending migrations to DATABASE_URL, or to the embedded database in PGLITE_DIR.
+import { existsSync } from 'node:fs';
+import { createDb } from '../client';
+
+if (existsSync('.env')) process.loadEnvFile('.env');
+
+const url = process.env.DATABASE_URL || undefined;
+const pgliteDir = process.env.PGLITE_DIR || '.data/pglite';
+const started = performance.now();
+const conn = await createDb({ url, pgliteDir, poolMax: 1 });
+try {
+  await conn.migrate();
+  const target = url ? 'PostgreSQL' : `the embedded database in ${pgliteDir}`;
+  console.log(`Migrated ${target} in ${Math.round(performance.now() - started)} ms`);
+} catch (error) {
+  console.error(`Migration failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+} finally {
+  await conn.close();
+}

@@ -1,0 +1,78 @@
+// One Drizzle handle over PostgreSQL (postgres.js) or embedded PGlite; callers cannot tell which.
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import { migratePglite, migratePostgres } from './migrate';
+import * as schema from './schema/index';
+
+export type Schema = typeof schema;
+/** The driver-neutral Drizzle handle the rest of the code is written against. */
+export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+
+export interface DbConfig {
+  /** PostgreSQL connection string; when absent the embedded database is used. */
+  url?: string | undefined;
+  /** Folder of the embedded database, or `memory://` for one that lives only in this process. */
+  pgliteDir?: string | undefined;
+  /** Most connections in the PostgreSQL pool. */
+  poolMax?: number | undefined;
+}
+
+export type DbDriver = 'postgres' | 'pglite';
+
+export interface DbConnection {
+  db: Database;
+  driver: DbDriver;
+  /** Applies pending migrations (idempotent, safe to call from several processes at once). */
+  migrate(): Promise<void>;
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const IN_MEMORY = 'memory://';
+
+export async function createDb(config: DbConfig): Promise<DbConnection> {
+  return config.url
+    ? connectPostgres(config.url, config.poolMax ?? 10)
+    : openPglite(config.pgliteDir ?? IN_MEMORY);
+}
+
+async function connectPostgres(url: string, poolMax: number): Promise<DbConnection> {
+  const client = postgres(url, {
+    max: poolMax,
+    idle_timeout: 30,
+    connect_timeout: 10,
+    // Migrations and `drop ... if exists` print NOTICEs; they are not our logs' business.
+    onnotice: () => {},
+  });
+  const db = drizzlePostgres(client, { schema }) as unknown as Database;
+  return {
+    db,
+    driver: 'postgres',
+    migrate: () => migratePostgres(client, url),
+    ping: () => pingDb(db),
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+async function openPglite(dir: string): Promise<DbConnection> {
+  if (dir !== IN_MEMORY) await mkdir(dir, { recursive: true });
+  const client = await PGlite.create(dir === IN_MEMORY ? undefined : dir);
+  const db = drizzlePglite(client, { schema }) as unknown as Database;
+  return {
+    db,
+    driver: 'pglite',
+    migrate: () => migratePglite(client),
+    ping: () => pingDb(db),
+    close: () => client.close(),
+  };
+}
+
+async function pingDb(db: Database): Promise<void> {
+  await db.execute(sql`select 1`);
+}

@@ -1,0 +1,3 @@
+export { and, asc, count, desc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
+export * from './client';
+export * from './schema/index';

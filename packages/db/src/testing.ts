@@ -1,0 +1,110 @@
+// Test databases: one per vitest worker, migrated once, emptied between tests.
+import { inArray, is, sql } from 'drizzle-orm';
+import { PgTable } from 'drizzle-orm/pg-core';
+import postgres from 'postgres';
+import { createDb, type Database, type DbConnection, IN_MEMORY } from './client';
+import * as schema from './schema/index';
+
+let connection: Promise<DbConnection> | undefined;
+
+/**
+ * The worker's database: PGlite in memory by default, or a database of its own on the
+ * PostgreSQL server named by TEST_DATABASE_URL (created fresh, then migrated).
+ * Test files in one worker share it, so vitest runs with `isolate: false`.
+ */
+export function getTestDb(): Promise<DbConnection> {
+  connection ??= openTestDb();
+  return connection;
+}
+
+async function openTestDb(): Promise<DbConnection> {
+  const baseUrl = process.env.TEST_DATABASE_URL;
+  const conn = baseUrl
+    ? await createDb({ url: await createWorkerDatabase(baseUrl), poolMax: 4 })
+    : await createDb({ pgliteDir: IN_MEMORY });
+  await conn.migrate();
+  return conn;
+}
+
+async function createWorkerDatabase(baseUrl: string): Promise<string> {
+  const url = new URL(baseUrl);
+  const base = url.pathname.slice(1) || 'postgres';
+  const pkg = (process.env.npm_package_name ?? 'conduit').replace(/\W+/g, '_');
+  const name = `${base}_${pkg}_w${process.env.VITEST_POOL_ID ?? '0'}`.toLowerCase();
+  const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`drop database if exists "${name}" with (force)`);
+    await admin.unsafe(`create database "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+const tables = Object.values(schema).filter((value) => is(value, PgTable));
+
+/** Empties every table and restarts identities, so each test starts from a blank database. */
+export async function resetDb(db: Database): Promise<void> {
+  await db.execute(sql`truncate ${sql.join(tables, sql`, `)} restart identity cascade`);
+}
+
+export async function closeTestDb(): Promise<void> {
+  const conn = await connection;
+  connection = undefined;
+  await conn?.close();
+}
+
+// Test data that reads like the domain --------------------------------------------------------
+
+let sequence = 0;
+const next = () => ++sequence;
+
+type NewUser = typeof schema.users.$inferInsert;
+type NewArticle = typeof schema.articles.$inferInsert;
+
+export async function createUser(db: Database, fields: Partial<NewUser> = {}) {
+  const username = fields.username ?? `user${next()}`;
+  const [user] = await db
+    .insert(schema.users)
+    .values({
+      email: `${username.toLowerCase()}@example.com`,
+      passwordHash: 'not-a-hash',
+      username,
+      ...fields,
+    })
+    .returning();
+  if (!user) throw new Error('createUser: insert returned no row');
+  return user;
+}
+
+export async function createArticle(
+  db: Database,
+  author: { id: number },
+  { tagList = [], ...fields }: Partial<Omit<NewArticle, 'authorId'>> & { tagList?: string[] } = {},
+) {
+  const n = next();
+  const [article] = await db
+    .insert(schema.articles)
+    .values({
+      slug: `article-${n}`,
+      title: `Article ${n}`,
+      description: 'About it',
+      body: 'Body',
+      ...fields,
+      authorId: author.id,
+    })
+    .returning();
+  if (!article) throw new Error('createArticle: insert returned no row');
+  if (tagList.length > 0) {
+    await db
+      .insert(schema.tags)
+      .values(tagList.map((name) => ({ name })))
+      .onConflictDoNothing();
+    const rows = await db.select().from(schema.tags).where(inArray(schema.tags.name, tagList));
+    await db
+      .insert(schema.articleTags)
+      .values(rows.map((tag) => ({ articleId: article.id, tagId: tag.id })));
+  }
+  return article;
+}
