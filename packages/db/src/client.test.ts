@@ -5,6 +5,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDb } from './client';
 import { tags } from './schema/index';
+import { getTestDatabaseUrl } from './testing';
 
 describe('embedded database', () => {
   const dirs: string[] = [];
@@ -26,5 +27,19 @@ describe('embedded database', () => {
     await second.ping();
     await second.close();
     expect(rows).toHaveLength(1);
+  });
+});
+
+// Only PostgreSQL is shared between processes; an embedded database has one owner.
+describe.runIf(process.env.TEST_DATABASE_URL)('PostgreSQL', () => {
+  it('lets several instances migrate at once, even on single-connection pools', async () => {
+    const url = await getTestDatabaseUrl();
+    const instances = await Promise.all([1, 2, 3].map(() => createDb({ url, poolMax: 1 })));
+    try {
+      await Promise.all(instances.map((instance) => instance.migrate()));
+      for (const instance of instances) await instance.ping();
+    } finally {
+      await Promise.all(instances.map((instance) => instance.close()));
+    }
   });
 });

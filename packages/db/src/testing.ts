@@ -6,6 +6,7 @@ import { createDb, type Database, type DbConnection, IN_MEMORY } from './client'
 import * as schema from './schema/index';
 
 let connection: Promise<DbConnection> | undefined;
+let workerUrl: string | undefined;
 
 /**
  * The worker's database: PGlite in memory by default, or a database of its own on the
@@ -19,11 +20,18 @@ export function getTestDb(): Promise<DbConnection> {
 
 async function openTestDb(): Promise<DbConnection> {
   const baseUrl = process.env.TEST_DATABASE_URL;
-  const conn = baseUrl
-    ? await createDb({ url: await createWorkerDatabase(baseUrl), poolMax: 4 })
+  workerUrl = baseUrl ? await createWorkerDatabase(baseUrl) : undefined;
+  const conn = workerUrl
+    ? await createDb({ url: workerUrl, poolMax: 4 })
     : await createDb({ pgliteDir: IN_MEMORY });
   await conn.migrate();
   return conn;
+}
+
+/** The worker's PostgreSQL database URL, or undefined when tests run on PGlite. */
+export async function getTestDatabaseUrl(): Promise<string | undefined> {
+  await getTestDb();
+  return workerUrl;
 }
 
 async function createWorkerDatabase(baseUrl: string): Promise<string> {

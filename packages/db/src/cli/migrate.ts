@@ -1,11 +1,8 @@
 // `pnpm db:migrate`: applies pending migrations to DATABASE_URL, or to the embedded database in PGLITE_DIR.
-import { existsSync } from 'node:fs';
 import { createDb } from '../client';
+import { databaseFromEnv } from './env';
 
-if (existsSync('.env')) process.loadEnvFile('.env');
-
-const url = process.env.DATABASE_URL || undefined;
-const pgliteDir = process.env.PGLITE_DIR || '.data/pglite';
+const { url, pgliteDir } = databaseFromEnv();
 const started = performance.now();
 const conn = await createDb({ url, pgliteDir, poolMax: 1 });
 try {
