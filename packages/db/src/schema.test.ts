@@ -1,6 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from './client';
+import { uniqueViolation } from './errors';
 import {
   articles,
   articleTags,
@@ -26,11 +27,13 @@ const insertUser = (username: string, email = `${username}@example.com`) =>
 const insertArticle = (authorId: number, slug: string) =>
   createArticle(db, { id: authorId }, { slug });
 
-/** The constraint a failed statement violated, whichever driver raised it. */
+/** The unique or check constraint a failed statement violated, whichever driver raised it. */
 async function violatedConstraint(statement: Promise<unknown>): Promise<string> {
   try {
     await statement;
   } catch (error) {
+    const unique = uniqueViolation(error);
+    if (unique) return unique;
     const cause = (error as { cause?: { constraint?: string; constraint_name?: string } }).cause;
     return cause?.constraint ?? cause?.constraint_name ?? String(error);
   }

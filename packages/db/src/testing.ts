@@ -34,20 +34,43 @@ export async function getTestDatabaseUrl(): Promise<string | undefined> {
   return workerUrl;
 }
 
+/**
+ * A fresh database per test process, named after the process id: vitest may run two processes
+ * with the same pool id at once (a worker being replaced), so the pool id alone is not unique.
+ * Databases of processes that are gone are dropped on the way.
+ */
 async function createWorkerDatabase(baseUrl: string): Promise<string> {
   const url = new URL(baseUrl);
   const base = url.pathname.slice(1) || 'postgres';
-  const pkg = (process.env.npm_package_name ?? 'conduit').replace(/\W+/g, '_');
-  const name = `${base}_${pkg}_w${process.env.VITEST_POOL_ID ?? '0'}`.toLowerCase();
+  const pkg = process.env.npm_package_name ?? 'conduit';
+  const prefix = `${base}_${pkg}_p`.toLowerCase().replace(/[^a-z0-9_]+/g, '_');
+  const name = `${prefix}${process.pid}`;
   const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
   try {
-    await admin.unsafe(`drop database if exists "${name}" with (force)`);
+    const existing = await admin<{ datname: string }[]>`
+      select datname from pg_database where starts_with(datname, ${prefix})`;
+    for (const { datname } of existing) {
+      const pid = Number(datname.slice(prefix.length));
+      if (datname === name || !isAlive(pid)) {
+        await admin.unsafe(`drop database if exists "${datname}" with (force)`);
+      }
+    }
     await admin.unsafe(`create database "${name}"`);
   } finally {
     await admin.end();
   }
   url.pathname = `/${name}`;
   return url.toString();
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 const tables = Object.values(schema).filter((value) => is(value, PgTable));
