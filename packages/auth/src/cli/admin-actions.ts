@@ -1,0 +1,88 @@
+// What the admin CLI does to the database, apart from argument parsing and prompting (so tests can call it).
+import { type Database, eq, or, sql, users } from '@conduit/db';
+import { recordAudit } from '../audit';
+import { hashPassword } from '../passwords';
+import { invalidateUserSessions } from '../sessions';
+
+export type PromoteResult =
+  | { outcome: 'unknown' }
+  | { outcome: 'unchanged'; username: string }
+  | { outcome: 'promoted'; username: string; from: string; endedSessions: number };
+
+/** Makes the user named by username or email (either case-insensitively) an admin. */
+export async function promoteToAdmin(
+  db: Database,
+  usernameOrEmail: string,
+): Promise<PromoteResult> {
+  return db.transaction(async (tx) => {
+    const [user] = await tx
+      .select({ id: users.id, username: users.username, role: users.role })
+      .from(users)
+      .where(
+        or(
+          sql`lower(${users.username}) = lower(${usernameOrEmail})`,
+          sql`lower(${users.email}) = lower(${usernameOrEmail})`,
+        ),
+      )
+      .limit(1)
+      .for('update');
+    if (!user) return { outcome: 'unknown' };
+    if (user.role === 'admin') return { outcome: 'unchanged', username: user.username };
+
+    await tx
+      .update(users)
+      .set({ role: 'admin', updatedAt: new Date() })
+      .where(eq(users.id, user.id));
+    // A change of privilege starts new sessions (OWASP Session Management: renew on privilege change).
+    const endedSessions = await invalidateUserSessions(tx, user.id);
+    await recordAudit(tx, {
+      action: 'admin.role.set',
+      actorId: null,
+      targetType: 'user',
+      targetId: String(user.id),
+      details: { from: user.role, to: 'admin', via: 'cli' },
+    });
+    return { outcome: 'promoted', username: user.username, from: user.role, endedSessions };
+  });
+}
+
+export type CreateAdminResult =
+  | { outcome: 'created'; id: number; username: string }
+  | { outcome: 'taken'; field: 'email' | 'username' };
+
+export async function createAdmin(
+  db: Database,
+  account: { email: string; username: string; password: string },
+): Promise<CreateAdminResult> {
+  // Hashed first: argon2 takes a while and the transaction need not wait for it.
+  const passwordHash = await hashPassword(account.password);
+  return db.transaction(async (tx) => {
+    const [existing] = await tx
+      .select({ email: users.email })
+      .from(users)
+      .where(
+        or(
+          sql`lower(${users.email}) = lower(${account.email})`,
+          sql`lower(${users.username}) = lower(${account.username})`,
+        ),
+      )
+      .limit(1);
+    if (existing) {
+      const sameEmail = existing.email.toLowerCase() === account.email.toLowerCase();
+      return { outcome: 'taken', field: sameEmail ? 'email' : 'username' };
+    }
+    const [created] = await tx
+      .insert(users)
+      .values({ email: account.email, username: account.username, passwordHash, role: 'admin' })
+      .returning({ id: users.id, username: users.username });
+    if (!created) throw new Error('createAdmin: insert returned no row');
+    await recordAudit(tx, {
+      action: 'admin.role.set',
+      actorId: null,
+      targetType: 'user',
+      targetId: String(created.id),
+      details: { from: null, to: 'admin', via: 'cli' },
+    });
+    return { outcome: 'created', ...created };
+  });
+}

@@ -1,0 +1,106 @@
+// The admin CLI as an operator runs it: a separate process on an embedded database folder.
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { auditLog, createDb, eq, sessions, users } from '@conduit/db';
+import { createUser } from '@conduit/db/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSession } from '../sessions';
+
+const cliPath = fileURLToPath(new URL('./admin.ts', import.meta.url));
+// Resolved here so the CLI can run in a temporary folder (whose .env it reads) rather than the repo.
+const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+let workDir: string;
+let dbDir: string;
+
+function runCli(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, ['--import', tsx, cliPath, ...args], {
+    cwd: workDir,
+    env: { PATH: process.env.PATH ?? '', ...env },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), 'conduit-admin-cli-'));
+  dbDir = join(workDir, 'db');
+  const conn = await createDb({ pgliteDir: dbDir });
+  try {
+    await conn.migrate();
+    const alice = await createUser(conn.db, { username: 'alice' });
+    await createSession(conn.db, alice.id);
+  } finally {
+    await conn.close();
+  }
+});
+
+afterAll(async () => {
+  await rm(workDir, { recursive: true, force: true });
+});
+
+describe('admin CLI', () => {
+  it('answers bad usage with one line and exit code 2, before touching the database', async () => {
+    const runs = await Promise.all([
+      runCli([]),
+      runCli(['alice', 'bob']),
+      runCli(['--bogus']),
+      runCli(['--create', '--email', 'root@example.com']),
+      runCli(['--create', '--email', 'root@example.com', '--username', 'root'], {
+        ADMIN_PASSWORD: 'short',
+      }),
+    ]);
+    for (const run of runs) {
+      expect(run).toMatchObject({ code: 2, stdout: '' });
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    expect(runs[0]?.stderr).toMatch(/^Usage: /);
+    expect(runs[4]?.stderr).toMatch(/8 to 256 characters/);
+  });
+
+  it('promotes an existing user found through .env, ending their sessions and auditing it', async () => {
+    await writeFile(join(workDir, '.env'), `PGLITE_DIR=${dbDir}\n`);
+    const unknown = await runCli(['nobody']);
+    expect(unknown).toMatchObject({ code: 1, stdout: '' });
+    expect(unknown.stderr.trim()).toBe('No user has the username or email "nobody"');
+
+    const promoted = await runCli(['ALICE@example.com']);
+    expect(promoted).toEqual({
+      code: 0,
+      stdout: 'alice is now an admin (was user); ended 1 session\n',
+      stderr: '',
+    });
+
+    const conn = await createDb({ pgliteDir: dbDir });
+    try {
+      const [alice] = await conn.db.select().from(users).where(eq(users.username, 'alice'));
+      expect(alice?.role).toBe('admin');
+      expect(await conn.db.select().from(sessions)).toEqual([]);
+      const audit = await conn.db.select().from(auditLog);
+      expect(audit).toMatchObject([
+        {
+          action: 'admin.role.set',
+          actorId: null,
+          targetId: String(alice?.id),
+          details: { from: 'user', to: 'admin', via: 'cli' },
+        },
+      ]);
+    } finally {
+      await conn.close();
+    }
+  });
+});

@@ -1,0 +1,133 @@
+// Makes the first admin: `tsx packages/auth/src/cli/admin.ts <username-or-email>` promotes an existing
+// account; `... --create --email E --username U` creates an admin account, with the password taken
+// from ADMIN_PASSWORD or asked on the terminal. Exit codes: 0 done, 1 failed, 2 bad usage.
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { createDb } from '@conduit/db';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../passwords';
+import { createAdmin, promoteToAdmin } from './admin-actions';
+import { PromptCancelled, promptHidden } from './prompt';
+
+const USAGE =
+  'Usage: tsx packages/auth/src/cli/admin.ts <username-or-email> | --create --email <email> --username <username>';
+
+/** A one-line failure and the exit code that goes with it. */
+class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: 1 | 2,
+  ) {
+    super(message);
+  }
+}
+
+type Command =
+  | { kind: 'promote'; who: string }
+  | { kind: 'create'; email: string; username: string };
+
+function parseCommand(args: string[]): Command {
+  let parsed: ReturnType<typeof parseArgsStrict>;
+  try {
+    parsed = parseArgsStrict(args);
+  } catch (error) {
+    // Node's message goes on to explain `--`; its first sentence says what was wrong.
+    const reason = (error instanceof Error ? error.message : String(error)).split('. ')[0];
+    throw new CliError(`${reason}. ${USAGE}`, 2);
+  }
+  const { values, positionals } = parsed;
+  if (values.create) {
+    const { email, username } = values;
+    if (positionals.length > 0 || !email || !username) throw new CliError(USAGE, 2);
+    if (email.length > 254 || !/^[^\s@]+@[^\s@]+$/.test(email)) {
+      throw new CliError(`Not an email address: ${JSON.stringify(email)}`, 2);
+    }
+    if (!/^[A-Za-z0-9_-]{1,32}$/.test(username)) {
+      throw new CliError('A username is 1 to 32 letters, digits, "_" or "-"', 2);
+    }
+    return { kind: 'create', email, username };
+  }
+  const [who, ...rest] = positionals;
+  if (!who || rest.length > 0 || values.email || values.username) throw new CliError(USAGE, 2);
+  return { kind: 'promote', who };
+}
+
+function parseArgsStrict(args: string[]) {
+  return parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      create: { type: 'boolean' },
+      email: { type: 'string' },
+      username: { type: 'string' },
+    },
+  });
+}
+
+async function readPassword(): Promise<string> {
+  let password = process.env.ADMIN_PASSWORD || undefined;
+  if (password === undefined) {
+    try {
+      password = await promptHidden('Password for the new admin: ');
+      if ((await promptHidden('Repeat it: ')) !== password) {
+        throw new CliError('The passwords differ', 2);
+      }
+    } catch (error) {
+      if (!(error instanceof PromptCancelled)) throw error;
+      throw new CliError(error.message, 2);
+    }
+  }
+  const length = [...password].length;
+  if (length < PASSWORD_MIN_LENGTH || length > PASSWORD_MAX_LENGTH) {
+    throw new CliError(
+      `A password must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters long`,
+      2,
+    );
+  }
+  return password;
+}
+
+async function run(command: Command, password: string | undefined): Promise<string> {
+  // Where to connect: the same variables, and the same .env file, as the server and `pnpm db:migrate`.
+  const url = process.env.DATABASE_URL || undefined;
+  const pgliteDir = process.env.PGLITE_DIR || '.data/pglite';
+  const conn = await createDb({ url, pgliteDir, poolMax: 1 });
+  try {
+    await conn.migrate();
+    if (command.kind === 'promote') {
+      const result = await promoteToAdmin(conn.db, command.who);
+      if (result.outcome === 'unknown') {
+        throw new CliError(`No user has the username or email ${JSON.stringify(command.who)}`, 1);
+      }
+      if (result.outcome === 'unchanged') return `${result.username} is already an admin`;
+      const ended = `${result.endedSessions} session${result.endedSessions === 1 ? '' : 's'}`;
+      return `${result.username} is now an admin (was ${result.from}); ended ${ended}`;
+    }
+    const result = await createAdmin(conn.db, { ...command, password: password ?? '' });
+    if (result.outcome === 'taken') {
+      throw new CliError(`An account with that ${result.field} already exists`, 1);
+    }
+    return `Created admin ${result.username} (id ${result.id})`;
+  } finally {
+    await conn.close();
+  }
+}
+
+async function main(args: string[]): Promise<number> {
+  try {
+    const command = parseCommand(args);
+    if (existsSync('.env')) process.loadEnvFile('.env');
+    const password = command.kind === 'create' ? await readPassword() : undefined;
+    console.log(await run(command, password));
+    return 0;
+  } catch (error) {
+    if (error instanceof CliError) {
+      console.error(error.message);
+      return error.exitCode;
+    }
+    console.error(`admin: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

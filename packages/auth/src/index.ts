@@ -1,0 +1,6 @@
+// @conduit/auth: sessions (the Lucia guide's way), passwords, roles and the audit log; talks to db only.
+export * from './audit';
+export * from './passwords';
+export * from './roles';
+export * from './sessions';
+export * from './tokens';
