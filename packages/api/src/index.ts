@@ -2,12 +2,17 @@ import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { type AppRouter, appRouter } from './root';
 import { createCallerFactory } from './trpc';
 
+export { RateLimitedError } from './errors';
+export type { RateLimiter, RateLimitResult } from './limits';
 export {
+  type AuthLimits,
   type Context,
   type CreateContextOptions,
   createTRPCContext,
   type FieldErrors,
+  type Limit,
   type RequestMeta,
+  type SessionCookie,
 } from './trpc';
 export { type AppRouter, appRouter };
 

@@ -5,9 +5,12 @@
  * 3. the router factory and the procedure kinds.
  * Adapter-agnostic: the server passes request facts in; nothing here knows about HTTP frameworks.
  */
+import { hasRole, type Role, validateSessionToken } from '@conduit/auth';
 import type { Database } from '@conduit/db';
-import { initTRPC, type TRPCError } from '@trpc/server';
+import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
+import { type FieldErrors, InvalidFieldsError, RateLimitedError } from './errors';
+import type { RateLimiter } from './limits';
 
 // 1. Context -------------------------------------------------------------------------------------
 
@@ -17,23 +20,78 @@ export interface RequestMeta {
   userAgent?: string | undefined;
 }
 
+/** How the adapter gives the browser its session cookie; API clients use the returned token. */
+export interface SessionCookie {
+  set(token: string, expiresAt: Date): void;
+  clear(): void;
+}
+
+export interface Limit {
+  /** Most hits per window; 0 turns the limit off. */
+  max: number;
+  windowMs: number;
+}
+
+export interface AuthLimits {
+  /** Failed logins per account (email), whatever the IP. */
+  loginFailuresPerAccount: Limit;
+  /** Login attempts per IP, failed or not. */
+  loginAttemptsPerIp: Limit;
+  registrationsPerIp: Limit;
+}
+
+const MINUTE = 60_000;
+export const defaultAuthLimits: AuthLimits = {
+  loginFailuresPerAccount: { max: 5, windowMs: 15 * MINUTE },
+  loginAttemptsPerIp: { max: 20, windowMs: 15 * MINUTE },
+  registrationsPerIp: { max: 30, windowMs: 60 * MINUTE },
+};
+
 export interface CreateContextOptions {
   db: Database;
   meta?: RequestMeta;
   /** Development only: let error messages of unexpected failures and stack traces through. */
   exposeErrors?: boolean;
+  /** The session token the request presented, and where: a cookie (browser) or a header (API client). */
+  sessionToken?: { value: string; from: 'cookie' | 'header' } | undefined;
+  sessionCookie?: SessionCookie;
+  /** Counters for abuse limits; without one (in-process callers, tests) nothing is limited. */
+  limiter?: RateLimiter;
+  limits?: AuthLimits;
 }
 
-export function createTRPCContext(opts: CreateContextOptions) {
-  return { db: opts.db, meta: opts.meta ?? {}, exposeErrors: opts.exposeErrors ?? false };
+const noCookie: SessionCookie = { set() {}, clear() {} };
+const unlimited: RateLimiter = {
+  hit: async () => ({ allowed: true, remaining: Number.POSITIVE_INFINITY, retryAfterMs: 0 }),
+  peek: async () => ({ allowed: true, remaining: Number.POSITIVE_INFINITY, retryAfterMs: 0 }),
+  reset: async () => {},
+};
+
+/** Resolves who is calling from the session token, renewing the cookie when the session was extended. */
+export async function createTRPCContext(opts: CreateContextOptions) {
+  const cookie = opts.sessionCookie ?? noCookie;
+  const presented = opts.sessionToken;
+  const validated = presented ? await validateSessionToken(opts.db, presented.value) : null;
+  if (presented?.from === 'cookie') {
+    if (!validated) cookie.clear();
+    else if (validated.fresh) cookie.set(presented.value, validated.session.expiresAt);
+  }
+  return {
+    db: opts.db,
+    meta: opts.meta ?? {},
+    exposeErrors: opts.exposeErrors ?? false,
+    viewer: validated ? { user: validated.user, session: validated.session } : null,
+    sessionCookie: cookie,
+    limiter: opts.limiter ?? unlimited,
+    limits: opts.limits ?? defaultAuthLimits,
+  };
 }
 
-export type Context = ReturnType<typeof createTRPCContext>;
+export type Context = Awaited<ReturnType<typeof createTRPCContext>>;
 
 // 2. Init ----------------------------------------------------------------------------------------
 
-/** Per-field messages of a failed input, keyed by the dotted path of the field. */
-export type FieldErrors = Record<string, string[]>;
+export type { FieldErrors };
 
 export function fieldErrorsOf(error: ZodError): FieldErrors {
   const fields: FieldErrors = {};
@@ -59,9 +117,20 @@ const t = initTRPC.context<Context>().create({
   isDev: false,
   errorFormatter({ shape, error, ctx }) {
     const expose = ctx?.exposeErrors ?? false;
-    const fieldErrors = error.cause instanceof ZodError ? fieldErrorsOf(error.cause) : undefined;
+    const cause = error.cause;
+    const fieldErrors =
+      cause instanceof ZodError
+        ? fieldErrorsOf(cause)
+        : cause instanceof InvalidFieldsError
+          ? cause.fields
+          : undefined;
+    const retryAfterSeconds =
+      cause instanceof RateLimitedError
+        ? Math.max(1, Math.ceil(cause.retryAfterMs / 1000))
+        : undefined;
     let message = shape.message;
-    if (fieldErrors) message = `Invalid input: ${describeFieldErrors(fieldErrors)}`;
+    if (cause instanceof ZodError && fieldErrors)
+      message = `Invalid input: ${describeFieldErrors(fieldErrors)}`;
     // An unexpected error's message may carry SQL, paths or data: never show it in production.
     else if (isUnexpected(error) && !expose) message = 'Internal server error';
     return {
@@ -72,6 +141,7 @@ const t = initTRPC.context<Context>().create({
         httpStatus: shape.data.httpStatus,
         path: shape.data.path,
         ...(fieldErrors ? { fieldErrors } : {}),
+        ...(retryAfterSeconds ? { retryAfterSeconds } : {}),
         ...(expose && error.stack ? { stack: error.stack } : {}),
       },
     };
@@ -83,5 +153,21 @@ const t = initTRPC.context<Context>().create({
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Anyone may call it, signed in or not. */
+/** Anyone may call it, signed in or not; `ctx.viewer` is the signed-in user or null. */
 export const publicProcedure = t.procedure;
+
+/** Needs a valid session: 401 without one. `ctx.viewer` is never null inside. */
+export const authedProcedure = t.procedure.use(({ ctx, next }) => {
+  if (!ctx.viewer) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to do this' });
+  return next({ ctx: { ...ctx, viewer: ctx.viewer } });
+});
+
+/** Needs a session whose user has at least `role` (admin ⊇ moderator ⊇ user): 403 otherwise. */
+export function roleProcedure(role: Role) {
+  return authedProcedure.use(({ ctx, next }) => {
+    if (!hasRole(ctx.viewer.user.role, role)) {
+      throw new TRPCError({ code: 'FORBIDDEN', message: `Only a ${role} may do this` });
+    }
+    return next();
+  });
+}

@@ -5,7 +5,7 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCaller, createTRPCContext } from '../index';
 
 let db: Database;
-const caller = () => createCaller(createTRPCContext({ db }));
+const caller = () => createCaller(() => createTRPCContext({ db }));
 
 beforeAll(async () => {
   db = (await getTestDb()).db;

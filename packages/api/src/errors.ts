@@ -1,0 +1,41 @@
+// Domain failures that carry more than a message. They travel as the `cause` of a TRPCError and
+// the error formatter (trpc.ts) turns them into fields of the error's `data`.
+import { TRPCError } from '@trpc/server';
+
+/** Per-field messages, keyed by the field's name (dotted for nested fields). */
+export type FieldErrors = Record<string, string[]>;
+
+export class InvalidFieldsError extends Error {
+  override name = 'InvalidFieldsError';
+  constructor(readonly fields: FieldErrors) {
+    super(
+      Object.entries(fields)
+        .map(([field, messages]) => `${field}: ${messages.join(', ')}`)
+        .join('; '),
+    );
+  }
+}
+
+export class RateLimitedError extends Error {
+  override name = 'RateLimitedError';
+  constructor(readonly retryAfterMs: number) {
+    super(`Too many attempts, retry in ${Math.max(1, Math.ceil(retryAfterMs / 1000))} s`);
+  }
+}
+
+/** A 409 naming the fields that clash with existing data (a taken email or username). */
+export function conflict(fields: FieldErrors): TRPCError {
+  const cause = new InvalidFieldsError(fields);
+  return new TRPCError({ code: 'CONFLICT', message: cause.message, cause });
+}
+
+/** A 400 naming fields whose values are well-formed but not acceptable (a wrong current password). */
+export function invalidFields(fields: FieldErrors): TRPCError {
+  const cause = new InvalidFieldsError(fields);
+  return new TRPCError({ code: 'BAD_REQUEST', message: cause.message, cause });
+}
+
+export function tooManyRequests(retryAfterMs: number): TRPCError {
+  const cause = new RateLimitedError(retryAfterMs);
+  return new TRPCError({ code: 'TOO_MANY_REQUESTS', message: cause.message, cause });
+}

@@ -1,0 +1,55 @@
+// What only admins may do: change roles, read the audit log.
+import { invalidateUserSessions, listAudit } from '@conduit/auth';
+import type { TRPCRouterRecord } from '@trpc/server';
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { roleSchema, usernameSchema } from '../schemas/account';
+import { findAccountByUsername, setAccountRole } from '../services/accounts';
+import { audit } from '../services/audit';
+import { roleProcedure } from '../trpc';
+
+const adminProcedure = roleProcedure('admin');
+
+export const auditLogInput = z
+  .object({
+    limit: z.number().int().min(1).max(100).default(50),
+    /** The `nextCursor` of the previous page. */
+    cursor: z.number().int().positive().optional(),
+  })
+  .default({ limit: 50 });
+
+export const adminRouter = {
+  setRole: adminProcedure
+    .input(z.object({ username: usernameSchema, role: roleSchema }))
+    .mutation(async ({ ctx, input }) => {
+      const target = await findAccountByUsername(ctx.db, input.username);
+      if (!target)
+        throw new TRPCError({ code: 'NOT_FOUND', message: `No user named ${input.username}` });
+      // An admin demoting themselves could leave the site without any admin.
+      if (target.id === ctx.viewer.user.id) {
+        throw new TRPCError({ code: 'FORBIDDEN', message: 'Admins cannot change their own role' });
+      }
+      if (target.role !== input.role) {
+        await setAccountRole(ctx.db, target.id, input.role);
+        // Rights are read at every request, but ending sessions makes the change felt at once
+        // and forces a fresh sign-in under the new role.
+        await invalidateUserSessions(ctx.db, target.id);
+        await audit(ctx, {
+          action: 'admin.role.set',
+          actorId: ctx.viewer.user.id,
+          targetType: 'user',
+          targetId: String(target.id),
+          details: { username: target.username, from: target.role, to: input.role },
+        });
+      }
+      return { username: target.username, role: input.role };
+    }),
+
+  auditLog: adminProcedure.input(auditLogInput).query(async ({ ctx, input }) => {
+    const page = await listAudit(ctx.db, input);
+    return {
+      entries: page.entries.map((entry) => ({ ...entry, at: entry.at.toISOString() })),
+      nextCursor: page.nextCursor,
+    };
+  }),
+} satisfies TRPCRouterRecord;

@@ -1,0 +1,150 @@
+// Signing up, in and out, and the sessions a user has open.
+import {
+  createSession,
+  hashPassword,
+  invalidateSession,
+  invalidateUserSessions,
+  listUserSessions,
+  needsRehash,
+  verifyAgainstDummy,
+  verifyPassword,
+} from '@conduit/auth';
+import { and, type Database, eq, sessions } from '@conduit/db';
+import type { TRPCRouterRecord } from '@trpc/server';
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { loginInput, registerInput } from '../schemas/account';
+import { type Account, createAccount, findCredentials, updateAccount } from '../services/accounts';
+import { audit } from '../services/audit';
+import {
+  countFailedLogin,
+  forgetFailedLogins,
+  throttleLogin,
+  throttleRegistration,
+} from '../services/throttle';
+import { authedProcedure, type Context, publicProcedure } from '../trpc';
+
+/** The account as its owner sees it. */
+export function toUser(
+  account: Pick<NonNullable<Account>, 'email' | 'username' | 'bio' | 'image' | 'role'>,
+) {
+  return {
+    email: account.email,
+    username: account.username,
+    bio: account.bio,
+    image: account.image,
+    role: account.role,
+  };
+}
+
+/** Starts a session: a fresh token every sign-in, set as the cookie and returned for API clients. */
+async function signIn(ctx: Context, account: NonNullable<Account>) {
+  const { token, session } = await createSession(ctx.db, account.id, ctx.meta);
+  ctx.sessionCookie.set(token, session.expiresAt);
+  return { user: toUser(account), token };
+}
+
+/** The same answer for an unknown email and a wrong password, so neither can be told apart. */
+const badCredentials = () =>
+  new TRPCError({ code: 'UNAUTHORIZED', message: 'Email or password is incorrect' });
+
+async function rehashIfWeak(db: Database, id: number, hash: string, password: string) {
+  if (needsRehash(hash))
+    await updateAccount(db, id, { passwordHash: await hashPassword(password) });
+}
+
+export const authRouter = {
+  register: publicProcedure.input(registerInput).mutation(async ({ ctx, input }) => {
+    await throttleRegistration(ctx);
+    const account = await createAccount(ctx.db, input);
+    await audit(ctx, {
+      action: 'auth.register',
+      actorId: account.id,
+      targetType: 'user',
+      targetId: String(account.id),
+    });
+    return signIn(ctx, account);
+  }),
+
+  login: publicProcedure.input(loginInput).mutation(async ({ ctx, input }) => {
+    await throttleLogin(ctx, input.email);
+    const found = await findCredentials(ctx.db, input.email);
+    // Unknown emails still pay for a hash check, so the answer takes as long as for a known one.
+    const ok = found
+      ? await verifyPassword(found.passwordHash, input.password)
+      : await verifyAgainstDummy(input.password);
+    if (!found || !ok) {
+      await countFailedLogin(ctx, input.email);
+      await audit(ctx, {
+        action: 'auth.login.failed',
+        actorId: found?.id ?? null,
+        details: {
+          email: input.email.toLowerCase(),
+          reason: found ? 'wrong password' : 'unknown email',
+        },
+      });
+      throw badCredentials();
+    }
+    await forgetFailedLogins(ctx, input.email);
+    await rehashIfWeak(ctx.db, found.id, found.passwordHash, input.password);
+    const { passwordHash: _hash, ...account } = found;
+    await audit(ctx, { action: 'auth.login.ok', actorId: account.id });
+    return signIn(ctx, account);
+  }),
+
+  logout: authedProcedure.mutation(async ({ ctx }) => {
+    await invalidateSession(ctx.db, ctx.viewer.session.id);
+    ctx.sessionCookie.clear();
+    await audit(ctx, { action: 'auth.logout', actorId: ctx.viewer.user.id });
+    return { ok: true as const };
+  }),
+
+  logoutAll: authedProcedure.mutation(async ({ ctx }) => {
+    const ended = await invalidateUserSessions(ctx.db, ctx.viewer.user.id);
+    ctx.sessionCookie.clear();
+    await audit(ctx, {
+      action: 'auth.logout_all',
+      actorId: ctx.viewer.user.id,
+      details: { ended },
+    });
+    return { ended };
+  }),
+
+  me: authedProcedure.query(({ ctx }) => ({ user: toUser(ctx.viewer.user) })),
+
+  sessions: authedProcedure.query(async ({ ctx }) => {
+    const open = await listUserSessions(ctx.db, ctx.viewer.user.id);
+    return {
+      sessions: open.map((session) => ({
+        id: session.id,
+        userAgent: session.userAgent,
+        ip: session.ip,
+        createdAt: session.createdAt.toISOString(),
+        lastUsedAt: session.lastUsedAt.toISOString(),
+        expiresAt: session.expiresAt.toISOString(),
+        current: session.id === ctx.viewer.session.id,
+      })),
+    };
+  }),
+
+  revokeSession: authedProcedure
+    .input(z.object({ id: z.string().min(1).max(64) }))
+    .mutation(async ({ ctx, input }) => {
+      // Only one's own sessions: someone else's id is "not found", never "forbidden".
+      const [owned] = await ctx.db
+        .select({ id: sessions.id })
+        .from(sessions)
+        .where(and(eq(sessions.id, input.id), eq(sessions.userId, ctx.viewer.user.id)));
+      if (!owned) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such session' });
+      await invalidateSession(ctx.db, owned.id);
+      const current = owned.id === ctx.viewer.session.id;
+      if (current) ctx.sessionCookie.clear();
+      await audit(ctx, {
+        action: 'auth.session.revoke',
+        actorId: ctx.viewer.user.id,
+        targetType: 'session',
+        targetId: owned.id,
+      });
+      return { revoked: owned.id, current };
+    }),
+} satisfies TRPCRouterRecord;

@@ -1,0 +1,44 @@
+// The signed-in user's own account.
+import { hashPassword, invalidateUserSessions, verifyPassword } from '@conduit/auth';
+import type { TRPCRouterRecord } from '@trpc/server';
+import { invalidFields } from '../errors';
+import { updateUserInput } from '../schemas/account';
+import { findCredentials, updateAccount } from '../services/accounts';
+import { audit } from '../services/audit';
+import { authedProcedure } from '../trpc';
+import { toUser } from './auth';
+
+export const userRouter = {
+  update: authedProcedure.input(updateUserInput).mutation(async ({ ctx, input }) => {
+    const { password, currentPassword: _current, ...profile } = input;
+    const { user, session } = ctx.viewer;
+    let passwordHash: string | undefined;
+    if (password !== undefined) {
+      // A stolen session alone must not be enough to take the account over.
+      const credentials = await findCredentials(ctx.db, user.email);
+      const current = input.currentPassword ?? '';
+      if (!credentials || !(await verifyPassword(credentials.passwordHash, current))) {
+        throw invalidFields({ currentPassword: ['is incorrect'] });
+      }
+      passwordHash = await hashPassword(password);
+    }
+
+    const account = await updateAccount(ctx.db, user.id, { ...profile, passwordHash });
+
+    if (passwordHash) {
+      // Whoever else held a session (perhaps the reason for the change) is signed out.
+      const ended = await invalidateUserSessions(ctx.db, user.id, { except: session.id });
+      await audit(ctx, {
+        action: 'auth.password.change',
+        actorId: user.id,
+        details: { endedSessions: ended },
+      });
+    }
+    const changed = Object.keys(profile).filter(
+      (key) => profile[key as keyof typeof profile] !== undefined,
+    );
+    if (changed.length > 0)
+      await audit(ctx, { action: 'user.update', actorId: user.id, details: { changed } });
+    return { user: toUser(account) };
+  }),
+} satisfies TRPCRouterRecord;

@@ -1,0 +1,97 @@
+// Accounts: creating them, finding them for sign-in, changing them.
+import { hashPassword } from '@conduit/auth';
+import { type Database, eq, type Role, sql, uniqueViolation, users } from '@conduit/db';
+import { conflict, type FieldErrors } from '../errors';
+
+/** What an account looks like to its owner and to admins (never the password hash). */
+export const accountColumns = {
+  id: users.id,
+  email: users.email,
+  username: users.username,
+  bio: users.bio,
+  image: users.image,
+  role: users.role,
+  createdAt: users.createdAt,
+  updatedAt: users.updatedAt,
+};
+
+export type Account = Awaited<ReturnType<typeof findAccountById>>;
+
+const takenMessages: Record<string, FieldErrors> = {
+  users_email_lower_key: { email: ['is already taken'] },
+  users_username_lower_key: { username: ['is already taken'] },
+};
+
+/** Runs a write, turning a clash with an existing email or username into a 409 naming the field. */
+async function refusingTaken<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    const taken = takenMessages[uniqueViolation(error) ?? ''];
+    if (taken) throw conflict(taken);
+    throw error;
+  }
+}
+
+export async function createAccount(
+  db: Database,
+  input: { email: string; username: string; password: string },
+) {
+  const passwordHash = await hashPassword(input.password);
+  const [account] = await refusingTaken(() =>
+    db
+      .insert(users)
+      .values({ email: input.email, username: input.username, passwordHash })
+      .returning(accountColumns),
+  );
+  if (!account) throw new Error('insert returned no row');
+  return account;
+}
+
+export async function findAccountById(db: Database, id: number) {
+  const [account] = await db.select(accountColumns).from(users).where(eq(users.id, id));
+  return account;
+}
+
+export async function findAccountByUsername(db: Database, username: string) {
+  const [account] = await db
+    .select(accountColumns)
+    .from(users)
+    .where(sql`lower(${users.username}) = lower(${username})`);
+  return account;
+}
+
+/** The account with this email (any case), with its password hash, for signing in. */
+export async function findCredentials(db: Database, email: string) {
+  const [row] = await db
+    .select({ ...accountColumns, passwordHash: users.passwordHash })
+    .from(users)
+    .where(sql`lower(${users.email}) = lower(${email})`);
+  return row;
+}
+
+export async function updateAccount(
+  db: Database,
+  id: number,
+  changes: {
+    email?: string | undefined;
+    username?: string | undefined;
+    bio?: string | null | undefined;
+    image?: string | null | undefined;
+    passwordHash?: string | undefined;
+  },
+) {
+  const [account] = await refusingTaken(() =>
+    db
+      .update(users)
+      .set({ ...changes, updatedAt: sql`now()` })
+      .where(eq(users.id, id))
+      .returning(accountColumns),
+  );
+  if (!account) throw new Error(`account ${id} vanished during update`);
+  return account;
+}
+
+export async function setAccountRole(db: Database, id: number, role: Role) {
+  await db.update(users).set({ role, updatedAt: sql`now()` }).where(eq(users.id, id));
+}
