@@ -1,10 +1,19 @@
 // Builds the HTTP application without listening: main.ts listens, tests use app.inject().
 import { randomUUID } from 'node:crypto';
+import type { RateLimiter } from '@conduit/api';
+import { purgeExpiredSessions, verifyAgainstDummy } from '@conduit/auth';
 import { createDb, type DbConnection } from '@conduit/db';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
 import type { Config } from './config';
+import { createMemoryLimiter } from './limits/memory';
+import { createRedisLimiter, FAIL_FAST_REDIS_OPTIONS } from './limits/redis';
+import { csrfPlugin } from './plugins/csrf';
 import { errorsPlugin } from './plugins/errors';
 import { healthPlugin } from './plugins/health';
+import { rateLimitPlugin } from './plugins/rate-limit';
+import { securityHeadersPlugin } from './plugins/security-headers';
+import { cookiePlugin, sessionCookieSettings } from './plugins/session';
 import { trpcPlugin } from './plugins/trpc';
 
 export interface AppDeps {
@@ -13,6 +22,10 @@ export interface AppDeps {
    * otherwise the app opens one from the configuration, migrates it and closes it on close.
    */
   database?: DbConnection;
+  /** Rate-limit counters; by default from the configuration (Redis or in process). */
+  limiter?: RateLimiter;
+  /** Where log lines go (default stdout); tests read them. */
+  logStream?: { write(line: string): void };
 }
 
 /** Incoming request ids are kept (to follow a request through a proxy) only when they look like ids. */
@@ -24,15 +37,26 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       level: config.logLevel,
       // Credentials never reach the logs, whatever a future log line includes.
       redact: {
-        paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+        paths: [
+          'req.headers.authorization',
+          'req.headers.cookie',
+          'res.headers["set-cookie"]',
+          '*.password',
+          '*.currentPassword',
+          '*.token',
+        ],
         censor: '[redacted]',
       },
+      ...(deps.logStream ? { stream: deps.logStream } : {}),
     },
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
     bodyLimit: config.bodyLimitBytes,
+    // X-Forwarded-For is believed only from these proxies; otherwise anyone could pick their IP
+    // and walk around every per-IP limit.
+    trustProxy: config.trustProxy,
     requestTimeout: config.requestTimeoutMs,
     // tRPC batches name every procedure in the path ("tag.list,article.list,...").
     routerOptions: { maxParamLength: 5000 },
@@ -41,19 +65,73 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const database = deps.database ?? (await openDatabase(config));
   if (!deps.database) app.addHook('onClose', () => database.close());
 
+  housekeepSessions(app, database);
+
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
 
+  const production = config.env === 'production';
+  const cookie = sessionCookieSettings(production);
+  const limiter = deps.limiter ?? (await openLimiter(config, app));
+
   await app.register(errorsPlugin);
+  await app.register(securityHeadersPlugin, { production });
+  await app.register(rateLimitPlugin, { limiter, ...config.limits.global });
+  await app.register(cookiePlugin);
+  await app.register(csrfPlugin, { cookie, allowedOrigins: config.allowedOrigins });
   await app.register(healthPlugin, { database });
   await app.register(trpcPlugin, {
     prefix: '/trpc',
     db: database.db,
     maxBatchSize: config.trpcMaxBatchSize,
     exposeErrors: config.env === 'development',
+    cookie,
+    limiter,
+    limits: config.limits,
   });
   return app;
+}
+
+const HOUR = 3_600_000;
+
+/**
+ * Expired sessions are refused when presented and deleted then; this also deletes the ones never
+ * presented again, at start and hourly. Computing the dummy password hash at start keeps the first
+ * unknown-email login as slow as the others.
+ */
+function housekeepSessions(app: FastifyInstance, database: DbConnection): void {
+  const purge = async () => {
+    try {
+      const purged = await purgeExpiredSessions(database.db);
+      if (purged > 0) app.log.info({ purged }, 'expired sessions purged');
+    } catch (error) {
+      app.log.warn({ err: error }, 'purging expired sessions failed');
+    }
+  };
+  let timer: NodeJS.Timeout | undefined;
+  app.addHook('onReady', async () => {
+    await Promise.all([purge(), verifyAgainstDummy('warm-up')]);
+    timer = setInterval(purge, HOUR).unref();
+  });
+  app.addHook('onClose', async () => clearInterval(timer));
+}
+
+/** Counters shared through Redis when configured (several instances), else kept in this process. */
+async function openLimiter(config: Config, app: FastifyInstance): Promise<RateLimiter> {
+  if (!config.redisUrl) {
+    const memory = createMemoryLimiter();
+    app.addHook('onClose', async () => memory.close());
+    return memory;
+  }
+  const redis = new Redis(config.redisUrl, { ...FAIL_FAST_REDIS_OPTIONS, lazyConnect: true });
+  redis.on('error', (error) => app.log.warn({ err: error }, 'redis error'));
+  // Connected before serving: commands are not queued while offline, so they would fail.
+  await redis.connect();
+  app.addHook('onClose', async () => {
+    await redis.quit().catch(() => redis.disconnect());
+  });
+  return createRedisLimiter(redis, { prefix: 'conduit:rl:' });
 }
 
 async function openDatabase(config: Config): Promise<DbConnection> {

@@ -8,6 +8,22 @@ const integer = (min: number, max: number, hint: string) =>
     .min(min, { error: `must be ${hint}` })
     .max(max, { error: `must be ${hint}` });
 
+/** A count of requests per window; 0 turns that limit off. */
+const limit = integer(0, 1_000_000_000, 'a whole number (0 turns the limit off)');
+const windowMs = integer(1000, 86_400_000, 'milliseconds from 1000 to 86400000');
+
+const splitList = (value: string) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+function isOrigin(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return /^https?:$/.test(url.protocol) && url.origin === value.replace(/\/$/, '');
+}
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const envSchema = z.object({
@@ -30,10 +46,32 @@ const envSchema = z.object({
   TRPC_MAX_BATCH_SIZE: integer(1, 100, 'an integer from 1 to 100').default(10),
   REQUEST_TIMEOUT_MS: integer(1000, 600_000, 'milliseconds from 1000 to 600000').default(30_000),
   SHUTDOWN_TIMEOUT_MS: integer(100, 600_000, 'milliseconds from 100 to 600000').default(10_000),
+  REDIS_URL: z
+    .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })
+    .optional(),
+  TRUST_PROXY: z
+    .string()
+    .regex(/^[0-9a-fA-F.:/,\s]+$|^(loopback|linklocal|uniquelocal)$/, {
+      error: 'must be a comma-separated list of proxy IP addresses or CIDR ranges',
+    })
+    .optional(),
+  ALLOWED_ORIGINS: z
+    .string()
+    .refine((value) => splitList(value).every(isOrigin), {
+      error: 'must be a comma-separated list of origins like https://app.example.com',
+    })
+    .optional(),
+  RATE_LIMIT_MAX: limit.default(1000),
+  RATE_LIMIT_WINDOW_MS: windowMs.default(60_000),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: limit.default(5),
+  LOGIN_MAX_ATTEMPTS_PER_IP: limit.default(20),
+  LOGIN_WINDOW_MS: windowMs.default(15 * 60_000),
+  REGISTER_MAX_PER_IP: limit.default(30),
+  REGISTER_WINDOW_MS: windowMs.default(60 * 60_000),
 });
 
 /** Variables whose values must not be echoed back in an error (they may hold passwords). */
-const secret = new Set(['DATABASE_URL']);
+const secret = new Set(['DATABASE_URL', 'REDIS_URL']);
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -45,6 +83,22 @@ export interface Config {
   trpcMaxBatchSize: number;
   requestTimeoutMs: number;
   shutdownTimeoutMs: number;
+  redisUrl: string | undefined;
+  /** Proxies whose X-Forwarded-For is believed; false: the peer address is the client. */
+  trustProxy: string[] | string | false;
+  /** Origins besides our own whose pages may send cookie-authenticated changes. */
+  allowedOrigins: string[];
+  limits: {
+    global: Limit;
+    loginFailuresPerAccount: Limit;
+    loginAttemptsPerIp: Limit;
+    registrationsPerIp: Limit;
+  };
+}
+
+export interface Limit {
+  max: number;
+  windowMs: number;
 }
 
 export class ConfigError extends Error {
@@ -79,5 +133,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trpcMaxBatchSize: e.TRPC_MAX_BATCH_SIZE,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    redisUrl: e.REDIS_URL,
+    trustProxy: trustProxyOf(e.TRUST_PROXY),
+    allowedOrigins: splitList(e.ALLOWED_ORIGINS ?? '').map((origin) => origin.replace(/\/$/, '')),
+    limits: {
+      global: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS },
+      loginFailuresPerAccount: {
+        max: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+        windowMs: e.LOGIN_WINDOW_MS,
+      },
+      loginAttemptsPerIp: { max: e.LOGIN_MAX_ATTEMPTS_PER_IP, windowMs: e.LOGIN_WINDOW_MS },
+      registrationsPerIp: { max: e.REGISTER_MAX_PER_IP, windowMs: e.REGISTER_WINDOW_MS },
+    },
   };
+}
+
+function trustProxyOf(value: string | undefined): Config['trustProxy'] {
+  if (!value) return false;
+  const list = splitList(value);
+  return list.length === 1 && /^[a-z]+$/.test(list[0] ?? '') ? (list[0] ?? false) : list;
 }

@@ -1,14 +1,28 @@
 // Mounts the tRPC router through the official Fastify adapter.
-import { type AppRouter, appRouter, createTRPCContext } from '@conduit/api';
+import {
+  type AppRouter,
+  type AuthLimits,
+  appRouter,
+  createTRPCContext,
+  RateLimitedError,
+  type RateLimiter,
+} from '@conduit/api';
 import type { Database } from '@conduit/db';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import type { FastifyPluginAsync } from 'fastify';
+import { presentedSessionToken, type SessionCookieSettings, sessionCookieWriter } from './session';
 
 export interface TrpcPluginOptions {
   db: Database;
   maxBatchSize: number;
   exposeErrors: boolean;
+  cookie: SessionCookieSettings;
+  limiter: RateLimiter;
+  limits: AuthLimits;
 }
+
+/** Areas whose answers are about one person: never stored by a browser or a shared cache. */
+const PRIVATE_AREAS = ['auth.', 'user.', 'admin.'];
 
 export const trpcPlugin: FastifyPluginAsync<TrpcPluginOptions> = async (app, opts) => {
   await app.register(fastifyTRPCPlugin, {
@@ -17,12 +31,28 @@ export const trpcPlugin: FastifyPluginAsync<TrpcPluginOptions> = async (app, opt
       // Batching on, bounded: one HTTP request cannot fan out into unbounded work.
       allowBatching: true,
       maxBatchSize: opts.maxBatchSize,
-      createContext: ({ req }) =>
+      createContext: ({ req, res }) =>
         createTRPCContext({
           db: opts.db,
           exposeErrors: opts.exposeErrors,
           meta: { requestId: req.id, ip: req.ip, userAgent: req.headers['user-agent'] },
+          sessionToken: presentedSessionToken(req, opts.cookie),
+          sessionCookie: sessionCookieWriter(res, opts.cookie),
+          limiter: opts.limiter,
+          limits: opts.limits,
         }),
+      responseMeta: ({ ctx, paths, errors }) => {
+        const headers: Record<string, string> = {};
+        const personal =
+          ctx?.viewer || paths?.some((path) => PRIVATE_AREAS.some((area) => path.startsWith(area)));
+        if (personal) headers['cache-control'] = 'no-store';
+        const retryAfter = errors
+          .map((error) => error.cause)
+          .find((cause) => cause instanceof RateLimitedError);
+        if (retryAfter)
+          headers['retry-after'] = String(Math.max(1, Math.ceil(retryAfter.retryAfterMs / 1000)));
+        return { headers };
+      },
       onError: ({ error, path, req }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR')
           req.log.error({ err: error, path }, 'procedure failed');
