@@ -6,7 +6,7 @@ import { getTestDb, resetDb } from '@conduit/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildTestApp, testConfig } from '../test/helpers';
-import { freshName, mutate, ORIGIN, query, register } from '../test/http';
+import { freshName, mutate, ORIGIN, query, randomIp, register } from '../test/http';
 import { buildApp } from './app';
 
 /** With TEST_REDIS_URL the limits are shared through Redis, as between several instances. */
@@ -170,11 +170,9 @@ describe('throttling', () => {
       const { email, password } = await register(limited);
       for (let i = 0; i < 5; i++) {
         // From many addresses: the lock follows the account, not the IP.
-        expect(
-          (await login(limited, email, 'wrong password', `198.51.100.${i + 1}`)).statusCode,
-        ).toBe(401);
+        expect((await login(limited, email, 'wrong password', randomIp())).statusCode).toBe(401);
       }
-      const locked = await login(limited, email, password, '198.51.100.99');
+      const locked = await login(limited, email, password, randomIp());
       expect(locked.statusCode).toBe(429);
       expect(Number(locked.headers['retry-after'])).toBeGreaterThan(800);
       expect(locked.json().error.data).toMatchObject({
@@ -189,16 +187,14 @@ describe('throttling', () => {
       const email = `${freshName()}@example.com`;
       const statuses: number[] = [];
       for (let i = 0; i < 6; i++)
-        statuses.push(
-          (await login(limited, email, 'wrong password', `198.51.100.${i}`)).statusCode,
-        );
+        statuses.push((await login(limited, email, 'wrong password', randomIp())).statusCode);
       expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
     });
   });
 
   it('limits login attempts per IP', async () => {
     await withLimits({ LOGIN_MAX_ATTEMPTS_PER_IP: '3' }, async (limited) => {
-      const ip = `203.0.113.${Math.floor(Math.random() * 200) + 1}`;
+      const ip = randomIp();
       const statuses: number[] = [];
       for (let i = 0; i < 4; i++)
         statuses.push(
@@ -206,13 +202,13 @@ describe('throttling', () => {
         );
       expect(statuses).toEqual([401, 401, 401, 429]);
       expect(
-        (await login(limited, `${freshName()}@example.com`, 'whatever1', '192.0.2.200')).statusCode,
+        (await login(limited, `${freshName()}@example.com`, 'whatever1', randomIp())).statusCode,
       ).toBe(401);
     });
   });
 
   it('limits registrations per IP, and 0 turns a limit off', async () => {
-    const ip = `192.0.2.${Math.floor(Math.random() * 200) + 1}`;
+    const ip = randomIp();
     await withLimits({ REGISTER_MAX_PER_IP: '2' }, async (limited) => {
       await register(limited, {}, ip);
       await register(limited, {}, ip);
@@ -230,7 +226,7 @@ describe('throttling', () => {
 
   it('limits all requests per IP', async () => {
     await withLimits({ RATE_LIMIT_MAX: '3' }, async (limited) => {
-      const remoteAddress = `198.18.0.${Math.floor(Math.random() * 200) + 1}`;
+      const remoteAddress = randomIp();
       const statuses: number[] = [];
       for (let i = 0; i < 4; i++)
         statuses.push((await limited.inject({ url: '/trpc/tag.list', remoteAddress })).statusCode);

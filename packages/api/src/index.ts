@@ -3,7 +3,7 @@ import { type AppRouter, appRouter } from './root';
 import { createCallerFactory } from './trpc';
 
 export { RateLimitedError } from './errors';
-export type { RateLimiter, RateLimitResult } from './limits';
+export { clientKey, type RateLimiter, type RateLimitResult } from './limits';
 export {
   type AuthLimits,
   type Context,

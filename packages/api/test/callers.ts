@@ -1,6 +1,6 @@
 // Calling procedures as a given client would: anonymous, or with a session token.
 import type { Database } from '@conduit/db';
-import { createCaller } from '../src/index';
+import { createCaller, type RateLimiter } from '../src/index';
 import { createTRPCContext, type SessionCookie } from '../src/trpc';
 
 /** A cookie jar standing in for the browser: remembers what the server set or cleared. */
@@ -19,10 +19,16 @@ export function cookieJar(): SessionCookie & { token: string | undefined; cleare
   return jar;
 }
 
-export function callerFor(db: Database, token?: string, jar: SessionCookie = cookieJar()) {
+export function callerFor(
+  db: Database,
+  token?: string,
+  jar: SessionCookie = cookieJar(),
+  limiter?: RateLimiter,
+) {
   return createCaller(() =>
     createTRPCContext({
       db,
+      ...(limiter ? { limiter } : {}),
       meta: { ip: '203.0.113.7', userAgent: 'vitest' },
       sessionToken: token === undefined ? undefined : { value: token, from: 'header' },
       sessionCookie: jar,

@@ -99,6 +99,17 @@ describe('auth.login', () => {
     expect([unknown.code, unknown.message]).toEqual([wrong.code, wrong.message]);
   });
 
+  it('answers 503, not 500, when the throttle counters cannot be reached', async () => {
+    const { user, password } = await signUp(db);
+    const down = () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379'));
+    const broken = { hit: down, peek: down, reset: down };
+    const error = await failure(
+      callerFor(db, undefined, cookieJar(), broken).auth.login({ email: user.email, password }),
+    );
+    expect(error.code).toBe('SERVICE_UNAVAILABLE');
+    expect(error.message).not.toContain('ECONNREFUSED');
+  });
+
   it('records failed and successful logins in the audit log, without the password', async () => {
     const { password } = await signUp(db, { username: 'audited' });
     await failure(
