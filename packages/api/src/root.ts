@@ -1,5 +1,8 @@
 import { adminRouter } from './routers/admin';
+import { articleRouter } from './routers/article';
 import { authRouter } from './routers/auth';
+import { commentRouter } from './routers/comment';
+import { profileRouter } from './routers/profile';
 import { tagRouter } from './routers/tag';
 import { userRouter } from './routers/user';
 import { createTRPCRouter } from './trpc';
@@ -7,8 +10,11 @@ import { createTRPCRouter } from './trpc';
 export const appRouter = createTRPCRouter({
   auth: authRouter,
   user: userRouter,
-  admin: adminRouter,
+  profile: profileRouter,
+  article: articleRouter,
+  comment: commentRouter,
   tag: tagRouter,
+  admin: adminRouter,
 });
 
 export type AppRouter = typeof appRouter;

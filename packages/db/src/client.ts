@@ -20,6 +20,8 @@ export interface DbConfig {
   pgliteDir?: string | undefined;
   /** Most connections in the PostgreSQL pool. */
   poolMax?: number | undefined;
+  /** Called with every statement Drizzle sends (tests count queries with it). */
+  onQuery?: ((sql: string) => void) | undefined;
 }
 
 export type DbDriver = 'postgres' | 'pglite';
@@ -37,12 +39,19 @@ export interface DbConnection {
 export const IN_MEMORY = 'memory://';
 
 export async function createDb(config: DbConfig): Promise<DbConnection> {
+  const logger = config.onQuery ? { logQuery: config.onQuery } : undefined;
   return config.url
-    ? connectPostgres(config.url, config.poolMax ?? 10)
-    : openPglite(config.pgliteDir ?? IN_MEMORY);
+    ? connectPostgres(config.url, config.poolMax ?? 10, logger)
+    : openPglite(config.pgliteDir ?? IN_MEMORY, logger);
 }
 
-async function connectPostgres(url: string, poolMax: number): Promise<DbConnection> {
+type QueryLogger = { logQuery(query: string): void } | undefined;
+
+async function connectPostgres(
+  url: string,
+  poolMax: number,
+  logger: QueryLogger,
+): Promise<DbConnection> {
   const client = postgres(url, {
     max: poolMax,
     idle_timeout: 30,
@@ -50,7 +59,7 @@ async function connectPostgres(url: string, poolMax: number): Promise<DbConnecti
     // Migrations and `drop ... if exists` print NOTICEs; they are not our logs' business.
     onnotice: () => {},
   });
-  const db = drizzlePostgres(client, { schema }) as unknown as Database;
+  const db = drizzlePostgres(client, { schema, logger }) as unknown as Database;
   return {
     db,
     driver: 'postgres',
@@ -60,10 +69,10 @@ async function connectPostgres(url: string, poolMax: number): Promise<DbConnecti
   };
 }
 
-async function openPglite(dir: string): Promise<DbConnection> {
+async function openPglite(dir: string, logger: QueryLogger): Promise<DbConnection> {
   if (dir !== IN_MEMORY) await mkdir(dir, { recursive: true });
   const client = await PGlite.create(dir === IN_MEMORY ? undefined : dir);
-  const db = drizzlePglite(client, { schema }) as unknown as Database;
+  const db = drizzlePglite(client, { schema, logger }) as unknown as Database;
   return {
     db,
     driver: 'pglite',

@@ -6,6 +6,10 @@ import { createDb, type Database, type DbConnection, IN_MEMORY } from './client'
 import * as schema from './schema/index';
 
 let connection: Promise<DbConnection> | undefined;
+const queryListeners = new Set<(sql: string) => void>();
+const onQuery = (sql: string) => {
+  for (const listener of queryListeners) listener(sql);
+};
 let workerUrl: string | undefined;
 
 /**
@@ -22,10 +26,24 @@ async function openTestDb(): Promise<DbConnection> {
   const baseUrl = process.env.TEST_DATABASE_URL;
   workerUrl = baseUrl ? await createWorkerDatabase(baseUrl) : undefined;
   const conn = workerUrl
-    ? await createDb({ url: workerUrl, poolMax: 4 })
-    : await createDb({ pgliteDir: IN_MEMORY });
+    ? await createDb({ url: workerUrl, poolMax: 4, onQuery })
+    : await createDb({ pgliteDir: IN_MEMORY, onQuery });
   await conn.migrate();
   return conn;
+}
+
+/** The SQL statements the test database received while `work` ran (work must not overlap others). */
+export async function recordQueries<T>(
+  work: () => Promise<T>,
+): Promise<{ result: T; queries: string[] }> {
+  const queries: string[] = [];
+  const listener = (sql: string) => queries.push(sql);
+  queryListeners.add(listener);
+  try {
+    return { result: await work(), queries };
+  } finally {
+    queryListeners.delete(listener);
+  }
 }
 
 /** The worker's PostgreSQL database URL, or undefined when tests run on PGlite. */

@@ -1,0 +1,22 @@
+// Profiles: read anyone's, follow and unfollow.
+import type { TRPCRouterRecord } from '@trpc/server';
+import { z } from 'zod';
+import { usernameSchema } from '../schemas/account';
+import { followUser, getProfile, unfollowUser } from '../services/profiles';
+import { authedProcedure, publicProcedure } from '../trpc';
+
+export const profileInput = z.object({ username: usernameSchema });
+
+export const profileRouter = {
+  get: publicProcedure.input(profileInput).query(async ({ ctx, input }) => ({
+    profile: await getProfile(ctx.db, input.username, ctx.viewer?.user.id),
+  })),
+
+  follow: authedProcedure.input(profileInput).mutation(async ({ ctx, input }) => ({
+    profile: await followUser(ctx.db, ctx.viewer.user.id, input.username),
+  })),
+
+  unfollow: authedProcedure.input(profileInput).mutation(async ({ ctx, input }) => ({
+    profile: await unfollowUser(ctx.db, ctx.viewer.user.id, input.username),
+  })),
+} satisfies TRPCRouterRecord;

@@ -1,0 +1,85 @@
+// Public profiles and who follows whom.
+import { type AnyColumn, and, type Database, eq, follows, type SQL, sql, users } from '@conduit/db';
+import { TRPCError } from '@trpc/server';
+
+export interface Profile {
+  username: string;
+  bio: string | null;
+  image: string | null;
+  following: boolean;
+}
+
+/**
+ * Whether the viewer follows the user in `userId`, as an expression to select in the same query
+ * as the rows it describes (never one query per row). False for anonymous viewers.
+ */
+export function followingSql(viewerId: number | undefined, userId: AnyColumn | SQL): SQL<boolean> {
+  if (viewerId === undefined) return sql<boolean>`false`;
+  return sql<boolean>`exists (select 1 from ${follows} where ${follows.followerId} = ${viewerId} and ${follows.followeeId} = ${userId})`;
+}
+
+/** The columns of a profile, for selecting beside other rows. */
+export function profileColumns(viewerId: number | undefined) {
+  return {
+    username: users.username,
+    bio: users.bio,
+    image: users.image,
+    following: followingSql(viewerId, users.id),
+  };
+}
+
+const notFound = (username: string) =>
+  new TRPCError({ code: 'NOT_FOUND', message: `No profile named ${username}` });
+
+async function profileRow(db: Database, username: string, viewerId: number | undefined) {
+  const [row] = await db
+    .select({ id: users.id, ...profileColumns(viewerId) })
+    .from(users)
+    .where(sql`lower(${users.username}) = lower(${username})`);
+  return row;
+}
+
+export async function getProfile(
+  db: Database,
+  username: string,
+  viewerId?: number,
+): Promise<Profile> {
+  const row = await profileRow(db, username, viewerId);
+  if (!row) throw notFound(username);
+  const { id: _id, ...profile } = row;
+  return profile;
+}
+
+/** Idempotent: following someone already followed changes nothing. */
+export async function followUser(
+  db: Database,
+  viewerId: number,
+  username: string,
+): Promise<Profile> {
+  const row = await profileRow(db, username, viewerId);
+  if (!row) throw notFound(username);
+  if (row.id === viewerId) {
+    throw new TRPCError({ code: 'BAD_REQUEST', message: 'You cannot follow yourself' });
+  }
+  await db
+    .insert(follows)
+    .values({ followerId: viewerId, followeeId: row.id })
+    .onConflictDoNothing();
+  const { id: _id, ...profile } = row;
+  return { ...profile, following: true };
+}
+
+/** Idempotent: unfollowing someone not followed changes nothing. */
+export async function unfollowUser(
+  db: Database,
+  viewerId: number,
+  username: string,
+): Promise<Profile> {
+  const row = await profileRow(db, username, viewerId);
+  if (!row) throw notFound(username);
+  await db
+    .delete(follows)
+    .where(and(eq(follows.followerId, viewerId), eq(follows.followeeId, row.id)));
+  const { id: _id, ...profile } = row;
+  return { ...profile, following: false };
+}
