@@ -235,6 +235,46 @@ describe('throttling', () => {
   });
 });
 
+describe('client address', () => {
+  const fromProxy = (target: FastifyInstance, forwardedFor: string) =>
+    target.inject({
+      url: '/trpc/tag.list',
+      remoteAddress: '127.0.0.1',
+      headers: { 'x-forwarded-for': forwardedFor },
+    });
+
+  it('ignores X-Forwarded-For unless the peer is a trusted proxy', async () => {
+    const direct = await buildTestApp({ RATE_LIMIT_MAX: '2', ...redis });
+    const proxied = await buildTestApp({ RATE_LIMIT_MAX: '2', TRUST_PROXY: '127.0.0.1', ...redis });
+    try {
+      // Untrusted: a client picking a new X-Forwarded-For per request is still one client.
+      const peer = randomIp();
+      const samePeer: number[] = [];
+      for (let i = 0; i < 3; i++)
+        samePeer.push(
+          (
+            await direct.inject({
+              url: '/trpc/tag.list',
+              remoteAddress: peer,
+              headers: { 'x-forwarded-for': randomIp() },
+            })
+          ).statusCode,
+        );
+      expect(samePeer).toEqual([200, 200, 429]);
+
+      // Trusted proxy: each forwarded client is counted on its own.
+      const [a, b] = [randomIp(), randomIp()];
+      const statuses = [];
+      for (const client of [a, a, a, b])
+        statuses.push((await fromProxy(proxied, client)).statusCode);
+      expect(statuses).toEqual([200, 200, 429, 200]);
+    } finally {
+      await direct.close();
+      await proxied.close();
+    }
+  });
+});
+
 describe('logs', () => {
   it('never contain a password or a token', async () => {
     const lines: string[] = [];

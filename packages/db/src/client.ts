@@ -20,8 +20,8 @@ export interface DbConfig {
   pgliteDir?: string | undefined;
   /** Most connections in the PostgreSQL pool. */
   poolMax?: number | undefined;
-  /** Called with every statement Drizzle sends (tests count queries with it). */
-  onQuery?: ((sql: string) => void) | undefined;
+  /** Called with every statement Drizzle sends and its parameters (tests count queries with it). */
+  onQuery?: ((sql: string, params: unknown[]) => void) | undefined;
 }
 
 export type DbDriver = 'postgres' | 'pglite';
@@ -45,7 +45,7 @@ export async function createDb(config: DbConfig): Promise<DbConnection> {
     : openPglite(config.pgliteDir ?? IN_MEMORY, logger);
 }
 
-type QueryLogger = { logQuery(query: string): void } | undefined;
+type QueryLogger = { logQuery(query: string, params: unknown[]): void } | undefined;
 
 async function connectPostgres(
   url: string,
