@@ -2,8 +2,17 @@ import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { type AppRouter, appRouter } from './root';
 import { createCallerFactory } from './trpc';
 
-export { RateLimitedError } from './errors';
+export { InvalidFieldsError, RateLimitedError } from './errors';
 export { clientKey, type RateLimiter, type RateLimitResult } from './limits';
+export {
+  type CommentEvents,
+  type CommentEventsOptions,
+  createCommentEvents,
+  defaultCommentEventsOptions,
+} from './live/comment-events';
+export { profileInput } from './routers/profile';
+export { tagListInput } from './routers/tag';
+export * from './schemas/account';
 export {
   type AuthLimits,
   type Context,

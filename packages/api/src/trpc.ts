@@ -11,6 +11,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import { type FieldErrors, InvalidFieldsError, RateLimitedError } from './errors';
 import type { RateLimiter } from './limits';
+import { type CommentEvents, commentEventsOf } from './live/comment-events';
 
 // 1. Context -------------------------------------------------------------------------------------
 
@@ -58,6 +59,8 @@ export interface CreateContextOptions {
   /** Counters for abuse limits; without one (in-process callers, tests) nothing is limited. */
   limiter?: RateLimiter;
   limits?: AuthLimits;
+  /** Live comments of this process; by default a bus with default caps over `db`'s LISTEN/NOTIFY. */
+  commentEvents?: CommentEvents;
 }
 
 const noCookie: SessionCookie = { set() {}, clear() {} };
@@ -84,6 +87,7 @@ export async function createTRPCContext(opts: CreateContextOptions) {
     sessionCookie: cookie,
     limiter: opts.limiter ?? unlimited,
     limits: opts.limits ?? defaultAuthLimits,
+    commentEvents: opts.commentEvents ?? commentEventsOf(opts.db),
   };
 }
 
@@ -115,6 +119,18 @@ function isUnexpected(error: TRPCError): boolean {
 const t = initTRPC.context<Context>().create({
   // Stack traces are added below, and only when the context allows it.
   isDev: false,
+  /**
+   * Subscriptions over server-sent events. A ping every 10 s keeps proxies from closing a quiet
+   * stream (nginx's default gives up after 60 s) and shows the client the stream is alive: after
+   * 30 s of silence it reconnects. Streams end after 30 minutes and the client reconnects within
+   * seconds, so long-lived readers spread over instances as instances come and go. Reconnecting
+   * clients send their last event id and get what they missed (see comment.onCreated).
+   */
+  sse: {
+    ping: { enabled: true, intervalMs: 10_000 },
+    client: { reconnectAfterInactivityMs: 30_000 },
+    maxDurationMs: 30 * 60_000,
+  },
   errorFormatter({ shape, error, ctx }) {
     const expose = ctx?.exposeErrors ?? false;
     const cause = error.cause;

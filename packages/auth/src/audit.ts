@@ -1,5 +1,5 @@
 // The audit log: who did what, when and from where, for authentication, moderation and role changes.
-import { auditLog, type Database, desc, eq, sql, users } from '@conduit/db';
+import { auditLog, type Database, descIndexed, eq, sql, users } from '@conduit/db';
 import { cleanIp, cleanUserAgent } from './request-meta';
 
 export type AuditAction =
@@ -112,7 +112,7 @@ export async function listAudit(
     .from(auditLog)
     .leftJoin(users, eq(users.id, auditLog.actorId))
     .where(afterCursor)
-    .orderBy(desc(auditLog.at), desc(auditLog.id))
+    .orderBy(descIndexed(auditLog.at), descIndexed(auditLog.id))
     .limit(limit + 1); // one more than asked tells whether another page exists
 
   const page = rows.slice(0, limit);

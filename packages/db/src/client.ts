@@ -7,7 +7,15 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { migratePglite, migratePostgres } from './migrate';
+import { type PubSub, pglitePubSub, postgresPubSub, registerPubSub } from './pubsub';
 import * as schema from './schema/index';
+
+export {
+  MAX_NOTIFY_PAYLOAD_BYTES,
+  type PubSub,
+  pubSubOf,
+  type Unlisten,
+} from './pubsub';
 
 export type Schema = typeof schema;
 /** The driver-neutral Drizzle handle the rest of the code is written against. */
@@ -26,7 +34,8 @@ export interface DbConfig {
 
 export type DbDriver = 'postgres' | 'pglite';
 
-export interface DbConnection {
+/** `listen` / `notify`: PostgreSQL LISTEN/NOTIFY, on either driver (see pubsub.ts). */
+export interface DbConnection extends PubSub {
   db: Database;
   driver: DbDriver;
   /** Applies pending migrations (idempotent, safe to call from several processes at once). */
@@ -60,9 +69,12 @@ async function connectPostgres(
     onnotice: () => {},
   });
   const db = drizzlePostgres(client, { schema, logger }) as unknown as Database;
+  const pubsub = postgresPubSub(client);
+  registerPubSub(db, pubsub);
   return {
     db,
     driver: 'postgres',
+    ...pubsub,
     migrate: () => migratePostgres(client, url),
     ping: () => pingDb(db),
     close: () => client.end({ timeout: 5 }),
@@ -73,9 +85,12 @@ async function openPglite(dir: string, logger: QueryLogger): Promise<DbConnectio
   if (dir !== IN_MEMORY) await mkdir(dir, { recursive: true });
   const client = await PGlite.create(dir === IN_MEMORY ? undefined : dir);
   const db = drizzlePglite(client, { schema, logger }) as unknown as Database;
+  const pubsub = pglitePubSub(client);
+  registerPubSub(db, pubsub);
   return {
     db,
     driver: 'pglite',
+    ...pubsub,
     migrate: () => migratePglite(client),
     ping: () => pingDb(db),
     close: () => client.close(),

@@ -25,4 +25,5 @@ export {
 export { alias } from 'drizzle-orm/pg-core';
 export * from './client';
 export * from './errors';
+export * from './order';
 export * from './schema/index';

@@ -1,5 +1,5 @@
-// Tags in use, by popularity.
-import { articleTags, count, type Database, desc, eq, tags } from '@conduit/db';
+// Tags: which are in use (by popularity), and the tags of one article.
+import { articleTags, count, type Database, desc, eq, inArray, tags } from '@conduit/db';
 
 /** Names of the tags carried by at least one article, most used first (ties by name). */
 export async function listPopularTags(db: Database, limit: number): Promise<string[]> {
@@ -11,4 +11,30 @@ export async function listPopularTags(db: Database, limit: number): Promise<stri
     .orderBy(desc(count()), tags.name)
     .limit(limit);
   return rows.map((row) => row.name);
+}
+
+/**
+ * Makes `names` (already normalised) the article's whole tag list. Run it in the transaction that
+ * writes the article. Tags new to the site are created; one created meanwhile by a concurrent
+ * request is simply found: `on conflict do nothing` waits for that request, and the select after
+ * it (a new statement, so a new snapshot) sees its row.
+ */
+export async function replaceArticleTags(
+  tx: Database,
+  articleId: number,
+  names: readonly string[],
+): Promise<void> {
+  await tx.delete(articleTags).where(eq(articleTags.articleId, articleId));
+  if (names.length === 0) return;
+  // In one order everywhere, so two requests creating the same new tags cannot deadlock.
+  const sorted = [...names].sort();
+  await tx
+    .insert(tags)
+    .values(sorted.map((name) => ({ name })))
+    .onConflictDoNothing({ target: tags.name });
+  const rows = await tx.select({ id: tags.id }).from(tags).where(inArray(tags.name, sorted));
+  await tx
+    .insert(articleTags)
+    .values(rows.map((tag) => ({ articleId, tagId: tag.id })))
+    .onConflictDoNothing();
 }

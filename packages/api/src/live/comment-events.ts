@@ -1,0 +1,276 @@
+// New comments, live: announced through PostgreSQL NOTIFY when written (by any server instance),
+// heard through ONE LISTEN per process, and handed to the readers of that article in this process.
+//
+// A notification carries only `{articleId, commentId}`: each reader fetches the comment itself,
+// with its own `following` flag, and nothing else depends on the payload staying small.
+import { type Database, type PubSub, pubSubOf, sql, type Unlisten } from '@conduit/db';
+import { TRPCError } from '@trpc/server';
+
+export const COMMENT_CREATED_CHANNEL = 'conduit_comment_created';
+
+export interface CommentCreated {
+  articleId: number;
+  commentId: number;
+}
+
+/**
+ * Announces a new comment. Sent in the transaction that writes the comment, it reaches listeners
+ * when that commits, and never if it rolls back.
+ */
+export async function publishCommentCreated(
+  db: Pick<Database, 'execute'>,
+  event: CommentCreated,
+): Promise<void> {
+  const payload = JSON.stringify({ articleId: event.articleId, commentId: event.commentId });
+  await db.execute(sql`select pg_notify(${COMMENT_CREATED_CHANNEL}, ${payload})`);
+}
+
+function parseEvent(payload: string): CommentCreated | null {
+  try {
+    const value: unknown = JSON.parse(payload);
+    if (typeof value !== 'object' || value === null) return null;
+    const { articleId, commentId } = value as Record<string, unknown>;
+    if (!Number.isSafeInteger(articleId) || !Number.isSafeInteger(commentId)) return null;
+    return { articleId: articleId as number, commentId: commentId as number };
+  } catch {
+    return null;
+  }
+}
+
+export interface CommentEventsOptions {
+  /** Most open subscriptions per client (one IP address, or one IPv6 /64); 0: no limit. */
+  maxPerClient: number;
+  /** Most open subscriptions in this process; 0: no limit. */
+  maxTotal: number;
+  /**
+   * Most announced comments waiting for one reader that does not read them (a stalled
+   * connection). Beyond, its subscription ends; the client reconnects and catches up from the
+   * database with its last event id.
+   */
+  maxPending?: number;
+}
+
+export const defaultCommentEventsOptions: CommentEventsOptions = {
+  maxPerClient: 10,
+  maxTotal: 1000,
+  maxPending: 1000,
+};
+
+export interface CommentSubscription {
+  /**
+   * Ids of the article's new comments, in batches, as they are announced. Ends when `signal`
+   * aborts or the subscription is closed; throws SERVICE_UNAVAILABLE (which clients retry) when
+   * the server shuts down or the reader fell too far behind.
+   */
+  batches(signal?: AbortSignal): AsyncGenerator<number[], void, undefined>;
+  /** Gives the place back; idempotent. */
+  close(): void;
+}
+
+export interface CommentEvents {
+  /**
+   * Starts hearing the article's new comments, for the client named `client` (see clientKey).
+   * Resolves once LISTEN is in effect: a comment committed after that is not missed.
+   * Throws TOO_MANY_REQUESTS beyond the caps, SERVICE_UNAVAILABLE once closed.
+   */
+  subscribe(articleId: number, client: string): Promise<CommentSubscription>;
+  /** Open subscriptions. */
+  readonly size: number;
+  /** Ends every subscription, stops listening, and waits (up to `timeoutMs`) for readers to leave. */
+  close(timeoutMs?: number): Promise<void>;
+}
+
+const shuttingDown = () =>
+  new TRPCError({
+    code: 'SERVICE_UNAVAILABLE',
+    message: 'The server is shutting down; reconnect to continue',
+  });
+
+type Ending = 'closed' | 'shutdown' | 'overflow';
+
+class Reader implements CommentSubscription {
+  private pending = new Set<number>();
+  private wake: (() => void) | undefined;
+  ending: Ending | undefined;
+
+  constructor(
+    readonly articleId: number,
+    private readonly maxPending: number,
+    private readonly onClose: (reader: Reader) => void,
+  ) {}
+
+  push(commentId: number): void {
+    if (this.ending) return;
+    this.pending.add(commentId);
+    if (this.maxPending > 0 && this.pending.size > this.maxPending) this.end('overflow');
+    this.wake?.();
+  }
+
+  end(ending: Ending): void {
+    this.ending ??= ending;
+    this.wake?.();
+  }
+
+  close(): void {
+    this.end('closed');
+    this.onClose(this);
+  }
+
+  async *batches(signal?: AbortSignal): AsyncGenerator<number[], void, undefined> {
+    while (true) {
+      if (this.ending === 'shutdown') throw shuttingDown();
+      if (this.ending === 'overflow') {
+        throw new TRPCError({
+          code: 'SERVICE_UNAVAILABLE',
+          message: 'Too many new comments waiting; reconnect to catch up',
+        });
+      }
+      if (this.ending === 'closed' || signal?.aborted) return;
+      if (this.pending.size > 0) {
+        const ids = [...this.pending];
+        this.pending.clear();
+        yield ids;
+        continue;
+      }
+      await this.sleep(signal);
+    }
+  }
+
+  /** Until something is announced, the subscription ends, or `signal` aborts. */
+  private sleep(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.wake = undefined;
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      this.wake = done;
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+}
+
+/**
+ * The bus of one process. It LISTENs once, on first use, and keeps listening until closed; the
+ * caps are counted here, synchronously, so concurrent subscribes cannot overshoot them.
+ */
+export function createCommentEvents(
+  pubsub: Pick<PubSub, 'listen'>,
+  options: CommentEventsOptions = defaultCommentEventsOptions,
+): CommentEvents {
+  const maxPending = options.maxPending ?? defaultCommentEventsOptions.maxPending ?? 0;
+  const byArticle = new Map<number, Set<Reader>>();
+  const clientOf = new Map<Reader, string>();
+  const perClient = new Map<string, number>();
+  const emptied = new Set<() => void>();
+  let listening: Promise<Unlisten> | undefined;
+  let closed = false;
+
+  function dispatch(payload: string): void {
+    const event = parseEvent(payload);
+    if (!event) return;
+    for (const reader of byArticle.get(event.articleId) ?? []) reader.push(event.commentId);
+  }
+
+  function listen(): Promise<Unlisten> {
+    listening ??= pubsub.listen(COMMENT_CREATED_CHANNEL, dispatch).catch((error: unknown) => {
+      listening = undefined; // the next subscriber tries again
+      throw error;
+    });
+    return listening;
+  }
+
+  function release(reader: Reader): void {
+    const client = clientOf.get(reader);
+    if (client === undefined) return;
+    clientOf.delete(reader);
+    const left = (perClient.get(client) ?? 1) - 1;
+    if (left > 0) perClient.set(client, left);
+    else perClient.delete(client);
+    const readers = byArticle.get(reader.articleId);
+    readers?.delete(reader);
+    if (readers?.size === 0) byArticle.delete(reader.articleId);
+    if (clientOf.size === 0) for (const resolve of emptied) resolve();
+  }
+
+  function admit(client: string): void {
+    if (closed) throw shuttingDown();
+    if (options.maxTotal > 0 && clientOf.size >= options.maxTotal) {
+      throw new TRPCError({
+        code: 'TOO_MANY_REQUESTS',
+        message: `The server has too many live subscriptions open (${options.maxTotal}); retry later`,
+      });
+    }
+    if (options.maxPerClient > 0 && (perClient.get(client) ?? 0) >= options.maxPerClient) {
+      throw new TRPCError({
+        code: 'TOO_MANY_REQUESTS',
+        message: `Too many live subscriptions from your address (at most ${options.maxPerClient}); close some first`,
+      });
+    }
+  }
+
+  return {
+    get size() {
+      return clientOf.size;
+    },
+
+    async subscribe(articleId, client) {
+      admit(client);
+      const reader = new Reader(articleId, maxPending, release);
+      clientOf.set(reader, client);
+      perClient.set(client, (perClient.get(client) ?? 0) + 1);
+      const readers = byArticle.get(articleId) ?? new Set<Reader>();
+      readers.add(reader);
+      byArticle.set(articleId, readers);
+      try {
+        await listen();
+      } catch (error) {
+        reader.close();
+        throw error;
+      }
+      if (closed) {
+        reader.close();
+        throw shuttingDown();
+      }
+      return reader;
+    },
+
+    async close(timeoutMs = 2000) {
+      if (closed) return;
+      closed = true;
+      for (const reader of clientOf.keys()) reader.end('shutdown');
+      if (clientOf.size > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await new Promise<void>((resolve) => {
+          emptied.add(resolve);
+          timer = setTimeout(resolve, timeoutMs);
+        });
+        clearTimeout(timer);
+        emptied.clear();
+      }
+      const unlisten = await listening?.catch(() => undefined);
+      await unlisten?.().catch(() => {});
+    },
+  };
+}
+
+const sharedByDatabase = new WeakMap<Database, CommentEvents>();
+
+/**
+ * The process's bus for a database handle made by createDb, with the default caps: what contexts
+ * use when the server passes none (in-process callers, tests). The server makes its own.
+ */
+export function commentEventsOf(db: Database): CommentEvents {
+  let events = sharedByDatabase.get(db);
+  if (!events) {
+    events = createCommentEvents({
+      async listen(channel, handler) {
+        const pubsub = pubSubOf(db);
+        if (!pubsub) throw new Error('Live comments need a database opened by createDb');
+        return pubsub.listen(channel, handler);
+      },
+    });
+    sharedByDatabase.set(db, events);
+  }
+  return events;
+}

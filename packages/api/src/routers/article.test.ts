@@ -1,0 +1,387 @@
+import { auditLog, type Database, eq, users } from '@conduit/db';
+import { getTestDb, resetDb } from '@conduit/db/testing';
+import { TRPCError } from '@trpc/server';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { callerFor, signUp } from '../../test/callers';
+
+let db: Database;
+beforeAll(async () => {
+  db = (await getTestDb()).db;
+});
+beforeEach(() => resetDb(db));
+
+/** The error a call fails with (the test fails if it succeeds). */
+async function failure(call: Promise<unknown>): Promise<TRPCError> {
+  const error = await call.then(
+    () => new Error('expected the call to fail'),
+    (e: unknown) => e,
+  );
+  if (!(error instanceof TRPCError)) throw error;
+  return error;
+}
+
+/** The fields a 400 names, as the error formatter reports them. */
+async function refusedFields(call: Promise<unknown>): Promise<string[]> {
+  const error = await failure(call);
+  expect(error.code).toBe('BAD_REQUEST');
+  const cause = error.cause;
+  if (cause && 'issues' in cause && Array.isArray(cause.issues)) {
+    return cause.issues.map((issue: { path: PropertyKey[] }) => issue.path.join('.'));
+  }
+  if (cause && 'fields' in cause && cause.fields && typeof cause.fields === 'object') {
+    return Object.keys(cause.fields);
+  }
+  return [];
+}
+
+const draft = {
+  title: 'How to train your dragon',
+  description: 'Ever wonder how?',
+  body: 'You have to *believe*.',
+  tagList: ['dragons', 'training'],
+};
+
+async function moderator(username = 'mod') {
+  const account = await signUp(db, { username });
+  await db.update(users).set({ role: 'moderator' }).where(eq(users.username, username));
+  return account;
+}
+
+describe('article.create and article.get', () => {
+  it('creates an article with the RealWorld shape and reads it back, with rendered body', async () => {
+    const author = await signUp(db, { username: 'jake' });
+    const { article } = await author.caller.article.create(draft);
+    expect(article).toEqual({
+      slug: 'how-to-train-your-dragon',
+      title: draft.title,
+      description: draft.description,
+      body: draft.body,
+      bodyHtml: '<p>You have to <em>believe</em>.</p>\n',
+      tagList: ['dragons', 'training'],
+      createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
+      updatedAt: article.createdAt,
+      favorited: false,
+      favoritesCount: 0,
+      author: { username: 'jake', bio: null, image: null, following: false },
+    });
+    expect(await callerFor(db).article.get({ slug: article.slug })).toEqual({ article });
+  });
+
+  it('normalises the tag list: trimmed, lower-cased, deduplicated, empty ones dropped, sorted', async () => {
+    const author = await signUp(db);
+    const { article } = await author.caller.article.create({
+      ...draft,
+      tagList: ['  Zig ', 'zig', '', '   ', 'Ada', 'ADA'],
+    });
+    expect(article.tagList).toEqual(['ada', 'zig']);
+    expect((await callerFor(db).tag.list()).tags).toEqual(['ada', 'zig']);
+  });
+
+  it('creates the same new tags from concurrent requests without losing or doubling any', async () => {
+    const { caller } = await signUp(db);
+    const names = ['alpha', 'beta', 'gamma', 'delta', 'epsilon'];
+    const created = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        caller.article.create({ ...draft, tagList: i % 2 ? names : [...names].reverse() }),
+      ),
+    );
+    for (const { article } of created) expect(article.tagList).toEqual([...names].sort());
+    expect((await callerFor(db).tag.list()).tags).toEqual([...names].sort());
+  });
+
+  it('accepts a missing tag list as none', async () => {
+    const author = await signUp(db);
+    const { tagList: _, ...withoutTags } = draft;
+    expect((await author.caller.article.create(withoutTags)).article.tagList).toEqual([]);
+  });
+
+  it('refuses anonymous writers (401)', async () => {
+    expect((await failure(callerFor(db).article.create(draft))).code).toBe('UNAUTHORIZED');
+  });
+
+  it('refuses bad input with 400 naming the field', async () => {
+    const { caller } = await signUp(db);
+    expect(await refusedFields(caller.article.create({ ...draft, title: '   ' }))).toEqual([
+      'title',
+    ]);
+    expect(await refusedFields(caller.article.create({ ...draft, body: '' }))).toEqual(['body']);
+    expect(
+      await refusedFields(caller.article.create({ ...draft, description: 'x'.repeat(1001) })),
+    ).toEqual(['description']);
+    const eleven = Array.from({ length: 11 }, (_, i) => `tag${i}`);
+    expect(await refusedFields(caller.article.create({ ...draft, tagList: eleven }))).toEqual([
+      'tagList',
+    ]);
+    expect(
+      await refusedFields(caller.article.create({ ...draft, tagList: ['x'.repeat(33)] })),
+    ).toEqual(['tagList']);
+    // Ten distinct tags of 32 characters are fine, and duplicates do not count twice.
+    const ten = Array.from({ length: 10 }, (_, i) => `${i}`.padEnd(32, 'x'));
+    const { article } = await caller.article.create({ ...draft, tagList: [...ten, ten[0] ?? ''] });
+    expect(article.tagList).toHaveLength(10);
+  });
+
+  it('serves hostile Markdown as inert HTML, keeping the source as written', async () => {
+    const { caller } = await signUp(db);
+    const body = [
+      '## Hello',
+      '<script>alert(1)</script>',
+      '<img src=x onerror=alert(1)>',
+      '[x](javascript:alert(1))',
+      '<a href="javascript:alert(1)">y</a>',
+      '<iframe src="https://evil.example"></iframe>',
+      '<svg onload=alert(1)></svg>',
+    ].join('\n\n');
+    const { article } = await caller.article.create({ ...draft, body });
+    const { article: read } = await callerFor(db).article.get({ slug: article.slug });
+    expect(read.body).toBe(body);
+    expect(read.bodyHtml).toContain('<h2>Hello</h2>');
+    for (const sign of ['<script', 'onerror', 'javascript:', '<iframe', '<svg', 'onload']) {
+      expect(read.bodyHtml).not.toContain(sign);
+    }
+  });
+
+  it('answers 404 for an unknown slug', async () => {
+    const error = await failure(callerFor(db).article.get({ slug: 'no-such-article' }));
+    expect(error.code).toBe('NOT_FOUND');
+  });
+});
+
+describe('slugs', () => {
+  it('makes readable slugs of titles in any script; symbols and emoji are dropped', async () => {
+    const { caller } = await signUp(db);
+    const slugOf = async (title: string) =>
+      (await caller.article.create({ ...draft, title })).article.slug;
+    expect(await slugOf('Καλημέρα κόσμε')).toBe('καλημέρα-κόσμε');
+    expect(await slugOf('你好 世界')).toBe('你好-世界');
+    expect(await slugOf('Ünïcödé Çafé')).toBe('unicode-cafe');
+    expect(await slugOf('🚀🔥')).toBe('article');
+    expect(await slugOf('Rust 🚀 in production!')).toBe('rust-in-production');
+  });
+
+  it('finds an article by its slug percent-encoded, as copied from an address bar', async () => {
+    const { caller } = await signUp(db);
+    const { article } = await caller.article.create({ ...draft, title: 'Καλημέρα κόσμε' });
+    const encoded = encodeURIComponent(article.slug);
+    expect(encoded).toMatch(/^%CE/);
+    expect((await callerFor(db).article.get({ slug: encoded })).article.title).toBe(
+      'Καλημέρα κόσμε',
+    );
+  });
+
+  it('adds a suffix on collision, also when the same title is posted concurrently', async () => {
+    const { caller } = await signUp(db);
+    const first = await caller.article.create({ ...draft, title: 'Same title' });
+    const second = await caller.article.create({ ...draft, title: 'same TITLE!' });
+    expect([first.article.slug, second.article.slug]).toEqual(['same-title', 'same-title-2']);
+
+    const concurrent = await Promise.all(
+      Array.from({ length: 6 }, () => caller.article.create({ ...draft, title: 'Busy title' })),
+    );
+    const slugs = concurrent.map((r) => r.article.slug).sort();
+    expect(new Set(slugs).size).toBe(6);
+    expect(slugs).toContain('busy-title');
+    for (const slug of slugs) expect(slug).toMatch(/^busy-title(-[a-z0-9]+)?$/);
+  });
+
+  it('changes the slug when the title changes, and keeps it when only punctuation changes', async () => {
+    const { caller } = await signUp(db);
+    await caller.article.create({ ...draft, title: 'Taken' });
+    const { article } = await caller.article.create({ ...draft, title: 'Original' });
+
+    const renamed = await caller.article.update({ slug: article.slug, title: 'Original!' });
+    expect(renamed.article.slug).toBe('original');
+    const moved = await caller.article.update({ slug: 'original', title: 'Taken' });
+    expect(moved.article).toMatchObject({ slug: 'taken-2', title: 'Taken' });
+    expect((await failure(callerFor(db).article.get({ slug: 'original' }))).code).toBe('NOT_FOUND');
+    expect((await callerFor(db).article.get({ slug: 'taken-2' })).article.title).toBe('Taken');
+  });
+});
+
+describe('article.update', () => {
+  it('lets the author change fields and replace the tag list', async () => {
+    const { caller } = await signUp(db);
+    const { article } = await caller.article.create(draft);
+    const { article: updated } = await caller.article.update({
+      slug: article.slug,
+      body: '# New body',
+      tagList: ['Fresh'],
+    });
+    expect(updated).toMatchObject({
+      slug: article.slug,
+      title: draft.title,
+      description: draft.description,
+      body: '# New body',
+      bodyHtml: '<h1>New body</h1>\n',
+      tagList: ['fresh'],
+    });
+    expect(Date.parse(updated.updatedAt)).toBeGreaterThanOrEqual(Date.parse(article.updatedAt));
+    expect((await callerFor(db).tag.list()).tags).toEqual(['fresh']);
+  });
+
+  it('refuses other users (403) and anonymous callers (401), and lets moderators edit', async () => {
+    const author = await signUp(db);
+    const { article } = await author.caller.article.create(draft);
+    const other = await signUp(db);
+    const edit = { slug: article.slug, title: 'Hijacked' };
+    expect((await failure(other.caller.article.update(edit))).code).toBe('FORBIDDEN');
+    expect((await failure(callerFor(db).article.update(edit))).code).toBe('UNAUTHORIZED');
+    expect((await callerFor(db).article.get({ slug: article.slug })).article.title).toBe(
+      draft.title,
+    );
+
+    const mod = await moderator();
+    const { article: moderated } = await mod.caller.article.update({
+      slug: article.slug,
+      body: 'Cleaned up',
+    });
+    expect(moderated).toMatchObject({
+      body: 'Cleaned up',
+      author: { username: author.user.username },
+    });
+  });
+
+  it('answers 404 for an unknown slug and 400 for an empty title', async () => {
+    const { caller } = await signUp(db);
+    expect((await failure(caller.article.update({ slug: 'nope', body: 'x' }))).code).toBe(
+      'NOT_FOUND',
+    );
+    const { article } = await caller.article.create(draft);
+    expect(await refusedFields(caller.article.update({ slug: article.slug, title: '' }))).toEqual([
+      'title',
+    ]);
+  });
+});
+
+describe('article.delete', () => {
+  it('lets the author delete, after which the article is gone (404)', async () => {
+    const { caller } = await signUp(db);
+    const { article } = await caller.article.create(draft);
+    expect(await caller.article.delete({ slug: article.slug })).toEqual({ slug: article.slug });
+    expect((await failure(caller.article.get({ slug: article.slug }))).code).toBe('NOT_FOUND');
+    expect((await failure(caller.article.delete({ slug: article.slug }))).code).toBe('NOT_FOUND');
+    expect(
+      await db.select().from(auditLog).where(eq(auditLog.action, 'moderation.article.delete')),
+    ).toEqual([]);
+  });
+
+  it('refuses other users (403) and anonymous callers (401)', async () => {
+    const author = await signUp(db);
+    const { article } = await author.caller.article.create(draft);
+    const other = await signUp(db);
+    expect((await failure(other.caller.article.delete({ slug: article.slug }))).code).toBe(
+      'FORBIDDEN',
+    );
+    expect(
+      (await failure(other.caller.article.delete({ slug: article.slug, reason: 'spam' }))).code,
+    ).toBe('FORBIDDEN');
+    expect((await failure(callerFor(db).article.delete({ slug: article.slug }))).code).toBe(
+      'UNAUTHORIZED',
+    );
+    expect((await callerFor(db).article.get({ slug: article.slug })).article.slug).toBe(
+      article.slug,
+    );
+  });
+
+  it('lets a moderator remove any article with a reason, which is audited', async () => {
+    const author = await signUp(db, { username: 'spammer' });
+    const { article } = await author.caller.article.create({ ...draft, title: 'Buy now' });
+    const mod = await moderator('warden');
+
+    expect(await refusedFields(mod.caller.article.delete({ slug: article.slug }))).toEqual([
+      'reason',
+    ]);
+    expect(
+      await refusedFields(mod.caller.article.delete({ slug: article.slug, reason: '  ' })),
+    ).toEqual(['reason']);
+    expect((await callerFor(db).article.get({ slug: article.slug })).article.slug).toBe('buy-now');
+
+    await mod.caller.article.delete({ slug: article.slug, reason: 'Spam' });
+    expect((await failure(callerFor(db).article.get({ slug: 'buy-now' }))).code).toBe('NOT_FOUND');
+    const entries = await db
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.action, 'moderation.article.delete'));
+    const [warden] = await db.select().from(users).where(eq(users.username, 'warden'));
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({
+      actorId: warden?.id,
+      targetType: 'article',
+      ip: '203.0.113.7',
+      details: { reason: 'Spam', slug: 'buy-now', title: 'Buy now', author: 'spammer' },
+    });
+  });
+});
+
+describe('article.favorite and article.unfavorite', () => {
+  it('favorites and unfavorites idempotently, with exact flags and counts', async () => {
+    const author = await signUp(db);
+    const { article } = await author.caller.article.create(draft);
+    const fan = await signUp(db);
+    const { slug } = article;
+
+    for (let i = 0; i < 2; i++) {
+      expect((await fan.caller.article.favorite({ slug })).article).toMatchObject({
+        favorited: true,
+        favoritesCount: 1,
+      });
+    }
+    expect((await author.caller.article.get({ slug })).article).toMatchObject({
+      favorited: false,
+      favoritesCount: 1,
+    });
+    expect((await callerFor(db).article.list({ favorited: fan.user.username })).articlesCount).toBe(
+      1,
+    );
+    for (let i = 0; i < 2; i++) {
+      expect((await fan.caller.article.unfavorite({ slug })).article).toMatchObject({
+        favorited: false,
+        favoritesCount: 0,
+      });
+    }
+  });
+
+  it('refuses anonymous callers (401) and unknown slugs (404)', async () => {
+    const { caller } = await signUp(db);
+    expect((await failure(callerFor(db).article.favorite({ slug: 'x' }))).code).toBe(
+      'UNAUTHORIZED',
+    );
+    expect((await failure(caller.article.favorite({ slug: 'x' }))).code).toBe('NOT_FOUND');
+    expect((await failure(caller.article.unfavorite({ slug: 'x' }))).code).toBe('NOT_FOUND');
+  });
+
+  it('counts exactly when 20 users favorite one article at once', async () => {
+    const author = await signUp(db);
+    const { article } = await author.caller.article.create(draft);
+    const fans = await Promise.all(Array.from({ length: 20 }, () => signUp(db)));
+
+    const answers = await Promise.all(
+      fans.map((fan) => fan.caller.article.favorite({ slug: article.slug })),
+    );
+    for (const { article: seen } of answers) expect(seen.favorited).toBe(true);
+    for (const fan of fans) {
+      expect((await fan.caller.article.get({ slug: article.slug })).article).toMatchObject({
+        favorited: true,
+        favoritesCount: 20,
+      });
+    }
+  });
+
+  it('ends consistent when one user favorites and unfavorites at once', async () => {
+    const author = await signUp(db);
+    const { article } = await author.caller.article.create(draft);
+    const fan = await signUp(db);
+    const { slug } = article;
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        i % 2 === 0
+          ? fan.caller.article.favorite({ slug })
+          : fan.caller.article.unfavorite({ slug }),
+      ),
+    );
+    const { article: after } = await fan.caller.article.get({ slug });
+    expect(after.favoritesCount).toBe(after.favorited ? 1 : 0);
+    const { articlesCount } = await callerFor(db).article.list({ favorited: fan.user.username });
+    expect(articlesCount).toBe(after.favoritesCount);
+  });
+});

@@ -1,0 +1,101 @@
+// Field rules and shapes of comments, shared by the procedures, the REST adapter and the docs.
+import { z } from 'zod';
+import { authorSchema, cursorSchema, slugSchema } from './article';
+
+export const COMMENT_BODY_MAX_LENGTH = 10_000;
+/** One page holds the whole thread of nearly every article; longer threads page with `cursor`. */
+export const COMMENT_PAGE_SIZE_DEFAULT = 100;
+export const COMMENT_PAGE_SIZE_MAX = 500;
+export const MODERATION_REASON_MAX_LENGTH = 500;
+
+const ID_MAX = 2_147_483_647; // the column is an integer: a larger id would be a database error
+
+const codePoints = (value: string) => [...value].length;
+
+/** Trimmed; counted in Unicode code points, as the database's check counts them. */
+export const commentBodySchema = z
+  .string({ error: 'must be a string' })
+  .max(COMMENT_BODY_MAX_LENGTH * 4, {
+    error: `must be at most ${COMMENT_BODY_MAX_LENGTH} characters`,
+  })
+  .trim()
+  .min(1, { error: 'must not be empty' })
+  .refine((body) => codePoints(body) <= COMMENT_BODY_MAX_LENGTH, {
+    error: `must be at most ${COMMENT_BODY_MAX_LENGTH} characters`,
+  });
+
+export const commentIdSchema = z
+  .number({ error: 'must be a comment id' })
+  .int({ error: 'must be a comment id' })
+  .min(1, { error: 'must be a comment id' })
+  .max(ID_MAX, { error: 'must be a comment id' });
+
+export const listCommentsInput = z.object({
+  slug: slugSchema,
+  limit: z
+    .number()
+    .int()
+    .min(1, { error: 'must be at least 1' })
+    .max(COMMENT_PAGE_SIZE_MAX, { error: `must be at most ${COMMENT_PAGE_SIZE_MAX}` })
+    .default(COMMENT_PAGE_SIZE_DEFAULT),
+  /** The `nextCursor` of the previous page. */
+  cursor: cursorSchema.optional(),
+});
+
+export const createCommentInput = z.object({ slug: slugSchema, body: commentBodySchema });
+
+/**
+ * `reason` is required when a moderator or admin removes someone else's comment (it goes to the
+ * audit log); authors removing their own need none.
+ */
+export const deleteCommentInput = z.object({
+  slug: slugSchema,
+  id: commentIdSchema,
+  reason: z
+    .string()
+    .trim()
+    .min(1, { error: 'must not be empty' })
+    .max(MODERATION_REASON_MAX_LENGTH, {
+      error: `must be at most ${MODERATION_REASON_MAX_LENGTH} characters`,
+    })
+    .optional(),
+});
+
+/**
+ * `lastEventId` is the id of the last comment the client received: set by the client link (and
+ * the browser's Last-Event-ID header) when it reconnects, so the comments it missed come first.
+ * Anything that is not a comment id is ignored rather than refused: the header is not ours to
+ * vouch for.
+ */
+export const commentsLiveInput = z.object({
+  slug: slugSchema,
+  lastEventId: z
+    .string()
+    .max(64)
+    .nullish()
+    .transform((value) => {
+      if (!value || !/^[1-9]\d{0,9}$/.test(value)) return undefined;
+      const id = Number(value);
+      return id <= ID_MAX ? id : undefined;
+    }),
+});
+
+// Outputs ----------------------------------------------------------------------------------------
+
+export const commentViewSchema = z.object({
+  id: z.number().int(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  body: z.string(),
+  author: authorSchema,
+});
+
+export const commentPageSchema = z.object({
+  /** Oldest first. */
+  comments: z.array(commentViewSchema),
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: z.string().nullable(),
+});
+
+export type CommentView = z.infer<typeof commentViewSchema>;
+export type CommentPage = z.infer<typeof commentPageSchema>;

@@ -1,0 +1,170 @@
+// Newest-first pages of articles (filtered lists and the feed): two queries whatever the page size.
+import {
+  and,
+  articles,
+  articleTags,
+  count,
+  type Database,
+  descIndexed,
+  eq,
+  favorites,
+  follows,
+  inArray,
+  type SQL,
+  sql,
+  tags,
+  users,
+} from '@conduit/db';
+import type { ArticlePage, ListArticlesFilters, PageRequest } from '../schemas/article';
+import { type ArticleCursor, encodeCursor } from './articles-cursor';
+import { summaryColumns, toSummary } from './articles-view';
+
+/** The id of the user named `username` (any case), as a scalar subquery; null when there is none. */
+const userIdNamed = (username: string) =>
+  sql`(select ${users.id} from ${users} where lower(${users.username}) = lower(${username}))`;
+
+const tagIdNamed = (tag: string) =>
+  sql`(select ${tags.id} from ${tags} where ${tags.name} = ${tag})`;
+
+/**
+ * The filters as conditions on `articles`. Tag and favorited-by are `exists` semi-joins, so an
+ * article matches once however it matches, and the planner may walk the newest-first index and
+ * probe the link tables by their keys. A filter naming a tag or user that does not exist is
+ * checked first, once (`is not null` on an uncorrelated subquery is a one-time filter), so it
+ * answers at once instead of probing every article for a match that cannot be.
+ */
+function filterConditions({ tag, author, favorited }: ListArticlesFilters): SQL[] {
+  const conditions: SQL[] = [];
+  if (tag !== undefined) {
+    conditions.push(sql`${tagIdNamed(tag)} is not null and exists (select 1 from ${articleTags}
+      where ${articleTags.articleId} = ${articles.id} and ${articleTags.tagId} = ${tagIdNamed(tag)})`);
+  }
+  if (author !== undefined) {
+    conditions.push(sql`${articles.authorId} = ${userIdNamed(author)}`);
+  }
+  if (favorited !== undefined) {
+    conditions.push(sql`${userIdNamed(favorited)} is not null and exists (select 1 from ${favorites}
+      where ${favorites.userId} = ${userIdNamed(favorited)} and ${favorites.articleId} = ${articles.id})`);
+  }
+  return conditions;
+}
+
+/**
+ * How many articles match. One filter alone is counted from its own index: each row of a link
+ * table stands for one existing article (foreign keys), so no join to `articles` is needed, which
+ * makes counting a popular tag's articles several times cheaper.
+ */
+function countMatching(db: Database, filters: ListArticlesFilters, where: SQL | undefined) {
+  const { tag, author, favorited } = filters;
+  if (tag !== undefined && author === undefined && favorited === undefined) {
+    return db
+      .select({ count: count() })
+      .from(articleTags)
+      .where(eq(articleTags.tagId, tagIdNamed(tag)));
+  }
+  if (favorited !== undefined && tag === undefined && author === undefined) {
+    return db
+      .select({ count: count() })
+      .from(favorites)
+      .where(eq(favorites.userId, userIdNamed(favorited)));
+  }
+  return db.select({ count: count() }).from(articles).where(where);
+}
+
+/** Articles matching the filters, newest first. */
+export function listArticles(
+  db: Database,
+  filters: ListArticlesFilters,
+  page: PageRequest,
+  viewerId: number | undefined,
+): Promise<ArticlePage> {
+  const where = and(...filterConditions(filters));
+  return pageOfArticles(
+    pageQuery(db, where, page, viewerId),
+    countMatching(db, filters, where),
+    page.limit,
+  );
+}
+
+/** Articles by the authors the viewer follows, newest first. */
+export function feedArticles(
+  db: Database,
+  viewerId: number,
+  page: PageRequest,
+): Promise<ArticlePage> {
+  const followed = db
+    .select({ id: follows.followeeId })
+    .from(follows)
+    .where(eq(follows.followerId, viewerId));
+  const where = inArray(articles.authorId, followed);
+  const total = db.select({ count: count() }).from(articles).where(where);
+  return pageOfArticles(pageQuery(db, where, page, viewerId), total, page.limit);
+}
+
+// Exactly the order of articles_created_at_id_idx and articles_author_created_at_idx (Drizzle's
+// `desc()` omits NULLS LAST, and `desc` alone means NULLS FIRST: the planner would then sort the
+// whole table instead of reading the index, although the columns are never null).
+const newestFirst = [descIndexed(articles.createdAt), descIndexed(articles.id)];
+
+/** Rows after the cursor in newest-first order: a range of articles_created_at_id_idx. */
+const afterCursor = (cursor: ArticleCursor) =>
+  sql`(${articles.createdAt}, ${articles.id}) < (${cursor.createdAt}::timestamptz, ${cursor.id}::integer)`;
+
+/** The database's own microsecond-exact time of the row, for the next cursor. */
+const cursorTime = sql<string>`to_char(${articles.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/**
+ * The query of one page (one row more than asked, which tells whether a next page exists). It
+ * picks the page's ids first, from the index, with nothing else computed for the rows an offset
+ * skips; then selects those articles with their author, flags, counts and tags.
+ */
+function pageQuery(
+  db: Database,
+  where: SQL | undefined,
+  { limit, offset, cursor }: PageRequest,
+  viewerId: number | undefined,
+) {
+  const pageIds = db
+    .select({ id: articles.id })
+    .from(articles)
+    .where(and(where, cursor ? afterCursor(cursor) : undefined))
+    .orderBy(...newestFirst)
+    .limit(limit + 1)
+    .offset(offset ?? 0)
+    .as('page');
+  return db
+    .select({ ...summaryColumns(viewerId), id: articles.id, cursorTime })
+    .from(pageIds)
+    .innerJoin(articles, eq(articles.id, pageIds.id))
+    .innerJoin(users, eq(users.id, articles.authorId))
+    .orderBy(...newestFirst);
+}
+
+/** The page query `listArticles` runs, unexecuted (for EXPLAIN in tests). */
+export function listPageQuery(
+  db: Database,
+  filters: ListArticlesFilters,
+  page: PageRequest,
+  viewerId: number | undefined,
+) {
+  return pageQuery(db, and(...filterConditions(filters)), page, viewerId);
+}
+
+/** One page and the total count, in two queries run side by side. */
+async function pageOfArticles(
+  page: ReturnType<typeof pageQuery>,
+  total: PromiseLike<{ count: number }[]>,
+  limit: number,
+): Promise<ArticlePage> {
+  const [rows, totals] = await Promise.all([page, total]);
+  const shown = rows.slice(0, limit);
+  const last = shown.at(-1);
+  return {
+    articles: shown.map(toSummary),
+    articlesCount: totals[0]?.count ?? 0,
+    nextCursor:
+      rows.length > limit && last
+        ? encodeCursor({ createdAt: last.cursorTime, id: last.id })
+        : null,
+  };
+}

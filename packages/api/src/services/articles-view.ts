@@ -1,0 +1,89 @@
+// What a reader sees of an article, selected in ONE query with everything around it: the author's
+// profile, whether the viewer follows them and favorited the article, the favorites count and the
+// tags, each a correlated subquery served by an index (never one query per article).
+import {
+  articles,
+  articleTags,
+  type Database,
+  eq,
+  favorites,
+  type SQL,
+  sql,
+  tags,
+  users,
+} from '@conduit/db';
+import type { ArticleSummary, ArticleView } from '../schemas/article';
+import { renderMarkdown } from './markdown';
+import { profileColumns } from './profiles';
+
+/** The article's tag names, sorted (served by the article_tags primary key). */
+const tagListSql = sql<string[]>`coalesce((
+  select array_agg(${tags.name} order by ${tags.name})
+  from ${articleTags} inner join ${tags} on ${tags.id} = ${articleTags.tagId}
+  where ${articleTags.articleId} = ${articles.id}), '{}')`;
+
+/** Exact at the time of the query (served by favorites_article_id_idx). */
+const favoritesCountSql = sql<number>`(
+  select count(*) from ${favorites} where ${favorites.articleId} = ${articles.id})`.mapWith(Number);
+
+function favoritedSql(viewerId: number | undefined): SQL<boolean> {
+  if (viewerId === undefined) return sql<boolean>`false`;
+  return sql<boolean>`exists (select 1 from ${favorites}
+    where ${favorites.userId} = ${viewerId} and ${favorites.articleId} = ${articles.id})`;
+}
+
+/** The columns of an article in a list; select from `articles` inner-joined to its author in `users`. */
+export function summaryColumns(viewerId: number | undefined) {
+  return {
+    slug: articles.slug,
+    title: articles.title,
+    description: articles.description,
+    tagList: tagListSql,
+    createdAt: articles.createdAt,
+    updatedAt: articles.updatedAt,
+    favorited: favoritedSql(viewerId),
+    favoritesCount: favoritesCountSql,
+    author: profileColumns(viewerId),
+  };
+}
+
+interface SummaryRow {
+  slug: string;
+  title: string;
+  description: string;
+  tagList: string[];
+  createdAt: Date;
+  updatedAt: Date;
+  favorited: boolean;
+  favoritesCount: number;
+  author: ArticleSummary['author'];
+}
+
+export function toSummary(row: SummaryRow): ArticleSummary {
+  return {
+    slug: row.slug,
+    title: row.title,
+    description: row.description,
+    tagList: row.tagList,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    favorited: row.favorited,
+    favoritesCount: row.favoritesCount,
+    author: row.author,
+  };
+}
+
+/** The article `where` picks (by slug or id), with its body and the body rendered; or undefined. */
+export async function readArticleView(
+  db: Database,
+  where: SQL,
+  viewerId: number | undefined,
+): Promise<ArticleView | undefined> {
+  const [row] = await db
+    .select({ ...summaryColumns(viewerId), body: articles.body })
+    .from(articles)
+    .innerJoin(users, eq(users.id, articles.authorId))
+    .where(where);
+  if (!row) return undefined;
+  return { ...toSummary(row), body: row.body, bodyHtml: renderMarkdown(row.body) };
+}

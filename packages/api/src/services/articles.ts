@@ -1,0 +1,195 @@
+// Articles: read one, write (create, update, delete) and favorite.
+import { articles, type Database, eq, favorites, type SQL, sql, users } from '@conduit/db';
+import { TRPCError } from '@trpc/server';
+import type { ArticleView } from '../schemas/article';
+import type { RequestMeta } from '../trpc';
+import { readArticleView } from './articles-view';
+import { audit } from './audit';
+import { slugify, withUniqueSlug } from './slugs';
+import { replaceArticleTags } from './tags';
+
+/** What rights checks and moderation need to know about an article. */
+export interface ArticleRef {
+  id: number;
+  slug: string;
+  title: string;
+  authorId: number;
+  authorUsername: string;
+}
+
+export interface ArticleContent {
+  title: string;
+  description: string;
+  body: string;
+  tagList: string[];
+}
+
+const notFound = (slug: string) =>
+  new TRPCError({ code: 'NOT_FOUND', message: `No article with slug ${slug}` });
+
+async function viewOrNotFound(
+  db: Database,
+  where: SQL,
+  viewerId: number | undefined,
+  slug: string,
+): Promise<ArticleView> {
+  const article = await readArticleView(db, where, viewerId);
+  if (!article) throw notFound(slug);
+  return article;
+}
+
+export function getArticle(
+  db: Database,
+  slug: string,
+  viewerId: number | undefined,
+): Promise<ArticleView> {
+  return viewOrNotFound(db, eq(articles.slug, slug), viewerId, slug);
+}
+
+export async function findArticle(db: Database, slug: string): Promise<ArticleRef> {
+  const [article] = await db
+    .select({
+      id: articles.id,
+      slug: articles.slug,
+      title: articles.title,
+      authorId: articles.authorId,
+      authorUsername: users.username,
+    })
+    .from(articles)
+    .innerJoin(users, eq(users.id, articles.authorId))
+    .where(eq(articles.slug, slug));
+  if (!article) throw notFound(slug);
+  return article;
+}
+
+/** Creates the article and its tags in one transaction, under a unique slug made from the title. */
+export async function createArticle(
+  db: Database,
+  authorId: number,
+  { tagList, ...content }: ArticleContent,
+): Promise<ArticleView> {
+  const id = await db.transaction(async (tx) => {
+    const [row] = await withUniqueSlug(tx, slugify(content.title), (savepoint, slug) =>
+      savepoint
+        .insert(articles)
+        .values({ ...content, slug, authorId })
+        .returning({ id: articles.id }),
+    );
+    if (!row) throw new Error('createArticle: insert returned no row');
+    await replaceArticleTags(tx, row.id, tagList);
+    return row.id;
+  });
+  return viewOrNotFound(db, eq(articles.id, id), authorId, String(id));
+}
+
+/**
+ * Applies the changes given, in one transaction. A new title whose slug differs from the old
+ * title's gives the article a new slug; a new tag list replaces the old one.
+ */
+export async function updateArticle(
+  db: Database,
+  article: ArticleRef,
+  { tagList, ...changes }: Partial<ArticleContent>,
+  viewerId: number,
+): Promise<ArticleView> {
+  const newSlugBase =
+    changes.title !== undefined && slugify(changes.title) !== slugify(article.title)
+      ? slugify(changes.title)
+      : undefined;
+  const changed = tagList !== undefined || Object.values(changes).some((v) => v !== undefined);
+  if (changed) {
+    await db.transaction(async (tx) => {
+      // Writing the row first locks it, so concurrent edits of one article apply one by one.
+      const update = (writer: Database, slug?: string) =>
+        writer
+          .update(articles)
+          .set({ ...changes, ...(slug ? { slug } : {}), updatedAt: sql`now()` })
+          .where(eq(articles.id, article.id))
+          .returning({ id: articles.id });
+      const updated = newSlugBase
+        ? await withUniqueSlug(tx, newSlugBase, update)
+        : await update(tx);
+      if (updated.length === 0) throw notFound(article.slug);
+      if (tagList !== undefined) await replaceArticleTags(tx, article.id, tagList);
+    });
+  }
+  return viewOrNotFound(db, eq(articles.id, article.id), viewerId, article.slug);
+}
+
+export interface Moderation {
+  actorId: number;
+  reason: string;
+}
+
+/**
+ * Deletes the article (its tags links, favorites and comments go with it). A removal by a
+ * moderator is written to the audit log in the same transaction: both happen, or neither.
+ */
+export async function deleteArticle(
+  ctx: { db: Database; meta: RequestMeta },
+  article: ArticleRef,
+  moderation?: Moderation,
+): Promise<void> {
+  await ctx.db.transaction(async (tx) => {
+    const deleted = await tx
+      .delete(articles)
+      .where(eq(articles.id, article.id))
+      .returning({ id: articles.id });
+    if (deleted.length === 0) throw notFound(article.slug);
+    if (!moderation) return;
+    await audit(
+      { db: tx, meta: ctx.meta },
+      {
+        action: 'moderation.article.delete',
+        actorId: moderation.actorId,
+        targetType: 'article',
+        targetId: String(article.id),
+        details: {
+          reason: moderation.reason,
+          slug: article.slug,
+          title: article.title,
+          author: article.authorUsername,
+        },
+      },
+    );
+  });
+}
+
+/**
+ * Idempotent, and exact under concurrency: the favorite is one `insert ... on conflict do nothing`
+ * (the primary key decides, no read first), and the count comes with the article in one query.
+ */
+export async function favoriteArticle(
+  db: Database,
+  viewerId: number,
+  slug: string,
+): Promise<ArticleView> {
+  await db
+    .insert(favorites)
+    .select(
+      db
+        .select({
+          userId: sql<number>`${viewerId}::integer`.as('user_id'),
+          articleId: articles.id,
+          createdAt: sql<Date>`now()`.as('created_at'),
+        })
+        .from(articles)
+        .where(eq(articles.slug, slug)),
+    )
+    .onConflictDoNothing();
+  return viewOrNotFound(db, eq(articles.slug, slug), viewerId, slug);
+}
+
+/** Idempotent: unfavoriting an article not favorited changes nothing. */
+export async function unfavoriteArticle(
+  db: Database,
+  viewerId: number,
+  slug: string,
+): Promise<ArticleView> {
+  await db
+    .delete(favorites)
+    .where(
+      sql`${favorites.userId} = ${viewerId} and ${favorites.articleId} = (select ${articles.id} from ${articles} where ${articles.slug} = ${slug})`,
+    );
+  return viewOrNotFound(db, eq(articles.slug, slug), viewerId, slug);
+}

@@ -1,0 +1,216 @@
+// Comments on articles: each selected with its author's profile (and whether the viewer follows
+// them) in the same query, never one query per comment.
+import {
+  and,
+  articles,
+  asc,
+  comments,
+  type Database,
+  eq,
+  foreignKeyViolation,
+  gt,
+  inArray,
+  type SQL,
+  sql,
+  users,
+} from '@conduit/db';
+import { TRPCError } from '@trpc/server';
+import { publishCommentCreated } from '../live/comment-events';
+import type { CommentPage, CommentView } from '../schemas/comment';
+import type { RequestMeta } from '../trpc';
+import { type ArticleCursor, encodeCursor } from './articles-cursor';
+import { audit } from './audit';
+import { profileColumns } from './profiles';
+
+export interface CommentedArticle {
+  id: number;
+  slug: string;
+}
+
+export interface CommentRef {
+  id: number;
+  authorId: number;
+  authorUsername: string;
+}
+
+const articleNotFound = (slug: string) =>
+  new TRPCError({ code: 'NOT_FOUND', message: `No article with slug ${slug}` });
+
+export async function findArticle(db: Database, slug: string): Promise<CommentedArticle> {
+  const [article] = await db
+    .select({ id: articles.id, slug: articles.slug })
+    .from(articles)
+    .where(eq(articles.slug, slug));
+  if (!article) throw articleNotFound(slug);
+  return article;
+}
+
+/** The columns of a comment as readers see it; select from `comments` joined to its author. */
+function commentColumns(viewerId: number | undefined) {
+  return {
+    id: comments.id,
+    createdAt: comments.createdAt,
+    updatedAt: comments.updatedAt,
+    body: comments.body,
+    author: profileColumns(viewerId),
+  };
+}
+
+type CommentRow = Omit<CommentView, 'createdAt' | 'updatedAt'> & {
+  createdAt: Date;
+  updatedAt: Date;
+};
+
+function toView(row: CommentRow): CommentView {
+  return { ...row, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() };
+}
+
+/** Oldest first, with the id breaking ties: the order of comments_article_created_at_idx. */
+const oldestFirst = [asc(comments.createdAt), asc(comments.id)];
+
+/** The database's own microsecond-exact time of the row, for the next cursor. */
+const cursorTime = sql<string>`to_char(${comments.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+function selectComments(db: Database, where: SQL | undefined, viewerId: number | undefined) {
+  return db
+    .select({ ...commentColumns(viewerId), cursorTime })
+    .from(comments)
+    .innerJoin(users, eq(users.id, comments.authorId))
+    .where(where);
+}
+
+const afterCursor = (cursor: ArticleCursor) =>
+  sql`(${comments.createdAt}, ${comments.id}) > (${cursor.createdAt}::timestamptz, ${cursor.id}::integer)`;
+
+/**
+ * One page of an article's comments, oldest first, in one query (a range of
+ * comments_article_created_at_idx). One row more than asked tells whether a next page exists.
+ */
+export async function listComments(
+  db: Database,
+  articleId: number,
+  page: { limit: number; cursor?: ArticleCursor | undefined },
+  viewerId: number | undefined,
+): Promise<CommentPage> {
+  const rows = await selectComments(
+    db,
+    and(eq(comments.articleId, articleId), page.cursor ? afterCursor(page.cursor) : undefined),
+    viewerId,
+  )
+    .orderBy(...oldestFirst)
+    .limit(page.limit + 1);
+  const shown = rows.slice(0, page.limit);
+  const last = shown.at(-1);
+  return {
+    comments: shown.map(({ cursorTime: _, ...row }) => toView(row)),
+    nextCursor:
+      rows.length > page.limit && last
+        ? encodeCursor({ createdAt: last.cursorTime, id: last.id })
+        : null,
+  };
+}
+
+/**
+ * Writes the comment and announces it to live readers (LISTEN/NOTIFY) in one transaction: the
+ * announcement goes out when the comment is committed, never for one rolled back.
+ */
+export async function createComment(
+  db: Database,
+  fields: { articleId: number; authorId: number; body: string },
+): Promise<CommentView> {
+  let id: number;
+  try {
+    id = await db.transaction(async (tx) => {
+      const [row] = await tx.insert(comments).values(fields).returning({ id: comments.id });
+      if (!row) throw new Error('createComment: insert returned no row');
+      await publishCommentCreated(tx, { articleId: fields.articleId, commentId: row.id });
+      return row.id;
+    });
+  } catch (error) {
+    // The article was deleted between finding it and commenting on it.
+    if (foreignKeyViolation(error)) {
+      throw new TRPCError({ code: 'NOT_FOUND', message: 'The article no longer exists' });
+    }
+    throw error;
+  }
+  const [created] = await commentsByIds(db, fields.articleId, [id], fields.authorId);
+  if (!created) throw new TRPCError({ code: 'NOT_FOUND', message: 'The comment no longer exists' });
+  return created;
+}
+
+/** The comment `id` of the article, with its author: 404 when the article has no such comment. */
+export async function findComment(
+  db: Database,
+  articleId: number,
+  id: number,
+): Promise<CommentRef> {
+  const [row] = await db
+    .select({ id: comments.id, authorId: comments.authorId, authorUsername: users.username })
+    .from(comments)
+    .innerJoin(users, eq(users.id, comments.authorId))
+    .where(and(eq(comments.id, id), eq(comments.articleId, articleId)));
+  if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: `No comment ${id} on this article` });
+  return row;
+}
+
+export async function deleteComment(db: Database, id: number): Promise<void> {
+  await db.delete(comments).where(eq(comments.id, id));
+}
+
+/** A moderator's removal of someone else's comment: deleted and audited together, or neither. */
+export async function removeComment(
+  ctx: { db: Database; meta: RequestMeta },
+  removal: { comment: CommentRef; article: CommentedArticle; moderatorId: number; reason: string },
+): Promise<void> {
+  const { comment, article, moderatorId, reason } = removal;
+  await ctx.db.transaction(async (tx) => {
+    await deleteComment(tx, comment.id);
+    await audit(
+      { db: tx, meta: ctx.meta },
+      {
+        action: 'moderation.comment.delete',
+        actorId: moderatorId,
+        targetType: 'comment',
+        targetId: String(comment.id),
+        details: { reason, articleSlug: article.slug, author: comment.authorUsername },
+      },
+    );
+  });
+}
+
+/** Comments of the article among `ids` (those still there), oldest first. */
+export async function commentsByIds(
+  db: Database,
+  articleId: number,
+  ids: number[],
+  viewerId: number | undefined,
+): Promise<CommentView[]> {
+  if (ids.length === 0) return [];
+  const rows = await selectComments(
+    db,
+    and(eq(comments.articleId, articleId), inArray(comments.id, ids)),
+    viewerId,
+  ).orderBy(...oldestFirst);
+  return rows.map(({ cursorTime: _, ...row }) => toView(row));
+}
+
+/**
+ * Up to `limit` comments of the article written after comment `afterId` (by id, the order they
+ * were written in), for a reader catching up on what it missed.
+ */
+export async function commentsAfter(
+  db: Database,
+  articleId: number,
+  afterId: number,
+  limit: number,
+  viewerId: number | undefined,
+): Promise<CommentView[]> {
+  const rows = await selectComments(
+    db,
+    and(eq(comments.articleId, articleId), gt(comments.id, afterId)),
+    viewerId,
+  )
+    .orderBy(asc(comments.id))
+    .limit(limit);
+  return rows.map(({ cursorTime: _, ...row }) => toView(row));
+}
