@@ -1,6 +1,6 @@
 // Builds the HTTP application without listening: main.ts listens, tests use app.inject().
 import { randomUUID } from 'node:crypto';
-import type { RateLimiter } from '@conduit/api';
+import { createCommentEvents, type RateLimiter } from '@conduit/api';
 import { purgeExpiredSessions, verifyAgainstDummy } from '@conduit/auth';
 import { createDb, type DbConnection } from '@conduit/db';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -15,6 +15,7 @@ import { rateLimitPlugin } from './plugins/rate-limit';
 import { securityHeadersPlugin } from './plugins/security-headers';
 import { cookiePlugin, sessionCookieSettings } from './plugins/session';
 import { trpcPlugin } from './plugins/trpc';
+import { restPlugin } from './rest/plugin';
 
 export interface AppDeps {
   /**
@@ -67,6 +68,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   housekeepSessions(app, database);
 
+  // Live comments: one LISTEN for the process. Open event streams would hold app.close() up
+  // forever, so they are ended before the server stops taking requests.
+  const commentEvents = createCommentEvents(database, config.live);
+  app.addHook('preClose', () => commentEvents.close());
+
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -89,6 +95,15 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     cookie,
     limiter,
     limits: config.limits,
+    commentEvents,
+  });
+  await app.register(restPlugin, {
+    db: database.db,
+    cookie,
+    limiter,
+    limits: config.limits,
+    commentEvents,
+    corsOrigins: config.corsOrigins,
   });
   return app;
 }

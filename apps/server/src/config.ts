@@ -61,6 +61,12 @@ const envSchema = z.object({
       error: 'must be a comma-separated list of origins like https://app.example.com',
     })
     .optional(),
+  CORS_ORIGINS: z
+    .string()
+    .refine((value) => splitList(value).every(isOrigin), {
+      error: 'must be a comma-separated list of origins like https://app.example.com',
+    })
+    .optional(),
   RATE_LIMIT_MAX: limit.default(1000),
   RATE_LIMIT_WINDOW_MS: windowMs.default(60_000),
   LOGIN_MAX_FAILURES_PER_ACCOUNT: limit.default(5),
@@ -68,6 +74,8 @@ const envSchema = z.object({
   LOGIN_WINDOW_MS: windowMs.default(15 * 60_000),
   REGISTER_MAX_PER_IP: limit.default(30),
   REGISTER_WINDOW_MS: windowMs.default(60 * 60_000),
+  LIVE_MAX_SUBSCRIPTIONS_PER_CLIENT: limit.default(10),
+  LIVE_MAX_SUBSCRIPTIONS: limit.default(1000),
 });
 
 /** Variables whose values must not be echoed back in an error (they may hold passwords). */
@@ -88,6 +96,10 @@ export interface Config {
   trustProxy: string[] | string | false;
   /** Origins besides our own whose pages may send cookie-authenticated changes. */
   allowedOrigins: string[];
+  /** Origins whose pages may call /api from the browser (CORS); never `*`. */
+  corsOrigins: string[];
+  /** Caps on open live-comment subscriptions (0: no cap). */
+  live: { maxPerClient: number; maxTotal: number };
   limits: {
     global: Limit;
     loginFailuresPerAccount: Limit;
@@ -135,7 +147,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     redisUrl: e.REDIS_URL,
     trustProxy: trustProxyOf(e.TRUST_PROXY),
-    allowedOrigins: splitList(e.ALLOWED_ORIGINS ?? '').map((origin) => origin.replace(/\/$/, '')),
+    allowedOrigins: originsOf(e.ALLOWED_ORIGINS),
+    corsOrigins: originsOf(e.CORS_ORIGINS),
+    live: { maxPerClient: e.LIVE_MAX_SUBSCRIPTIONS_PER_CLIENT, maxTotal: e.LIVE_MAX_SUBSCRIPTIONS },
     limits: {
       global: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS },
       loginFailuresPerAccount: {
@@ -146,6 +160,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       registrationsPerIp: { max: e.REGISTER_MAX_PER_IP, windowMs: e.REGISTER_WINDOW_MS },
     },
   };
+}
+
+function originsOf(value: string | undefined): string[] {
+  return splitList(value ?? '').map((origin) => origin.replace(/\/$/, ''));
 }
 
 function trustProxyOf(value: string | undefined): Config['trustProxy'] {

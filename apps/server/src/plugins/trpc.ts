@@ -3,6 +3,7 @@ import {
   type AppRouter,
   type AuthLimits,
   appRouter,
+  type CommentEvents,
   createTRPCContext,
   RateLimitedError,
   type RateLimiter,
@@ -19,6 +20,7 @@ export interface TrpcPluginOptions {
   cookie: SessionCookieSettings;
   limiter: RateLimiter;
   limits: AuthLimits;
+  commentEvents: CommentEvents;
 }
 
 /** Areas whose answers are about one person: never stored by a browser or a shared cache. */
@@ -40,6 +42,7 @@ export const trpcPlugin: FastifyPluginAsync<TrpcPluginOptions> = async (app, opt
           sessionCookie: sessionCookieWriter(res, opts.cookie),
           limiter: opts.limiter,
           limits: opts.limits,
+          commentEvents: opts.commentEvents,
         }),
       responseMeta: ({ ctx, paths, errors }) => {
         const headers: Record<string, string> = {};
