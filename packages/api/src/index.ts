@@ -14,6 +14,24 @@ export { profileInput } from './routers/profile';
 export { tagListInput } from './routers/tag';
 export * from './schemas/account';
 export {
+  articleSummarySchema,
+  articleViewSchema,
+  createArticleInput,
+  deleteArticleInput,
+  favoriteArticleInput,
+  feedInput,
+  getArticleInput,
+  listArticlesInput,
+  updateArticleInput,
+} from './schemas/article';
+export {
+  COMMENT_PAGE_SIZE_MAX,
+  commentIdSchema,
+  commentViewSchema,
+  createCommentInput,
+  deleteCommentInput,
+} from './schemas/comment';
+export {
   type AuthLimits,
   type Context,
   type CreateContextOptions,
@@ -30,3 +48,8 @@ export const createCaller = createCallerFactory(appRouter);
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
+export {
+  describeProcedures,
+  type ProcedureReference,
+  procedureReferenceMarkdown,
+} from './reference';

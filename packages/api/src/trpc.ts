@@ -116,53 +116,62 @@ function isUnexpected(error: TRPCError): boolean {
   return error.code === 'INTERNAL_SERVER_ERROR';
 }
 
-const t = initTRPC.context<Context>().create({
-  // Stack traces are added below, and only when the context allows it.
-  isDev: false,
-  /**
-   * Subscriptions over server-sent events. A ping every 10 s keeps proxies from closing a quiet
-   * stream (nginx's default gives up after 60 s) and shows the client the stream is alive: after
-   * 30 s of silence it reconnects. Streams end after 30 minutes and the client reconnects within
-   * seconds, so long-lived readers spread over instances as instances come and go. Reconnecting
-   * clients send their last event id and get what they missed (see comment.onCreated).
-   */
-  sse: {
-    ping: { enabled: true, intervalMs: 10_000 },
-    client: { reconnectAfterInactivityMs: 30_000 },
-    maxDurationMs: 30 * 60_000,
-  },
-  errorFormatter({ shape, error, ctx }) {
-    const expose = ctx?.exposeErrors ?? false;
-    const cause = error.cause;
-    const fieldErrors =
-      cause instanceof ZodError
-        ? fieldErrorsOf(cause)
-        : cause instanceof InvalidFieldsError
-          ? cause.fields
+/** What the procedure reference (docs) says about each procedure. */
+export interface ProcedureMeta {
+  /** Who may call it: anyone, a signed-in user, or at least a given role. */
+  access: 'anyone' | 'signed-in user' | Role;
+}
+
+const t = initTRPC
+  .context<Context>()
+  .meta<ProcedureMeta>()
+  .create({
+    // Stack traces are added below, and only when the context allows it.
+    isDev: false,
+    /**
+     * Subscriptions over server-sent events. A ping every 10 s keeps proxies from closing a quiet
+     * stream (nginx's default gives up after 60 s) and shows the client the stream is alive: after
+     * 30 s of silence it reconnects. Streams end after 30 minutes and the client reconnects within
+     * seconds, so long-lived readers spread over instances as instances come and go. Reconnecting
+     * clients send their last event id and get what they missed (see comment.onCreated).
+     */
+    sse: {
+      ping: { enabled: true, intervalMs: 10_000 },
+      client: { reconnectAfterInactivityMs: 30_000 },
+      maxDurationMs: 30 * 60_000,
+    },
+    errorFormatter({ shape, error, ctx }) {
+      const expose = ctx?.exposeErrors ?? false;
+      const cause = error.cause;
+      const fieldErrors =
+        cause instanceof ZodError
+          ? fieldErrorsOf(cause)
+          : cause instanceof InvalidFieldsError
+            ? cause.fields
+            : undefined;
+      const retryAfterSeconds =
+        cause instanceof RateLimitedError
+          ? Math.max(1, Math.ceil(cause.retryAfterMs / 1000))
           : undefined;
-    const retryAfterSeconds =
-      cause instanceof RateLimitedError
-        ? Math.max(1, Math.ceil(cause.retryAfterMs / 1000))
-        : undefined;
-    let message = shape.message;
-    if (cause instanceof ZodError && fieldErrors)
-      message = `Invalid input: ${describeFieldErrors(fieldErrors)}`;
-    // An unexpected error's message may carry SQL, paths or data: never show it in production.
-    else if (isUnexpected(error) && !expose) message = 'Internal server error';
-    return {
-      code: shape.code,
-      message,
-      data: {
-        code: shape.data.code,
-        httpStatus: shape.data.httpStatus,
-        path: shape.data.path,
-        ...(fieldErrors ? { fieldErrors } : {}),
-        ...(retryAfterSeconds ? { retryAfterSeconds } : {}),
-        ...(expose && error.stack ? { stack: error.stack } : {}),
-      },
-    };
-  },
-});
+      let message = shape.message;
+      if (cause instanceof ZodError && fieldErrors)
+        message = `Invalid input: ${describeFieldErrors(fieldErrors)}`;
+      // An unexpected error's message may carry SQL, paths or data: never show it in production.
+      else if (isUnexpected(error) && !expose) message = 'Internal server error';
+      return {
+        code: shape.code,
+        message,
+        data: {
+          code: shape.data.code,
+          httpStatus: shape.data.httpStatus,
+          path: shape.data.path,
+          ...(fieldErrors ? { fieldErrors } : {}),
+          ...(retryAfterSeconds ? { retryAfterSeconds } : {}),
+          ...(expose && error.stack ? { stack: error.stack } : {}),
+        },
+      };
+    },
+  });
 
 // 3. Routers and procedures ----------------------------------------------------------------------
 
@@ -170,17 +179,19 @@ export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 /** Anyone may call it, signed in or not; `ctx.viewer` is the signed-in user or null. */
-export const publicProcedure = t.procedure;
+export const publicProcedure = t.procedure.meta({ access: 'anyone' });
 
 /** Needs a valid session: 401 without one. `ctx.viewer` is never null inside. */
-export const authedProcedure = t.procedure.use(({ ctx, next }) => {
-  if (!ctx.viewer) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to do this' });
-  return next({ ctx: { ...ctx, viewer: ctx.viewer } });
-});
+export const authedProcedure = t.procedure
+  .meta({ access: 'signed-in user' })
+  .use(({ ctx, next }) => {
+    if (!ctx.viewer) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to do this' });
+    return next({ ctx: { ...ctx, viewer: ctx.viewer } });
+  });
 
 /** Needs a session whose user has at least `role` (admin ⊇ moderator ⊇ user): 403 otherwise. */
 export function roleProcedure(role: Role) {
-  return authedProcedure.use(({ ctx, next }) => {
+  return authedProcedure.meta({ access: role }).use(({ ctx, next }) => {
     if (!hasRole(ctx.viewer.user.role, role)) {
       throw new TRPCError({ code: 'FORBIDDEN', message: `Only a ${role} may do this` });
     }

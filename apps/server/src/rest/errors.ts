@@ -111,7 +111,8 @@ function describeIssue(
     const missing = path.length === 0 ? /received (undefined|null)$/ : /received undefined$/;
     if (missing.test(issue.message)) return `${field} is required`;
     if (typeof issue.expected === 'string') {
-      return `${field} must be ${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}`;
+      const expected = issue.expected === 'int' ? 'integer' : issue.expected;
+      return `${field} must be ${/^[aeiou]/.test(expected) ? 'an' : 'a'} ${expected}`;
     }
   }
   return describe(field, issue.message);

@@ -11,7 +11,9 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { articleRoutes } from './articles';
 import { type ProcedureContextOptions, type RestRouteOptions, restRouteOptions } from './caller';
+import { commentRoutes } from './comments';
 import { API_PREFIX, docsPageOptions, openApiOptions } from './docs';
 import { useRealWorldErrors } from './errors';
 import { profileRoutes } from './profiles';
@@ -34,7 +36,7 @@ export interface RestPluginOptions extends ProcedureContextOptions {
 }
 
 /** One route module per area, each mounted under /api. */
-const areas = [userRoutes, profileRoutes, tagRoutes];
+const areas = [userRoutes, profileRoutes, articleRoutes, commentRoutes, tagRoutes];
 
 export const restPlugin: FastifyPluginAsync<RestPluginOptions> = async (app, opts) => {
   // Registered around the /api scope, so it sees (and documents) every route declared in it.

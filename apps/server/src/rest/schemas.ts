@@ -2,6 +2,7 @@
 // names them (User, Profile, GenericErrorModel). Field rules are never restated here: request
 // bodies wrap the procedures' own exported zod schemas, so route validation, the procedure and
 // the OpenAPI document read one definition.
+import { articleSummarySchema, articleViewSchema, commentViewSchema } from '@conduit/api';
 import { z } from 'zod';
 
 export const userSchema = z
@@ -30,9 +31,44 @@ export const genericErrorSchema = z
   .object({ errors: z.object({ body: z.array(z.string()) }) })
   .meta({ id: 'GenericErrorModel' });
 
+/** One article as RealWorld shows it: with its Markdown `body` (the rendered HTML is tRPC's). */
+export const articleSchema = articleViewSchema
+  .omit({ bodyHtml: true })
+  .extend({ author: profileSchema })
+  .meta({ id: 'Article' });
+
+/** An article in a list: RealWorld's list items carry no `body`. */
+export const articleListItemSchema = articleSummarySchema
+  .extend({ author: profileSchema })
+  .meta({ id: 'ArticleListItem' });
+
+export const commentSchema = commentViewSchema
+  .extend({ author: profileSchema })
+  .meta({ id: 'Comment' });
+
 export const userResponse = z.object({ user: userSchema });
 export const profileResponse = z.object({ profile: profileSchema });
 export const tagsResponse = z.object({ tags: z.array(z.string()) });
+export const articleResponse = z.object({ article: articleSchema });
+export const articlesResponse = z.object({
+  articles: z.array(articleListItemSchema),
+  articlesCount: z.number().int().meta({ description: 'How many articles match, in all pages' }),
+});
+export const commentResponse = z.object({ comment: commentSchema });
+export const commentsResponse = z.object({ comments: z.array(commentSchema) });
+
+/** The answer of a deletion: 204 and no body, as the spec says. */
+export const noContent = z.null().meta({ description: 'Deleted: no content' });
+
+/**
+ * A number in a query string or a path, which arrives as text: coerced, then held to the
+ * procedure's own rules (its checks are reused, not restated). Text that is no number is refused
+ * naming the field.
+ */
+export function numberFromText(schema: z.ZodNumber, error = 'must be a number') {
+  const checks = (schema._zod.def.checks ?? []) as z.core.$ZodCheck<number>[];
+  return z.coerce.number({ error }).check(...checks);
+}
 
 /** The envelope RealWorld puts around a request body: `{ "user": {...} }`, `{ "article": {...} }`. */
 export function envelope<K extends string, T extends z.ZodType>(key: K, inner: T) {
