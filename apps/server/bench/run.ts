@@ -151,6 +151,9 @@ async function seedAndCapture() {
     console.error(
       `Seeded ${stats.total} rows in ${((performance.now() - started) / 1000).toFixed(1)} s`,
     );
+    // A freshly loaded table has no statistics and no visibility map: plans and index-only scans
+    // would depend on whether autovacuum happened to run before a phase. Measure the steady state.
+    await conn.db.execute(sql`vacuum analyze`);
 
     const [sample] = await conn.db
       .select({ slug: articles.slug })
