@@ -42,7 +42,8 @@ const sessionColumns = {
   expiresAt: sessions.expiresAt,
 };
 
-const sessionUserColumns = {
+/** The columns of a signed-in user (never the password hash); also how accounts are read elsewhere. */
+export const sessionUserColumns = {
   id: users.id,
   email: users.email,
   username: users.username,

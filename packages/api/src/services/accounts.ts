@@ -1,19 +1,10 @@
 // Accounts: creating them, finding them for sign-in, changing them.
-import { hashPassword } from '@conduit/auth';
+import { hashPassword, sessionUserColumns } from '@conduit/auth';
 import { type Database, eq, type Role, sql, uniqueViolation, users } from '@conduit/db';
 import { conflict, type FieldErrors } from '../errors';
 
-/** What an account looks like to its owner and to admins (never the password hash). */
-export const accountColumns = {
-  id: users.id,
-  email: users.email,
-  username: users.username,
-  bio: users.bio,
-  image: users.image,
-  role: users.role,
-  createdAt: users.createdAt,
-  updatedAt: users.updatedAt,
-};
+/** What an account looks like to its owner and to admins: the same columns a session reads. */
+export const accountColumns = sessionUserColumns;
 
 export type Account = Awaited<ReturnType<typeof findAccountById>>;
 
