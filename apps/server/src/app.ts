@@ -11,6 +11,7 @@ import { createRedisLimiter, FAIL_FAST_REDIS_OPTIONS } from './limits/redis';
 import { csrfPlugin } from './plugins/csrf';
 import { errorsPlugin } from './plugins/errors';
 import { healthPlugin } from './plugins/health';
+import { metricsPlugin } from './plugins/metrics';
 import { rateLimitPlugin } from './plugins/rate-limit';
 import { securityHeadersPlugin } from './plugins/security-headers';
 import { cookiePlugin, sessionCookieSettings } from './plugins/session';
@@ -82,6 +83,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const limiter = deps.limiter ?? (await openLimiter(config, app));
 
   await app.register(errorsPlugin);
+  await app.register(metricsPlugin, { token: config.metricsToken, commentEvents });
   await app.register(securityHeadersPlugin, { production });
   await app.register(rateLimitPlugin, { limiter, ...config.limits.global });
   await app.register(cookiePlugin);

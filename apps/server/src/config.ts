@@ -76,10 +76,11 @@ const envSchema = z.object({
   REGISTER_WINDOW_MS: windowMs.default(60 * 60_000),
   LIVE_MAX_SUBSCRIPTIONS_PER_CLIENT: limit.default(10),
   LIVE_MAX_SUBSCRIPTIONS: limit.default(1000),
+  METRICS_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
 });
 
 /** Variables whose values must not be echoed back in an error (they may hold passwords). */
-const secret = new Set(['DATABASE_URL', 'REDIS_URL']);
+const secret = new Set(['DATABASE_URL', 'REDIS_URL', 'METRICS_TOKEN']);
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -100,6 +101,8 @@ export interface Config {
   corsOrigins: string[];
   /** Caps on open live-comment subscriptions (0: no cap). */
   live: { maxPerClient: number; maxTotal: number };
+  /** Bearer token /metrics requires; unset: /metrics answers loopback clients only. */
+  metricsToken: string | undefined;
   limits: {
     global: Limit;
     loginFailuresPerAccount: Limit;
@@ -150,6 +153,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     allowedOrigins: originsOf(e.ALLOWED_ORIGINS),
     corsOrigins: originsOf(e.CORS_ORIGINS),
     live: { maxPerClient: e.LIVE_MAX_SUBSCRIPTIONS_PER_CLIENT, maxTotal: e.LIVE_MAX_SUBSCRIPTIONS },
+    metricsToken: e.METRICS_TOKEN,
     limits: {
       global: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS },
       loginFailuresPerAccount: {

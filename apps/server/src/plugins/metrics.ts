@@ -1,0 +1,111 @@
+// Prometheus metrics at /metrics: HTTP rate, errors and latency by route or tRPC procedure,
+// process figures (CPU, memory, event-loop lag) and open live-comment subscriptions.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { appRouter, type CommentEvents } from '@conduit/api';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { errorBody } from './errors';
+
+export interface MetricsOptions {
+  /** When set, scrapers must send `Authorization: Bearer <token>`; unset: loopback clients only. */
+  token: string | undefined;
+  commentEvents: CommentEvents;
+}
+
+/** Our own probes and scrapes would drown the traffic they are meant to describe. */
+const UNCOUNTED = new Set(['/metrics', '/healthz', '/readyz']);
+
+const TRPC_ROUTE = '/trpc/:path';
+
+/** Seconds; from a cached read (~1 ms) to a slow password hash or a stalled database. */
+const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * Labels are bounded by what the code declares, never by what clients send: a raw URL (with
+ * slugs and usernames) or a made-up procedure name would add a time series per value.
+ */
+const procedures = new Set(Object.keys(appRouter._def.procedures));
+
+function routeLabel(request: FastifyRequest): string {
+  const route = request.routeOptions.url;
+  if (route === undefined) return 'unmatched';
+  if (route !== TRPC_ROUTE) return route;
+  const path = (request.params as { path?: string } | undefined)?.path ?? '';
+  if (path.includes(',')) return 'trpc:batch';
+  return procedures.has(path) ? `trpc:${path}` : 'trpc:unknown';
+}
+
+const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
+
+/** Headers a reverse proxy adds: a request carrying one came through it, from who knows where. */
+const FORWARDED = ['forwarded', 'x-forwarded-for', 'x-real-ip'];
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+const plugin: FastifyPluginAsync<MetricsOptions> = async (app, { token, commentEvents }) => {
+  // One registry per app, not prom-client's global one: tests build many apps in one process,
+  // and a metric registered twice in the same registry throws.
+  const register = new Registry();
+  collectDefaultMetrics({ register });
+
+  const requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests answered, by method, route (or tRPC procedure) and status code',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [register],
+  });
+  const duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Time to answer HTTP requests, by method and route (or tRPC procedure)',
+    labelNames: ['method', 'route'] as const,
+    buckets: BUCKETS,
+    registers: [register],
+  });
+  new Gauge({
+    name: 'live_comment_subscriptions',
+    help: 'Open live-comment subscriptions in this process',
+    registers: [register],
+    collect() {
+      this.set(commentEvents.size);
+    },
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    if (UNCOUNTED.has(request.routeOptions.url ?? '')) return;
+    const route = routeLabel(request);
+    requests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+
+  const expected = token === undefined ? undefined : digest(`Bearer ${token}`);
+
+  // Metrics reveal traffic, routes and internals, so they are never public by accident:
+  // - with METRICS_TOKEN, any client presenting it (compared in constant time; both sides hashed
+  //   so neither the content nor the length leaks through timing);
+  // - without, only a scraper on this machine. request.ip honours TRUST_PROXY, so a client behind
+  //   a trusted proxy shows its own address; and a request carrying forwarding headers is refused
+  //   even from loopback, since a local proxy that is not (yet) trusted would otherwise make
+  //   every outside client look local. 404, as for any unknown route: nothing to discover.
+  app.get('/metrics', async (request, reply) => {
+    reply.header('cache-control', 'no-store');
+    if (expected) {
+      const presented = request.headers.authorization ?? '';
+      if (!timingSafeEqual(digest(presented), expected)) {
+        reply.header('www-authenticate', 'Bearer realm="metrics"');
+        return reply.status(401).send(errorBody(401, 'A valid metrics token is required'));
+      }
+    } else if (
+      !LOOPBACK.test(request.ip) ||
+      FORWARDED.some((name) => request.headers[name] !== undefined)
+    ) {
+      // The same answer as for a route that does not exist.
+      return reply.status(404).send(errorBody(404, `No route for ${request.method} /metrics`));
+    }
+    reply.type(register.contentType);
+    return register.metrics();
+  });
+};
+
+/** Registered with fastify-plugin so the onResponse hook sees every route, 404s included. */
+export const metricsPlugin = fp(plugin, { name: 'metrics' });
