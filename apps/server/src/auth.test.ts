@@ -182,6 +182,25 @@ describe('throttling', () => {
     });
   });
 
+  it('counts wrong current passwords on a password change as failed logins', async () => {
+    await withLimits({}, async (limited) => {
+      const { token, email, password } = await register(limited);
+      const change = (currentPassword: string) =>
+        limited.inject({
+          method: 'POST',
+          url: '/trpc/user.update',
+          headers: { 'content-type': 'application/json', authorization: `Token ${token}` },
+          payload: JSON.stringify({ password: 'a brand new password', currentPassword }),
+          remoteAddress: randomIp(),
+        });
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) statuses.push((await change(`guess number ${i}`)).statusCode);
+      expect(statuses).toEqual([400, 400, 400, 400, 400, 429]);
+      // The account is locked for sign-in too, even with the right password.
+      expect((await login(limited, email, password, randomIp())).statusCode).toBe(429);
+    });
+  });
+
   it('throttles an unknown email exactly like a known one', async () => {
     await withLimits({}, async (limited) => {
       const email = `${freshName()}@example.com`;

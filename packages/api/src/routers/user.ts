@@ -5,6 +5,7 @@ import { invalidFields } from '../errors';
 import { updateUserInput } from '../schemas/account';
 import { findCredentials, updateAccount } from '../services/accounts';
 import { audit } from '../services/audit';
+import { countFailedLogin, throttleLogin } from '../services/throttle';
 import { authedProcedure } from '../trpc';
 import { toUser } from './auth';
 
@@ -14,10 +15,13 @@ export const userRouter = {
     const { user, session } = ctx.viewer;
     let passwordHash: string | undefined;
     if (password !== undefined) {
-      // A stolen session alone must not be enough to take the account over.
+      // A stolen session alone must not be enough to take the account over, nor to guess the
+      // password here without limit: wrong current passwords count as failed logins.
+      await throttleLogin(ctx, user.email);
       const credentials = await findCredentials(ctx.db, user.email);
       const current = input.currentPassword ?? '';
       if (!credentials || !(await verifyPassword(credentials.passwordHash, current))) {
+        await countFailedLogin(ctx, user.email);
         throw invalidFields({ currentPassword: ['is incorrect'] });
       }
       passwordHash = await hashPassword(password);
