@@ -11,9 +11,8 @@ import {
 import { getTestDb, resetDb } from '@conduit/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { testConfig } from '../test/helpers';
+import { serveTestApp } from '../test/helpers';
 import { freshName } from '../test/http';
-import { buildApp } from './app';
 
 // Servers close before subscriptions end (see comments.test.ts: a reader leaving first holds
 // app.close() up while Node's fetch idles out a spare connection).
@@ -25,18 +24,11 @@ afterEach(async () => {
   for (const subscription of subscriptions.splice(0)) subscription.unsubscribe();
 });
 
-/**
- * The app on a random port; returns its origin. Every request comes from 127.0.0.1, and with Redis
- * the per-IP sign-up and sign-in counters outlive a run: those limits are off here.
- */
+/** The app on a random port (per-IP sign-up and sign-in limits off); returns its origin. */
 async function serve(): Promise<string> {
-  const env = { REGISTER_MAX_PER_IP: '0', LOGIN_MAX_ATTEMPTS_PER_IP: '0' };
-  const app = await buildApp(testConfig(env), { database: await getTestDb() });
+  const { app, origin } = await serveTestApp();
   servers.push(app);
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address();
-  if (!address || typeof address === 'string') throw new Error('not listening on a port');
-  return `http://127.0.0.1:${address.port}`;
+  return origin;
 }
 
 const password = 'correct horse battery';

@@ -1,38 +1,17 @@
 // Live comments as a reader meets them: a typed tRPC client over a real port, subscriptions over
 // server-sent events, comments written through another client and another server instance.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AppRouter } from '@conduit/api';
+import { type ConduitError, createClient, TRPCClientError } from '@conduit/client';
 import { eq, users } from '@conduit/db';
 import { createArticle, getTestDatabaseUrl, getTestDb, resetDb } from '@conduit/db/testing';
-import {
-  createTRPCClient,
-  httpBatchLink,
-  httpSubscriptionLink,
-  splitLink,
-  TRPCClientError,
-} from '@trpc/client';
-import { EventSource } from 'eventsource';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { testConfig } from '../test/helpers';
+import { serveTestApp, testConfig } from '../test/helpers';
 import { freshName, mutate } from '../test/http';
 import { buildApp } from './app';
 
-/** The typed client as an app would set it up: SSE for subscriptions, batches for the rest. */
-function clientOf(url: string, token?: string) {
-  return createTRPCClient<AppRouter>({
-    links: [
-      splitLink({
-        condition: (op) => op.type === 'subscription',
-        true: httpSubscriptionLink({ url, EventSource }),
-        false: httpBatchLink({
-          url,
-          headers: () => (token ? { authorization: `Token ${token}` } : {}),
-        }),
-      }),
-    ],
-  });
-}
+/** The typed client an internal developer would use (see packages/client). */
+const clientOf = (origin: string, token?: string) => createClient({ url: origin, token });
 
 interface Reader {
   received: { id: string; body: string }[];
@@ -86,20 +65,13 @@ function watch(client: ReturnType<typeof clientOf>, input: { slug: string; lastE
   return reader;
 }
 
-async function listen(app: FastifyInstance): Promise<string> {
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address();
-  if (!address || typeof address === 'string') throw new Error('not listening on a port');
-  return `http://127.0.0.1:${address.port}/trpc`;
-}
-
 /** The app over the worker's test database, on a random port. */
 async function serve(
   env: Record<string, string> = {},
 ): Promise<{ app: FastifyInstance; url: string }> {
-  const app = await buildApp(testConfig(env), { database: await getTestDb() });
+  const { app, origin } = await serveTestApp(env);
   servers.push(app);
-  return { app, url: await listen(app) };
+  return { app, url: origin };
 }
 
 /** A writer signed up over HTTP, with an article to comment on. */
@@ -172,7 +144,7 @@ describe('comment.onCreated over server-sent events', () => {
     const refused = watch(clientOf(url), from);
     const error = await refused.error();
     expect(error).toBeInstanceOf(TRPCClientError);
-    expect((error as TRPCClientError<AppRouter>).data?.code).toBe('TOO_MANY_REQUESTS');
+    expect((error as ConduitError).data?.code).toBe('TOO_MANY_REQUESTS');
     expect(refused.received).toEqual([]);
 
     // A reader that leaves gives its place back, once the server sees its connection close.

@@ -11,3 +11,22 @@ export function testConfig(env: Record<string, string> = {}): Config {
 export async function buildTestApp(env: Record<string, string> = {}): Promise<FastifyInstance> {
   return buildApp(testConfig(env), { database: await getTestDb() });
 }
+
+/**
+ * The app over the worker's test database, listening on a random loopback port; returns it with
+ * its origin. Every request then comes from 127.0.0.1 and, with Redis, per-IP counters outlive a
+ * run, so the per-IP sign-up and sign-in limits are off unless `env` sets them.
+ */
+export async function serveTestApp(
+  env: Record<string, string> = {},
+): Promise<{ app: FastifyInstance; origin: string }> {
+  const app = await buildTestApp({
+    REGISTER_MAX_PER_IP: '0',
+    LOGIN_MAX_ATTEMPTS_PER_IP: '0',
+    ...env,
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  if (!address || typeof address === 'string') throw new Error('not listening on a port');
+  return { app, origin: `http://127.0.0.1:${address.port}` };
+}
