@@ -1,5 +1,7 @@
 // Calling procedures as a given client would: anonymous, or with a session token.
 import type { Database } from '@conduit/db';
+import { TRPCError } from '@trpc/server';
+import { expect } from 'vitest';
 import { createCaller, type RateLimiter } from '../src/index';
 import { createTRPCContext, type SessionCookie } from '../src/trpc';
 
@@ -48,4 +50,31 @@ export async function signUp(db: Database, fields: { username?: string; password
     password,
   });
   return { user, token, password, caller: callerFor(db, token) };
+}
+
+/** The error a call fails with; the test fails if the call succeeds or fails otherwise. */
+export async function failure(call: Promise<unknown>): Promise<TRPCError> {
+  const error = await call.then(
+    () => new Error('expected the call to fail'),
+    (e: unknown) => e,
+  );
+  if (!(error instanceof TRPCError)) throw error;
+  return error;
+}
+
+/** The tRPC code a call fails with. */
+export const codeOf = async (call: Promise<unknown>) => (await failure(call)).code;
+
+/** The fields a refused call names (a 400), as the error formatter reports them. */
+export async function refusedFields(call: Promise<unknown>): Promise<string[]> {
+  const error = await failure(call);
+  expect(error.code).toBe('BAD_REQUEST');
+  const cause = error.cause;
+  if (cause && 'issues' in cause && Array.isArray(cause.issues)) {
+    return cause.issues.map((issue: { path: PropertyKey[] }) => issue.path.join('.'));
+  }
+  if (cause && 'fields' in cause && cause.fields && typeof cause.fields === 'object') {
+    return Object.keys(cause.fields);
+  }
+  return [];
 }

@@ -9,9 +9,8 @@ import {
   tags,
 } from '@conduit/db';
 import { createUser, getTestDb, recordQueries, resetDb } from '@conduit/db/testing';
-import { TRPCError } from '@trpc/server';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { callerFor, signUp } from '../../test/callers';
+import { callerFor, refusedFields, signUp } from '../../test/callers';
 import { createCaller, createTRPCContext } from '../index';
 import type { ListArticlesFilters } from '../schemas/article';
 import { listPageQuery } from '../services/articles-list';
@@ -23,18 +22,6 @@ beforeAll(async () => {
 beforeEach(() => resetDb(db));
 
 type ListInput = Parameters<ReturnType<typeof callerFor>['article']['list']>[0];
-
-/** The fields a refused call names (the test fails if the call succeeds or fails otherwise). */
-async function refusedFields(call: Promise<unknown>): Promise<string[]> {
-  const error = await call.then(
-    () => new Error('expected the call to fail'),
-    (e: unknown) => e,
-  );
-  if (!(error instanceof TRPCError)) throw error;
-  expect(error.code).toBe('BAD_REQUEST');
-  const issues = (error.cause as { issues?: { path: PropertyKey[] }[] } | undefined)?.issues ?? [];
-  return issues.map((issue) => issue.path.join('.'));
-}
 
 const T0 = Date.parse('2024-03-01T12:00:00Z');
 const MINUTE = 60_000;

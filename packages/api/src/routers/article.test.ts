@@ -1,38 +1,13 @@
 import { auditLog, type Database, eq, users } from '@conduit/db';
 import { getTestDb, resetDb } from '@conduit/db/testing';
-import { TRPCError } from '@trpc/server';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { callerFor, signUp } from '../../test/callers';
+import { callerFor, failure, refusedFields, signUp } from '../../test/callers';
 
 let db: Database;
 beforeAll(async () => {
   db = (await getTestDb()).db;
 });
 beforeEach(() => resetDb(db));
-
-/** The error a call fails with (the test fails if it succeeds). */
-async function failure(call: Promise<unknown>): Promise<TRPCError> {
-  const error = await call.then(
-    () => new Error('expected the call to fail'),
-    (e: unknown) => e,
-  );
-  if (!(error instanceof TRPCError)) throw error;
-  return error;
-}
-
-/** The fields a 400 names, as the error formatter reports them. */
-async function refusedFields(call: Promise<unknown>): Promise<string[]> {
-  const error = await failure(call);
-  expect(error.code).toBe('BAD_REQUEST');
-  const cause = error.cause;
-  if (cause && 'issues' in cause && Array.isArray(cause.issues)) {
-    return cause.issues.map((issue: { path: PropertyKey[] }) => issue.path.join('.'));
-  }
-  if (cause && 'fields' in cause && cause.fields && typeof cause.fields === 'object') {
-    return Object.keys(cause.fields);
-  }
-  return [];
-}
 
 const draft = {
   title: 'How to train your dragon',

@@ -1,24 +1,14 @@
 import type { Database } from '@conduit/db';
 import { auditLog, sessions, users } from '@conduit/db';
 import { getTestDb, resetDb } from '@conduit/db/testing';
-import { TRPCError } from '@trpc/server';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { callerFor, cookieJar, signUp } from '../../test/callers';
+import { callerFor, cookieJar, failure, signUp } from '../../test/callers';
 
 let db: Database;
 beforeAll(async () => {
   db = (await getTestDb()).db;
 });
 beforeEach(() => resetDb(db));
-
-async function failure(call: Promise<unknown>): Promise<TRPCError> {
-  const error = await call.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof TRPCError)) throw new Error(`expected a TRPCError, got ${String(error)}`);
-  return error;
-}
 
 describe('auth.register', () => {
   it('creates the account, returns it with a token and sets the cookie', async () => {

@@ -1,26 +1,13 @@
 import { auditLog, comments, type Database, eq, type Role, users } from '@conduit/db';
 import { createArticle, getTestDb, recordQueries, resetDb } from '@conduit/db/testing';
-import { TRPCError } from '@trpc/server';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { callerFor, signUp } from '../../test/callers';
+import { callerFor, codeOf, failure, signUp } from '../../test/callers';
 
 let db: Database;
 beforeAll(async () => {
   db = (await getTestDb()).db;
 });
 beforeEach(() => resetDb(db));
-
-/** The error a call fails with (the test fails if it succeeds). */
-async function failure(call: Promise<unknown>): Promise<TRPCError> {
-  const error = await call.then(
-    () => new Error('expected the call to fail'),
-    (e: unknown) => e,
-  );
-  if (!(error instanceof TRPCError)) throw error;
-  return error;
-}
-
-const codeOf = async (call: Promise<unknown>) => (await failure(call)).code;
 
 /** The fields a 400 names, as the error formatter reports them. */
 async function refusedFields(call: Promise<unknown>): Promise<string[]> {

@@ -1,20 +1,13 @@
 import type { Database } from '@conduit/db';
 import { getTestDb, resetDb } from '@conduit/db/testing';
-import { TRPCError } from '@trpc/server';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { callerFor, signUp } from '../../test/callers';
+import { callerFor, codeOf, signUp } from '../../test/callers';
 
 let db: Database;
 beforeAll(async () => {
   db = (await getTestDb()).db;
 });
 beforeEach(() => resetDb(db));
-
-const codeOf = (call: Promise<unknown>) =>
-  call.then(
-    () => 'OK',
-    (e: unknown) => (e instanceof TRPCError ? e.code : String(e)),
-  );
 
 describe('profiles', () => {
   it('shows a profile to anyone, with following false for anonymous readers', async () => {

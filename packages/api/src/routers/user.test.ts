@@ -1,23 +1,13 @@
 import { type Database, eq, users } from '@conduit/db';
 import { getTestDb, resetDb } from '@conduit/db/testing';
-import { TRPCError } from '@trpc/server';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { callerFor, signUp } from '../../test/callers';
+import { callerFor, failure, signUp } from '../../test/callers';
 
 let db: Database;
 beforeAll(async () => {
   db = (await getTestDb()).db;
 });
 beforeEach(() => resetDb(db));
-
-async function failure(call: Promise<unknown>): Promise<TRPCError & { cause?: unknown }> {
-  const error = await call.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof TRPCError)) throw new Error(`expected a TRPCError, got ${String(error)}`);
-  return error;
-}
 
 describe('user.update', () => {
   it('changes profile fields and returns the account', async () => {
