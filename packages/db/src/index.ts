@@ -25,5 +25,6 @@ export {
 export { alias } from 'drizzle-orm/pg-core';
 export * from './client';
 export * from './errors';
+export * from './lookup';
 export * from './order';
 export * from './schema/index';

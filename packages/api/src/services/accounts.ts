@@ -1,6 +1,15 @@
 // Accounts: creating them, finding them for sign-in, changing them.
 import { hashPassword, sessionUserColumns } from '@conduit/auth';
-import { type Database, eq, type Role, sql, uniqueViolation, users } from '@conduit/db';
+import {
+  type Database,
+  emailIs,
+  eq,
+  type Role,
+  sql,
+  uniqueViolation,
+  usernameIs,
+  users,
+} from '@conduit/db';
 import { conflict, type FieldErrors } from '../errors';
 
 /** What an account looks like to its owner and to admins: the same columns a session reads. */
@@ -45,10 +54,7 @@ export async function findAccountById(db: Database, id: number) {
 }
 
 export async function findAccountByUsername(db: Database, username: string) {
-  const [account] = await db
-    .select(accountColumns)
-    .from(users)
-    .where(sql`lower(${users.username}) = lower(${username})`);
+  const [account] = await db.select(accountColumns).from(users).where(usernameIs(username));
   return account;
 }
 
@@ -57,7 +63,7 @@ export async function findCredentials(db: Database, email: string) {
   const [row] = await db
     .select({ ...accountColumns, passwordHash: users.passwordHash })
     .from(users)
-    .where(sql`lower(${users.email}) = lower(${email})`);
+    .where(emailIs(email));
   return row;
 }
 

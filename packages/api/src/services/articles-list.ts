@@ -13,6 +13,7 @@ import {
   type SQL,
   sql,
   tags,
+  usernameIs,
   users,
 } from '@conduit/db';
 import type { ArticlePage, ListArticlesFilters, PageRequest } from '../schemas/article';
@@ -21,7 +22,7 @@ import { summaryColumns, toSummary } from './articles-view';
 
 /** The id of the user named `username` (any case), as a scalar subquery; null when there is none. */
 const userIdNamed = (username: string) =>
-  sql`(select ${users.id} from ${users} where lower(${users.username}) = lower(${username}))`;
+  sql`(select ${users.id} from ${users} where ${usernameIs(username)})`;
 
 const tagIdNamed = (tag: string) =>
   sql`(select ${tags.id} from ${tags} where ${tags.name} = ${tag})`;

@@ -1,5 +1,15 @@
 // Public profiles and who follows whom.
-import { type AnyColumn, and, type Database, eq, follows, type SQL, sql, users } from '@conduit/db';
+import {
+  type AnyColumn,
+  and,
+  type Database,
+  eq,
+  follows,
+  type SQL,
+  sql,
+  usernameIs,
+  users,
+} from '@conduit/db';
 import { TRPCError } from '@trpc/server';
 
 export interface Profile {
@@ -31,12 +41,15 @@ export function profileColumns(viewerId: number | undefined) {
 const notFound = (username: string) =>
   new TRPCError({ code: 'NOT_FOUND', message: `No profile named ${username}` });
 
-async function profileRow(db: Database, username: string, viewerId: number | undefined) {
+/** The user's id and profile as the viewer sees it; 404 when there is no such user. */
+async function findProfile(db: Database, username: string, viewerId: number | undefined) {
   const [row] = await db
     .select({ id: users.id, ...profileColumns(viewerId) })
     .from(users)
-    .where(sql`lower(${users.username}) = lower(${username})`);
-  return row;
+    .where(usernameIs(username));
+  if (!row) throw notFound(username);
+  const { id, ...profile } = row;
+  return { id, profile };
 }
 
 export async function getProfile(
@@ -44,10 +57,7 @@ export async function getProfile(
   username: string,
   viewerId?: number,
 ): Promise<Profile> {
-  const row = await profileRow(db, username, viewerId);
-  if (!row) throw notFound(username);
-  const { id: _id, ...profile } = row;
-  return profile;
+  return (await findProfile(db, username, viewerId)).profile;
 }
 
 /** Idempotent: following someone already followed changes nothing. */
@@ -56,16 +66,11 @@ export async function followUser(
   viewerId: number,
   username: string,
 ): Promise<Profile> {
-  const row = await profileRow(db, username, viewerId);
-  if (!row) throw notFound(username);
-  if (row.id === viewerId) {
+  const { id, profile } = await findProfile(db, username, viewerId);
+  if (id === viewerId) {
     throw new TRPCError({ code: 'BAD_REQUEST', message: 'You cannot follow yourself' });
   }
-  await db
-    .insert(follows)
-    .values({ followerId: viewerId, followeeId: row.id })
-    .onConflictDoNothing();
-  const { id: _id, ...profile } = row;
+  await db.insert(follows).values({ followerId: viewerId, followeeId: id }).onConflictDoNothing();
   return { ...profile, following: true };
 }
 
@@ -75,11 +80,7 @@ export async function unfollowUser(
   viewerId: number,
   username: string,
 ): Promise<Profile> {
-  const row = await profileRow(db, username, viewerId);
-  if (!row) throw notFound(username);
-  await db
-    .delete(follows)
-    .where(and(eq(follows.followerId, viewerId), eq(follows.followeeId, row.id)));
-  const { id: _id, ...profile } = row;
+  const { id, profile } = await findProfile(db, username, viewerId);
+  await db.delete(follows).where(and(eq(follows.followerId, viewerId), eq(follows.followeeId, id)));
   return { ...profile, following: false };
 }
