@@ -4,14 +4,14 @@ import {
   type AuthLimits,
   appRouter,
   type CommentEvents,
-  createTRPCContext,
   RateLimitedError,
   type RateLimiter,
 } from '@conduit/api';
 import type { Database } from '@conduit/db';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import type { FastifyPluginAsync } from 'fastify';
-import { presentedSessionToken, type SessionCookieSettings, sessionCookieWriter } from './session';
+import { contextForRequest } from '../context';
+import type { SessionCookieSettings } from './session';
 
 export interface TrpcPluginOptions {
   db: Database;
@@ -34,12 +34,10 @@ export const trpcPlugin: FastifyPluginAsync<TrpcPluginOptions> = async (app, opt
       allowBatching: true,
       maxBatchSize: opts.maxBatchSize,
       createContext: ({ req, res }) =>
-        createTRPCContext({
+        contextForRequest(req, res, {
           db: opts.db,
           exposeErrors: opts.exposeErrors,
-          meta: { requestId: req.id, ip: req.ip, userAgent: req.headers['user-agent'] },
-          sessionToken: presentedSessionToken(req, opts.cookie),
-          sessionCookie: sessionCookieWriter(res, opts.cookie),
+          cookie: opts.cookie,
           limiter: opts.limiter,
           limits: opts.limits,
           commentEvents: opts.commentEvents,
