@@ -8,21 +8,17 @@ export {
   desc,
   eq,
   exists,
-  getTableColumns,
   gt,
   gte,
   inArray,
-  isNotNull,
   isNull,
   lt,
   lte,
   ne,
   not,
-  notExists,
   or,
   sql,
 } from 'drizzle-orm';
-export { alias } from 'drizzle-orm/pg-core';
 export * from './client';
 export * from './errors';
 export * from './lookup';

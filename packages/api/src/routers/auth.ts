@@ -25,9 +25,7 @@ import {
 import { authedProcedure, type Context, publicProcedure } from '../trpc';
 
 /** The account as its owner sees it. */
-export function toUser(
-  account: Pick<NonNullable<Account>, 'email' | 'username' | 'bio' | 'image' | 'role'>,
-) {
+export function toUser(account: Pick<Account, 'email' | 'username' | 'bio' | 'image' | 'role'>) {
   return {
     email: account.email,
     username: account.username,
@@ -38,7 +36,7 @@ export function toUser(
 }
 
 /** Starts a session: a fresh token every sign-in, set as the cookie and returned for API clients. */
-async function signIn(ctx: Context, account: NonNullable<Account>) {
+async function signIn(ctx: Context, account: Account) {
   const { token, session } = await createSession(ctx.db, account.id, ctx.meta);
   ctx.sessionCookie.set(token, session.expiresAt);
   return { user: toUser(account), token };

@@ -1,5 +1,5 @@
 // Accounts: creating them, finding them for sign-in, changing them.
-import { hashPassword, sessionUserColumns } from '@conduit/auth';
+import { hashPassword, type SessionUser, sessionUserColumns } from '@conduit/auth';
 import {
   type Database,
   emailIs,
@@ -15,7 +15,8 @@ import { conflict, type FieldErrors } from '../errors';
 /** What an account looks like to its owner and to admins: the same columns a session reads. */
 export const accountColumns = sessionUserColumns;
 
-export type Account = Awaited<ReturnType<typeof findAccountById>>;
+/** An account as its owner and admins see it. */
+export type Account = SessionUser;
 
 const takenMessages: Record<string, FieldErrors> = {
   users_email_lower_key: { email: ['is already taken'] },
@@ -45,11 +46,6 @@ export async function createAccount(
       .returning(accountColumns),
   );
   if (!account) throw new Error('insert returned no row');
-  return account;
-}
-
-export async function findAccountById(db: Database, id: number) {
-  const [account] = await db.select(accountColumns).from(users).where(eq(users.id, id));
   return account;
 }
 
