@@ -1,0 +1,53 @@
+// What the web app shows of a failed call: a sentence for the form, and the server's per-field
+// messages for the fields they name.
+import { conduitErrorInfo, type FieldErrors } from '@conduit/client';
+
+export interface ShownError {
+  message: string;
+  code: string | undefined;
+  httpStatus: number | undefined;
+  fieldErrors: FieldErrors;
+}
+
+const NO_FIELDS: FieldErrors = {};
+
+export function errorInfo(error: unknown): ShownError {
+  const info = conduitErrorInfo(error);
+  if (!info) {
+    return {
+      message: error instanceof Error ? error.message : 'Something went wrong',
+      code: undefined,
+      httpStatus: undefined,
+      fieldErrors: NO_FIELDS,
+    };
+  }
+  let message = info.message;
+  if (info.code === undefined) message = 'The server could not be reached. Check your connection.';
+  else if (info.code === 'TOO_MANY_REQUESTS' && info.retryAfterSeconds !== undefined)
+    message = `Too many attempts. Try again in ${info.retryAfterSeconds} s.`;
+  else if (info.code === 'INTERNAL_SERVER_ERROR')
+    message = 'Something went wrong on our side. Try again.';
+  return {
+    message,
+    code: info.code,
+    httpStatus: info.httpStatus,
+    fieldErrors: info.fieldErrors ?? NO_FIELDS,
+  };
+}
+
+/** The messages for one field, e.g. `fieldMessages(error, 'email')` → ["has already been taken"]. */
+export function fieldMessages(error: unknown, field: string): string[] {
+  if (!error) return [];
+  return errorInfo(error).fieldErrors[field] ?? [];
+}
+
+/** Messages that name no field shown on the form (shown above it), with the field's name. */
+export function otherMessages(error: unknown, shownFields: readonly string[]): string[] {
+  if (!error) return [];
+  const info = errorInfo(error);
+  const rest = Object.entries(info.fieldErrors)
+    .filter(([field]) => !shownFields.includes(field))
+    .flatMap(([field, messages]) => (messages ?? []).map((m) => `${field} ${m}`));
+  if (Object.keys(info.fieldErrors).length === 0) return [info.message];
+  return rest;
+}

@@ -1,0 +1,12 @@
+import { Link } from 'react-router';
+
+export function NotFoundPage() {
+  return (
+    <div className="container page narrow">
+      <h1>Page not found</h1>
+      <p>
+        There is nothing at this address. <Link to="/">Back to the home page</Link>.
+      </p>
+    </div>
+  );
+}
