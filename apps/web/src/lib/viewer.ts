@@ -1,9 +1,8 @@
-// Who is signed in, from `auth.me` (401 → nobody). Signing in or out changes what every page shows
+// Who is signed in, from `auth.viewer` (null for a visitor). Signing in or out changes what every page shows
 // (favorited, following, your feed), so those refetch everything the page holds.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback } from 'react';
 import { useTRPC } from '../trpc';
-import { errorInfo } from './errors';
 
 export type Role = 'user' | 'moderator' | 'admin';
 export interface Viewer {
@@ -21,15 +20,13 @@ export function hasRole(viewer: Viewer | null | undefined, role: Role): boolean 
 }
 
 /** `viewer` is undefined while unknown, null when signed out. */
-export function useViewer(): { viewer: Viewer | null | undefined; error: unknown } {
+export function useViewer(): { viewer: Viewer | null | undefined } {
   const trpc = useTRPC();
-  const me = useQuery({ ...trpc.auth.me.queryOptions(), staleTime: Number.POSITIVE_INFINITY });
-  if (me.data) return { viewer: me.data.user, error: null };
-  if (me.isError) {
-    const signedOut = errorInfo(me.error).code === 'UNAUTHORIZED';
-    return { viewer: signedOut ? null : undefined, error: signedOut ? null : me.error };
-  }
-  return { viewer: undefined, error: null };
+  const current = useQuery({
+    ...trpc.auth.viewer.queryOptions(),
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+  return { viewer: current.data?.user };
 }
 
 /** After signing in (with the account the server returned) or out: refresh every cached answer. */
@@ -39,7 +36,7 @@ export function useSessionChanged() {
   return useCallback(
     async (user: Viewer | null) => {
       if (user) {
-        queryClient.setQueryData(trpc.auth.me.queryKey(), { user });
+        queryClient.setQueryData(trpc.auth.viewer.queryKey(), { user });
         await queryClient.invalidateQueries();
       } else {
         // Everything shown was seen through the old session: start again from nothing.

@@ -35,7 +35,7 @@ function ProfileForm({ viewer }: { viewer: Viewer }) {
     trpc.user.update.mutationOptions({
       onMutate: () => setSaved(false),
       onSuccess: async ({ user }) => {
-        queryClient.setQueryData(trpc.auth.me.queryKey(), { user });
+        queryClient.setQueryData(trpc.auth.viewer.queryKey(), { user });
         setSaved(true);
         // The name and picture appear on articles, comments and profiles.
         await queryClient.invalidateQueries();

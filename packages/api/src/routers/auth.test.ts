@@ -127,6 +127,14 @@ describe('sessions', () => {
     expect((await failure(callerFor(db, 'garbage').auth.me())).code).toBe('UNAUTHORIZED');
   });
 
+  it('auth.viewer answers who is signed in, or null for a visitor or an ended session', async () => {
+    expect(await callerFor(db).auth.viewer()).toEqual({ user: null });
+    const { token, user } = await signUp(db);
+    expect((await callerFor(db, token).auth.viewer()).user?.username).toBe(user.username);
+    await callerFor(db, token).auth.logout();
+    expect(await callerFor(db, token).auth.viewer()).toEqual({ user: null });
+  });
+
   it('logout ends this session only, and clears the cookie', async () => {
     const { token, password, user } = await signUp(db);
     const other = await callerFor(db).auth.login({ email: user.email, password });

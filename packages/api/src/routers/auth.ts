@@ -110,6 +110,11 @@ export const authRouter = {
 
   me: authedProcedure.query(({ ctx }) => ({ user: toUser(ctx.viewer.user) })),
 
+  /** Who is signed in, or `null`: for pages that show either, without a 401 for visitors. */
+  viewer: publicProcedure.query(({ ctx }) => ({
+    user: ctx.viewer ? toUser(ctx.viewer.user) : null,
+  })),
+
   sessions: authedProcedure.query(async ({ ctx }) => {
     const open = await listUserSessions(ctx.db, ctx.viewer.user.id);
     return {
