@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import type { Config } from './config';
 import { createMemoryLimiter } from './limits/memory';
 import { createRedisLimiter, FAIL_FAST_REDIS_OPTIONS } from './limits/redis';
+import { compressionPlugin } from './plugins/compression';
 import { csrfPlugin } from './plugins/csrf';
 import { errorsPlugin } from './plugins/errors';
 import { healthPlugin } from './plugins/health';
@@ -83,6 +84,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const limiter = deps.limiter ?? (await openLimiter(config, app));
 
   await app.register(errorsPlugin);
+  // Before any route: compression attaches to each route as it is declared.
+  await app.register(compressionPlugin);
   await app.register(metricsPlugin, { token: config.metricsToken, commentEvents });
   await app.register(securityHeadersPlugin, { production });
   await app.register(rateLimitPlugin, { limiter, ...config.limits.global });
