@@ -17,6 +17,7 @@ import { rateLimitPlugin } from './plugins/rate-limit';
 import { securityHeadersPlugin } from './plugins/security-headers';
 import { cookiePlugin, sessionCookieSettings } from './plugins/session';
 import { trpcPlugin } from './plugins/trpc';
+import { webApp } from './plugins/web';
 import { restPlugin } from './rest/plugin';
 
 export interface AppDeps {
@@ -29,7 +30,15 @@ export interface AppDeps {
   limiter?: RateLimiter;
   /** Where log lines go (default stdout); tests read them. */
   logStream?: { write(line: string): void };
+  /** The built web app's folder; by default apps/web/dist (see WEB_ROOT). */
+  webRoot?: string | URL;
 }
+
+/**
+ * apps/web/dist, the web app's build. The same relative path from apps/server/src (this file, run
+ * from source) and from apps/server/dist (the bundle `pnpm start` runs).
+ */
+export const WEB_ROOT = new URL('../../web/dist/', import.meta.url);
 
 /** Incoming request ids are kept (to follow a request through a proxy) only when they look like ids. */
 const REQUEST_ID = /^[\w.-]{1,64}$/;
@@ -83,7 +92,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const cookie = sessionCookieSettings(production);
   const limiter = deps.limiter ?? (await openLimiter(config, app));
 
-  await app.register(errorsPlugin);
+  // The web app: its files, and its page for the client routes no server route matches.
+  const web = webApp(deps.webRoot ?? WEB_ROOT);
+  await app.register(errorsPlugin, { pages: web.servePage });
   // Before any route: compression attaches to each route as it is declared.
   await app.register(compressionPlugin);
   await app.register(metricsPlugin, { token: config.metricsToken, commentEvents });
@@ -110,6 +121,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     commentEvents,
     corsOrigins: config.corsOrigins,
   });
+  await app.register(web.plugin);
   return app;
 }
 

@@ -1,5 +1,5 @@
 // The one place that maps failures to HTTP answers outside tRPC: always JSON, never a stack or SQL.
-import type { FastifyError, FastifyPluginAsync } from 'fastify';
+import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
 export interface ErrorBody {
@@ -29,8 +29,17 @@ export function errorBody(status: number, message: string): ErrorBody {
   };
 }
 
-const plugin: FastifyPluginAsync = async (app) => {
+export interface ErrorsOptions {
+  /**
+   * Offered every request no route matched, before the JSON 404: answers it and returns true when
+   * it is a browser asking for a page of the web app, whose routes live in the browser.
+   */
+  pages?: (request: FastifyRequest, reply: FastifyReply) => boolean;
+}
+
+const plugin: FastifyPluginAsync<ErrorsOptions> = async (app, { pages }) => {
   app.setNotFoundHandler((request, reply) => {
+    if (pages?.(request, reply)) return;
     reply
       .status(404)
       .send(errorBody(404, `No route for ${request.method} ${request.url.split('?')[0]}`));
