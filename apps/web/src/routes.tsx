@@ -1,7 +1,7 @@
 // The pages and their addresses. Pages for signed-in users send visitors to sign in first, and
 // come back after.
 import { createBrowserRouter, Navigate, useLocation } from 'react-router';
-import { Layout } from './components/Layout';
+import { Layout, RouteError } from './components/Layout';
 import { Loading } from './components/States';
 import { hasRole, type Role, useViewer, type Viewer } from './lib/viewer';
 import { AdminPage } from './pages/Admin';
@@ -46,6 +46,7 @@ function Visitor({ children }: { children: React.ReactNode }) {
 export const router = createBrowserRouter([
   {
     element: <Layout />,
+    errorElement: <RouteError />,
     children: [
       { index: true, element: <HomePage /> },
       {

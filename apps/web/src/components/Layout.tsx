@@ -1,10 +1,12 @@
 // The frame of every page: header with navigation (what a visitor may do, or a signed-in
 // user's pages), the page itself, and a footer.
-import { Link, NavLink, Outlet } from 'react-router';
+import { useEffect } from 'react';
+import { Link, NavLink, Outlet, useLocation, useRouteError } from 'react-router';
 import { hasRole, useViewer } from '../lib/viewer';
 import { Avatar } from './Avatar';
 
 export function Layout() {
+  useScrollToTopOnNavigation();
   return (
     <>
       <a className="skip-link" href="#main">
@@ -79,5 +81,29 @@ function Header() {
         </ul>
       </nav>
     </header>
+  );
+}
+
+/** A new page starts at its top (the back button's scroll position is the browser's business). */
+function useScrollToTopOnNavigation() {
+  const { pathname } = useLocation();
+  useEffect(() => window.scrollTo(0, 0), [pathname]);
+}
+
+/** A page that failed to render: say so in the frame, rather than a blank screen. */
+export function RouteError() {
+  const error = useRouteError();
+  console.error(error);
+  return (
+    <>
+      <Header />
+      <main id="main" className="container page">
+        <h1>Something went wrong</h1>
+        <p>This page could not be shown. Reload it, or go back to the home page.</p>
+        <p>
+          <a href="/">Home</a>
+        </p>
+      </main>
+    </>
   );
 }

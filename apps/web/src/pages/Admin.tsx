@@ -4,10 +4,12 @@ import { useState } from 'react';
 import { Field, FormErrors } from '../components/Form';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { formatDateTime } from '../lib/format';
+import { useTitle } from '../lib/title';
 import type { Role } from '../lib/viewer';
 import { useTRPC } from '../trpc';
 
 export function AdminPage() {
+  useTitle('Administration');
   return (
     <div className="container page admin-page">
       <h1>Administration</h1>

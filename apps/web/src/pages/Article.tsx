@@ -11,6 +11,7 @@ import { ErrorState, Loading } from '../components/States';
 import { TagList } from '../components/TagList';
 import { errorInfo } from '../lib/errors';
 import { formatDate } from '../lib/format';
+import { useTitle } from '../lib/title';
 import { hasRole, useViewer } from '../lib/viewer';
 import { useTRPC } from '../trpc';
 import { Comments } from './Comments';
@@ -21,6 +22,7 @@ export function ArticlePage() {
   const { slug = '' } = useParams();
   const trpc = useTRPC();
   const article = useQuery(trpc.article.get.queryOptions({ slug }));
+  useTitle(article.data?.article.title);
 
   if (article.isPending) return <Loading what="Loading the article" />;
   if (article.isError) {

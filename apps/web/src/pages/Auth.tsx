@@ -3,6 +3,7 @@ import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
 import { Field, FormErrors } from '../components/Form';
+import { useTitle } from '../lib/title';
 import { useSessionChanged } from '../lib/viewer';
 import { useTRPC } from '../trpc';
 
@@ -14,6 +15,7 @@ function useReturnTo(): string {
 }
 
 export function SignInPage() {
+  useTitle('Sign in');
   const trpc = useTRPC();
   const navigate = useNavigate();
   const returnTo = useReturnTo();
@@ -80,6 +82,7 @@ export function SignInPage() {
 }
 
 export function SignUpPage() {
+  useTitle('Sign up');
   const trpc = useTRPC();
   const navigate = useNavigate();
   const sessionChanged = useSessionChanged();

@@ -5,6 +5,7 @@ import { useId, useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { Field, FormErrors } from '../components/Form';
 import { ErrorState, Loading } from '../components/States';
+import { useTitle } from '../lib/title';
 import { hasRole, useViewer } from '../lib/viewer';
 import { useTRPC } from '../trpc';
 
@@ -14,6 +15,7 @@ const FIELDS = ['title', 'description', 'body', 'tagList'] as const;
 
 export function EditorPage() {
   const { slug } = useParams();
+  useTitle(slug === undefined ? 'New article' : 'Edit article');
   const trpc = useTRPC();
   const existing = useQuery({
     ...trpc.article.get.queryOptions({ slug: slug ?? '' }),

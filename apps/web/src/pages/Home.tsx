@@ -3,6 +3,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { ArticleList, pageInput, usePage } from '../components/ArticleList';
 import { Empty, ErrorState, Loading } from '../components/States';
+import { useTitle } from '../lib/title';
 import { useViewer } from '../lib/viewer';
 import { useTRPC } from '../trpc';
 
@@ -15,6 +16,7 @@ export function HomePage() {
   const [page] = usePage();
   const tag = params.get('tag')?.trim() || null;
   const feed: Feed = tag ? 'tag' : params.get('feed') === 'mine' && viewer ? 'mine' : 'global';
+  useTitle(tag ? `#${tag}` : undefined);
 
   const list = useQuery({
     ...trpc.article.list.queryOptions({ ...pageInput(page), ...(tag ? { tag } : {}) }),

@@ -5,6 +5,7 @@ import { ArticleList, pageInput, usePage } from '../components/ArticleList';
 import { Avatar } from '../components/Avatar';
 import { FollowButton } from '../components/FollowButton';
 import { ErrorState, Loading } from '../components/States';
+import { useTitle } from '../lib/title';
 import { useViewer } from '../lib/viewer';
 import { useTRPC } from '../trpc';
 
@@ -14,6 +15,7 @@ export function ProfilePage({ favorites = false }: { favorites?: boolean }) {
   const { viewer } = useViewer();
   const [page] = usePage();
   const profile = useQuery(trpc.profile.get.queryOptions({ username }));
+  useTitle(favorites ? `Favorited by ${username}` : username);
   const articles = useQuery({
     ...trpc.article.list.queryOptions({
       ...pageInput(page),

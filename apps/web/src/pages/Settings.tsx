@@ -5,11 +5,13 @@ import { useNavigate } from 'react-router';
 import { Field, FormErrors } from '../components/Form';
 import { ErrorState, Loading } from '../components/States';
 import { errorInfo } from '../lib/errors';
-import { formatDateTime, plural } from '../lib/format';
+import { describeAgent, formatDateTime, plural } from '../lib/format';
+import { useTitle } from '../lib/title';
 import { useSessionChanged, type Viewer } from '../lib/viewer';
 import { useTRPC } from '../trpc';
 
 export function SettingsPage({ viewer }: { viewer: Viewer }) {
+  useTitle('Settings');
   return (
     <div className="container page narrow settings-page">
       <h1>Your settings</h1>
@@ -206,8 +208,8 @@ function Sessions() {
           <ul className="session-list">
             {sessions.data.sessions.map((session) => (
               <li key={session.id} className="card">
-                <p className="session-agent">
-                  {session.userAgent ?? 'Unknown device'}
+                <p className="session-agent" title={session.userAgent ?? undefined}>
+                  {describeAgent(session.userAgent)}
                   {session.current && <strong className="badge"> This device</strong>}
                 </p>
                 <p className="session-times">
