@@ -1,5 +1,7 @@
-// A user's picture, or their initial on a coloured disc when they have none (no request leaves
-// the site for a default image).
+// A user's picture, or their initial on a coloured disc when they have none or it fails to load
+// (no request leaves the site for a default image).
+import { useState } from 'react';
+
 interface Props {
   username: string;
   image: string | null;
@@ -15,7 +17,8 @@ function hueOf(username: string) {
 }
 
 export function Avatar({ username, image, size = 'small' }: Props) {
-  if (image) {
+  const [failed, setFailed] = useState<string | null>(null);
+  if (image && failed !== image) {
     return (
       <img
         className={`avatar avatar-${size}`}
@@ -23,6 +26,7 @@ export function Avatar({ username, image, size = 'small' }: Props) {
         alt=""
         referrerPolicy="no-referrer"
         loading="lazy"
+        onError={() => setFailed(image)}
       />
     );
   }

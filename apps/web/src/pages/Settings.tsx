@@ -15,7 +15,7 @@ export function SettingsPage({ viewer }: { viewer: Viewer }) {
   return (
     <div className="container page narrow settings-page">
       <h1>Your settings</h1>
-      <ProfileForm key={viewer.username} viewer={viewer} />
+      <ProfileForm viewer={viewer} />
       <PasswordForm />
       <Sessions />
       <SignOut />
