@@ -87,7 +87,11 @@ function Header() {
 /** A new page starts at its top (the back button's scroll position is the browser's business). */
 function useScrollToTopOnNavigation() {
   const { pathname } = useLocation();
-  useEffect(() => window.scrollTo(0, 0), [pathname]);
+  useEffect(() => {
+    // Braces matter: newer Chromium returns a promise from scrollTo, and an effect that returns
+    // anything but a function breaks React's unmount.
+    window.scrollTo(0, 0);
+  }, [pathname]);
 }
 
 /** A page that failed to render: say so in the frame, rather than a blank screen. */
