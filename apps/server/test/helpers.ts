@@ -1,3 +1,4 @@
+import { type Role, usernameIs, users } from '@conduit/db';
 import { getTestDb } from '@conduit/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app';
@@ -29,4 +30,18 @@ export async function serveTestApp(
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('not listening on a port');
   return { app, origin: `http://127.0.0.1:${address.port}` };
+}
+
+/**
+ * Gives a user a role straight in the test database, as `pnpm admin` does for the first admin
+ * (every later role change goes through admin.setRole).
+ */
+export async function setRoleInTestDb(username: string, role: Role): Promise<void> {
+  const { db } = await getTestDb();
+  const changed = await db
+    .update(users)
+    .set({ role })
+    .where(usernameIs(username))
+    .returning({ id: users.id });
+  if (changed.length !== 1) throw new Error(`setRoleInTestDb: no user ${username}`);
 }

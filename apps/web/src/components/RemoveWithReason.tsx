@@ -25,6 +25,7 @@ export function RemoveWithReason({ what, pending, error, onRemove }: Props) {
   return (
     <form
       className="remove-form"
+      noValidate
       onSubmit={(event) => {
         event.preventDefault();
         onRemove(reason);

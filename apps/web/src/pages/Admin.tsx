@@ -109,7 +109,9 @@ function AuditLog() {
                   <td>{entry.actor?.username ?? '—'}</td>
                   <td>{entry.targetType ? `${entry.targetType} ${entry.targetId ?? ''}` : '—'}</td>
                   <td className="details">
-                    {entry.details ? JSON.stringify(entry.details) : ''}
+                    {entry.details && Object.keys(entry.details).length > 0
+                      ? JSON.stringify(entry.details)
+                      : ''}
                     {entry.ip ? ` (${entry.ip})` : ''}
                   </td>
                 </tr>
