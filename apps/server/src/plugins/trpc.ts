@@ -11,6 +11,7 @@ import type { Database } from '@conduit/db';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import type { FastifyPluginAsync } from 'fastify';
 import { contextForRequest } from '../context';
+import { conditionalGet } from './etag';
 import type { SessionCookieSettings } from './session';
 
 export interface TrpcPluginOptions {
@@ -27,6 +28,9 @@ export interface TrpcPluginOptions {
 const PRIVATE_AREAS = ['auth.', 'user.', 'admin.'];
 
 export const trpcPlugin: FastifyPluginAsync<TrpcPluginOptions> = async (app, opts) => {
+  // Runs after the root hook that turns tRPC's Response into bytes with its headers (compression),
+  // so it sees the no-store that responseMeta sets on personal answers.
+  app.addHook('onSend', conditionalGet);
   await app.register(fastifyTRPCPlugin, {
     trpcOptions: {
       router: appRouter,

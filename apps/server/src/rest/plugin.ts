@@ -11,6 +11,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { conditionalGet } from '../plugins/etag';
 import { articleRoutes } from './articles';
 import { type ProcedureContextOptions, type RestRouteOptions, restRouteOptions } from './caller';
 import { commentRoutes } from './comments';
@@ -77,6 +78,8 @@ async function mountApi(api: FastifyInstance, opts: RestPluginOptions): Promise<
       reply.header('cache-control', 'no-store');
     }
   });
+  // After the hook above: public answers get an ETag and 304 on a match, private ones none.
+  api.addHook('onSend', conditionalGet);
 
   api.get('/openapi.json', { schema: { hide: true } }, async () => api.swagger());
 

@@ -24,7 +24,7 @@ describe('GET /api/profiles/:username', () => {
     const res = await api(app, 'GET', `/api/profiles/${writer.username}`);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual(profileOf(writer, false));
-    expect(res.headers['cache-control']).toBeUndefined();
+    expect(res.headers['cache-control']).toBe('no-cache');
   });
 
   it('finds the profile whatever the case of the name', async () => {

@@ -28,6 +28,6 @@ describe('GET /api/tags', () => {
     const res = await api(app, 'GET', '/api/tags');
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ tags: ['popular', 'rare'] });
-    expect(res.headers['cache-control']).toBeUndefined();
+    expect(res.headers['cache-control']).toBe('no-cache');
   });
 });

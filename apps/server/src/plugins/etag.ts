@@ -1,0 +1,60 @@
+// Conditional GETs for public answers: an ETag from the answer's bytes, and 304 Not Modified when
+// the client already holds them. Readers polling the tag list or an article then get an empty
+// answer instead of the same JSON again. Answers marked no-store (anything about a signed-in user)
+// get no ETag: a shared cache must not keep them, and a validator would only invite it to.
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/**
+ * Weak, because compression changes the bytes on the wire but not what they mean (RFC 9110
+ * 8.8.1). SHA-1 is enough for telling two answers apart; this is not a security boundary.
+ */
+export function etagOf(body: string | Buffer): string {
+  return `W/"${createHash('sha1').update(body).digest('base64url')}"`;
+}
+
+/** If-None-Match holds a list of tags, or `*`; weak comparison ignores the W/ prefix. */
+function matches(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  const opaque = etag.replace(/^W\//, '');
+  return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === opaque);
+}
+
+/**
+ * An onSend hook: add it where the answer's cache-control is already decided (after the hook that
+ * marks personal answers no-store), so it can tell public answers from private ones.
+ */
+export async function conditionalGet(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  payload: unknown,
+): Promise<unknown> {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return payload;
+  if (reply.statusCode !== 200) return payload;
+  if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload; // streams
+  if (/no-store/.test(String(reply.getHeader('cache-control') ?? ''))) return payload;
+
+  const etag = etagOf(payload);
+  reply.header('etag', etag);
+  // Kept, but checked with the server on every use: the data changes whenever someone writes.
+  if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-cache');
+  // The same address answers differently signed in (and then with no-store): caches must key on it.
+  appendVary(reply, ['authorization', 'cookie']);
+  if (!matches(request.headers['if-none-match'], etag)) return payload;
+  reply.code(304);
+  reply.removeHeader('content-length');
+  reply.removeHeader('content-type');
+  return '';
+}
+
+function appendVary(reply: FastifyReply, names: string[]): void {
+  const present = String(reply.getHeader('vary') ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  const missing = names.filter(
+    (name) => !present.some((have) => have.toLowerCase() === name || have === '*'),
+  );
+  if (missing.length > 0) reply.header('vary', [...present, ...missing].join(', '));
+}
