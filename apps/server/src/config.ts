@@ -26,58 +26,67 @@ function isOrigin(value: string): boolean {
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-const envSchema = z.object({
-  NODE_ENV: z
-    .enum(['development', 'production', 'test'], {
-      error: 'must be development, production or test',
-    })
-    .default('development'),
-  PORT: integer(0, 65_535, 'a port number from 0 to 65535').default(3000),
-  HOST: z.string().optional(),
-  LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }).optional(),
-  DATABASE_URL: z
-    .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
-    .optional(),
-  PGLITE_DIR: z.string().default('.data/pglite'),
-  DB_POOL_MAX: integer(1, 1000, 'an integer from 1 to 1000').default(10),
-  BODY_LIMIT_BYTES: integer(1024, 100 * 1024 * 1024, 'a byte count from 1024 to 104857600').default(
-    1024 * 1024,
-  ),
-  TRPC_MAX_BATCH_SIZE: integer(1, 100, 'an integer from 1 to 100').default(10),
-  REQUEST_TIMEOUT_MS: integer(1000, 600_000, 'milliseconds from 1000 to 600000').default(30_000),
-  SHUTDOWN_TIMEOUT_MS: integer(100, 600_000, 'milliseconds from 100 to 600000').default(10_000),
-  REDIS_URL: z
-    .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })
-    .optional(),
-  TRUST_PROXY: z
-    .string()
-    .regex(/^[0-9a-fA-F.:/,\s]+$|^(loopback|linklocal|uniquelocal)$/, {
-      error: 'must be a comma-separated list of proxy IP addresses or CIDR ranges',
-    })
-    .optional(),
-  ALLOWED_ORIGINS: z
-    .string()
-    .refine((value) => splitList(value).every(isOrigin), {
-      error: 'must be a comma-separated list of origins like https://app.example.com',
-    })
-    .optional(),
-  CORS_ORIGINS: z
-    .string()
-    .refine((value) => splitList(value).every(isOrigin), {
-      error: 'must be a comma-separated list of origins like https://app.example.com',
-    })
-    .optional(),
-  RATE_LIMIT_MAX: limit.default(1000),
-  RATE_LIMIT_WINDOW_MS: windowMs.default(60_000),
-  LOGIN_MAX_FAILURES_PER_ACCOUNT: limit.default(5),
-  LOGIN_MAX_ATTEMPTS_PER_IP: limit.default(20),
-  LOGIN_WINDOW_MS: windowMs.default(15 * 60_000),
-  REGISTER_MAX_PER_IP: limit.default(30),
-  REGISTER_WINDOW_MS: windowMs.default(60 * 60_000),
-  LIVE_MAX_SUBSCRIPTIONS_PER_CLIENT: limit.default(10),
-  LIVE_MAX_SUBSCRIPTIONS: limit.default(1000),
-  METRICS_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
-});
+const envSchema = z
+  .object({
+    NODE_ENV: z
+      .enum(['development', 'production', 'test'], {
+        error: 'must be development, production or test',
+      })
+      .default('development'),
+    PORT: integer(0, 65_535, 'a port number from 0 to 65535').default(3000),
+    HOST: z.string().optional(),
+    LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }).optional(),
+    DATABASE_URL: z
+      .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
+      .optional(),
+    PGLITE_DIR: z.string().default('.data/pglite'),
+    DB_POOL_MAX: integer(1, 1000, 'an integer from 1 to 1000').default(10),
+    BODY_LIMIT_BYTES: integer(
+      1024,
+      100 * 1024 * 1024,
+      'a byte count from 1024 to 104857600',
+    ).default(1024 * 1024),
+    TRPC_MAX_BATCH_SIZE: integer(1, 100, 'an integer from 1 to 100').default(10),
+    REQUEST_TIMEOUT_MS: integer(1000, 600_000, 'milliseconds from 1000 to 600000').default(30_000),
+    SHUTDOWN_TIMEOUT_MS: integer(100, 600_000, 'milliseconds from 100 to 600000').default(10_000),
+    REDIS_URL: z
+      .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })
+      .optional(),
+    TRUST_PROXY: z
+      .string()
+      .regex(/^[0-9a-fA-F.:/,\s]+$|^(loopback|linklocal|uniquelocal)$/, {
+        error: 'must be a comma-separated list of proxy IP addresses or CIDR ranges',
+      })
+      .optional(),
+    ALLOWED_ORIGINS: z
+      .string()
+      .refine((value) => splitList(value).every(isOrigin), {
+        error: 'must be a comma-separated list of origins like https://app.example.com',
+      })
+      .optional(),
+    CORS_ORIGINS: z
+      .string()
+      .refine((value) => splitList(value).every(isOrigin), {
+        error: 'must be a comma-separated list of origins like https://app.example.com',
+      })
+      .optional(),
+    RATE_LIMIT_MAX: limit.default(1000),
+    RATE_LIMIT_WINDOW_MS: windowMs.default(60_000),
+    LOGIN_MAX_FAILURES_PER_ACCOUNT: limit.default(5),
+    LOGIN_MAX_ATTEMPTS_PER_IP: limit.default(20),
+    LOGIN_WINDOW_MS: windowMs.default(15 * 60_000),
+    REGISTER_MAX_PER_IP: limit.default(30),
+    REGISTER_WINDOW_MS: windowMs.default(60 * 60_000),
+    LIVE_MAX_SUBSCRIPTIONS_PER_CLIENT: limit.default(10),
+    LIVE_MAX_SUBSCRIPTIONS: limit.default(1000),
+    METRICS_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
+    WORKERS: integer(1, 64, 'an integer from 1 to 64').default(1),
+  })
+  // Processes share nothing but the database: an embedded PGlite folder belongs to one process.
+  .refine((env) => env.WORKERS === 1 || env.DATABASE_URL !== undefined, {
+    path: ['WORKERS'],
+    error: 'above 1 needs DATABASE_URL (the embedded database serves one process)',
+  });
 
 /** Variables whose values must not be echoed back in an error (they may hold passwords). */
 const secret = new Set(['DATABASE_URL', 'REDIS_URL', 'METRICS_TOKEN']);
@@ -103,6 +112,8 @@ export interface Config {
   live: { maxPerClient: number; maxTotal: number };
   /** Bearer token /metrics requires; unset: /metrics answers loopback clients only. */
   metricsToken: string | undefined;
+  /** Server processes on this machine sharing the port (node:cluster); 1: this process serves. */
+  workers: number;
   limits: {
     global: Limit;
     loginFailuresPerAccount: Limit;
@@ -154,6 +165,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     corsOrigins: originsOf(e.CORS_ORIGINS),
     live: { maxPerClient: e.LIVE_MAX_SUBSCRIPTIONS_PER_CLIENT, maxTotal: e.LIVE_MAX_SUBSCRIPTIONS },
     metricsToken: e.METRICS_TOKEN,
+    workers: e.WORKERS,
     limits: {
       global: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS },
       loginFailuresPerAccount: {

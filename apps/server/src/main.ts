@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app';
+import { isPrimary, superviseWorkers } from './cluster';
 import { type Config, ConfigError, loadConfig } from './config';
 
 // A .env file in the working directory fills in variables the environment does not set.
@@ -17,6 +18,10 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
+  if (config.workers > 1 && isPrimary()) {
+    superviseWorkers(config);
+    return;
+  }
   const app = await buildApp(config);
   stopOnSignals(app, config.shutdownTimeoutMs);
   await app.listen({ port: config.port, host: config.host });
@@ -36,6 +41,8 @@ function stopOnSignals(app: FastifyInstance, timeoutMs: number): void {
     try {
       await app.close(); // waits for in-flight requests, then closes the database (onClose)
       app.log.info('stopped');
+      // A WORKERS process keeps its channel to the primary open, and with it the event loop.
+      if (process.connected) process.disconnect();
     } catch (error) {
       app.log.error({ err: error }, 'error while stopping');
       process.exitCode = 1;

@@ -1,0 +1,153 @@
+// WORKERS=n as an operator meets it: n processes behind one port, a dead one replaced, a rolling
+// restart (SIGHUP) and a stop (SIGTERM) with no failed request. PostgreSQL only: the embedded
+// database serves one process, which the configuration says in one line.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
+import { get } from 'node:http';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { getTestDatabaseUrl } from '@conduit/db/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+const databaseUrl = await getTestDatabaseUrl();
+
+function start(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', main], {
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  return { child, exited, output: () => ({ stdout, stderr }) };
+}
+
+/** The processes whose parent is `pid`, from /proc (field 4 of stat is the parent's pid). */
+function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const afterName = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(afterName[1]) === pid) children.push(Number(entry));
+    } catch {
+      // gone in the meantime
+    }
+  }
+  return children.sort();
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  if (!address || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/** A request on a new connection each time (no keep-alive), so the kernel spreads them. */
+function status(url: string): Promise<number> {
+  return new Promise((resolve) => {
+    const request = get(url, { agent: false }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode ?? 0));
+    });
+    request.on('error', () => resolve(0));
+    request.setTimeout(5000, () => request.destroy());
+  });
+}
+
+async function until(what: string, check: () => boolean | Promise<boolean>, ms = 30_000) {
+  for (let waited = 0; waited < ms; waited += 100) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Requests one after another until stopped; returns every status seen. */
+function keepAsking(url: string) {
+  let going = true;
+  const statuses: number[] = [];
+  const done = (async () => {
+    while (going) statuses.push(await status(url));
+  })();
+  return {
+    stop: async () => {
+      going = false;
+      await done;
+      return statuses;
+    },
+  };
+}
+
+describe('WORKERS', () => {
+  it('refuses WORKERS above 1 on the embedded database, in one line', async () => {
+    const server = start({ WORKERS: '2', PGLITE_DIR: 'memory://', PORT: '0' });
+    expect(await server.exited).toBe(1);
+    expect(server.output().stderr.trim()).toBe(
+      'Invalid configuration: WORKERS above 1 needs DATABASE_URL (the embedded database serves one process) (got "2")',
+    );
+  });
+
+  describe.skipIf(!databaseUrl)('on PostgreSQL', () => {
+    let server: ReturnType<typeof start> | undefined;
+    afterAll(async () => {
+      if (server && server.child.exitCode === null) {
+        server.child.kill('SIGKILL');
+        for (const pid of childrenOf(server.child.pid ?? 0)) process.kill(pid, 'SIGKILL');
+      }
+    });
+
+    it('serves from n processes, replaces a dead one, restarts in turn and stops, failing no request', async () => {
+      const port = await freePort();
+      server = start({ WORKERS: '2', DATABASE_URL: databaseUrl ?? '', PORT: String(port) });
+      const primary = server.child.pid ?? 0;
+      const url = `http://127.0.0.1:${port}/healthz`;
+      const listening = () => server?.output().stdout.match(/Server listening at/g)?.length ?? 0;
+      await until('two workers listening', () => listening() >= 2);
+      const first = childrenOf(primary);
+      expect(first).toHaveLength(2);
+      expect(await status(url)).toBe(200);
+
+      // A worker dies: the primary starts a replacement. (Requests that the dead one held at that
+      // instant are lost; that is what the rolling restart below avoids.)
+      process.kill(first[0] ?? 0, 'SIGKILL');
+      await until('a replacement worker', () => listening() >= 3);
+      const replaced = childrenOf(primary);
+      expect(replaced).toHaveLength(2);
+      expect(replaced).not.toContain(first[0]);
+      expect(await status(url)).toBe(200);
+
+      // SIGHUP: each worker replaced in turn, the new one listening before the old one stops,
+      // while requests keep coming: every one of them answered.
+      const asking = keepAsking(url);
+      server.child.kill('SIGHUP');
+      await until('the rolling restart', () =>
+        /rolling restart done/.test(server?.output().stdout ?? ''),
+      );
+      const statuses = await asking.stop();
+      const restarted = childrenOf(primary);
+      expect(restarted).toHaveLength(2);
+      expect(restarted.filter((pid) => replaced.includes(pid))).toEqual([]);
+      expect(statuses.length).toBeGreaterThan(10);
+      expect(statuses.filter((code) => code !== 200)).toEqual([]);
+
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+      expect(childrenOf(primary)).toEqual([]);
+      expect(server.output().stdout).toMatch(/all workers stopped/);
+    }, 90_000);
+  });
+});
