@@ -1,7 +1,7 @@
 // WORKERS=n as an operator meets it: n processes behind one port, a dead one replaced, a rolling
 // restart (SIGHUP) and a stop (SIGTERM) with no failed request. PostgreSQL only: the embedded
 // database serves one process, which the configuration says in one line.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { get } from 'node:http';

@@ -6,7 +6,7 @@
  * Adapter-agnostic: the server passes request facts in; nothing here knows about HTTP frameworks.
  */
 import { hasRole, type Role, validateSessionToken } from '@conduit/auth';
-import type { Database } from '@conduit/db';
+import { type Database, isDatabaseUnavailable } from '@conduit/db';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import { type FieldErrors, InvalidFieldsError, RateLimitedError } from './errors';
@@ -74,7 +74,7 @@ const unlimited: RateLimiter = {
 export async function createTRPCContext(opts: CreateContextOptions) {
   const cookie = opts.sessionCookie ?? noCookie;
   const presented = opts.sessionToken;
-  const validated = presented ? await validateSessionToken(opts.db, presented.value) : null;
+  const validated = presented ? await sessionOf(opts.db, presented.value) : null;
   if (presented?.from === 'cookie') {
     if (!validated) cookie.clear();
     else if (validated.fresh) cookie.set(presented.value, validated.session.expiresAt);
@@ -89,6 +89,24 @@ export async function createTRPCContext(opts: CreateContextOptions) {
     limits: opts.limits ?? defaultAuthLimits,
     commentEvents: opts.commentEvents ?? commentEventsOf(opts.db),
   };
+}
+
+/** The session lookup, with a database that cannot be reached said as such (503, not 500). */
+async function sessionOf(db: Database, token: string) {
+  try {
+    return await validateSessionToken(db, token);
+  } catch (error) {
+    throw asUnavailable(error);
+  }
+}
+
+function asUnavailable(error: unknown): unknown {
+  if (!isDatabaseUnavailable(error)) return error;
+  return new TRPCError({
+    code: 'SERVICE_UNAVAILABLE',
+    message: 'The database is unavailable: try again shortly',
+    cause: error,
+  });
 }
 
 export type Context = Awaited<ReturnType<typeof createTRPCContext>>;
@@ -179,15 +197,24 @@ export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 /** Anyone may call it, signed in or not; `ctx.viewer` is the signed-in user or null. */
-export const publicProcedure = t.procedure.meta({ access: 'anyone' });
+/**
+ * Every procedure: a statement that failed because the database is out of reach (restarting,
+ * network gone) answers 503, which clients and load balancers retry, instead of 500.
+ */
+const procedure = t.procedure.use(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && isDatabaseUnavailable(result.error.cause))
+    throw asUnavailable(result.error.cause);
+  return result;
+});
+
+export const publicProcedure = procedure.meta({ access: 'anyone' });
 
 /** Needs a valid session: 401 without one. `ctx.viewer` is never null inside. */
-export const authedProcedure = t.procedure
-  .meta({ access: 'signed-in user' })
-  .use(({ ctx, next }) => {
-    if (!ctx.viewer) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to do this' });
-    return next({ ctx: { ...ctx, viewer: ctx.viewer } });
-  });
+export const authedProcedure = procedure.meta({ access: 'signed-in user' }).use(({ ctx, next }) => {
+  if (!ctx.viewer) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to do this' });
+  return next({ ctx: { ...ctx, viewer: ctx.viewer } });
+});
 
 /** Needs a session whose user has at least `role` (admin ⊇ moderator ⊇ user): 403 otherwise. */
 export function roleProcedure(role: Role) {

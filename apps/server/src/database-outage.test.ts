@@ -1,0 +1,135 @@
+// The database goes away under a write load and comes back: /readyz turns 503 while it is gone and
+// 200 again by itself, the server keeps serving, and every write it acknowledged is stored.
+// PostgreSQL only. The outage is made by a TCP proxy on loopback between the server and PostgreSQL
+// that drops every connection and refuses new ones (what a restart looks like from the server),
+// because the machine's PostgreSQL is shared with the other test processes running at once.
+import { once } from 'node:events';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { articles, createDb } from '@conduit/db';
+import { getTestDatabaseUrl } from '@conduit/db/testing';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, describe, expect, it } from 'vitest';
+import { testConfig } from '../test/helpers';
+import { mutate, register } from '../test/http';
+import { buildApp } from './app';
+
+const databaseUrl = await getTestDatabaseUrl();
+
+/**
+ * A proxy to PostgreSQL that can be cut (every connection dropped, the port closed so new ones are
+ * refused, as while a server restarts) and mended (listening again on the same port).
+ */
+async function cuttableProxy(target: URL) {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    const upstream = connect(Number(target.port || 5432), target.hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => {});
+    }
+    client.pipe(upstream).pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('no port');
+  const port = address.port;
+  const url = new URL(target);
+  url.hostname = '127.0.0.1';
+  url.port = String(port);
+  return {
+    url: url.toString(),
+    cut() {
+      server.close();
+      for (const socket of sockets) socket.destroy();
+    },
+    async mend() {
+      server.listen(port, '127.0.0.1');
+      await once(server, 'listening');
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe.skipIf(!databaseUrl)('a database outage', () => {
+  let app: FastifyInstance | undefined;
+  let proxy: Awaited<ReturnType<typeof cuttableProxy>> | undefined;
+  afterAll(async () => {
+    await app?.close();
+    await proxy?.close();
+  });
+
+  it('flips /readyz and back without a restart, and loses no acknowledged write', async () => {
+    proxy = await cuttableProxy(new URL(databaseUrl ?? ''));
+    app = await buildApp(
+      testConfig({ DATABASE_URL: proxy.url, REGISTER_MAX_PER_IP: '0', RATE_LIMIT_MAX: '0' }),
+    );
+    const ready = async () => (await app?.inject({ url: '/readyz' }))?.statusCode;
+    expect(await ready()).toBe(200);
+    const writer = await register(app);
+
+    // A bounded write load: one article after another, for a fixed count, through the outage.
+    const acknowledged: string[] = [];
+    const refused: number[] = [];
+    let writing = true;
+    const load = (async () => {
+      for (let n = 0; n < 400 && writing; n++) {
+        const title = `Written through an outage ${n}`;
+        const response = await mutate(
+          app as FastifyInstance,
+          'article.create',
+          { title, description: 'd', body: 'b', tagList: [] },
+          { authorization: `Bearer ${writer.token}` },
+        );
+        if (response.statusCode === 200)
+          acknowledged.push(response.json().result.data.article.slug);
+        else refused.push(response.statusCode);
+        await sleep(10);
+      }
+    })();
+
+    await sleep(300);
+    proxy.cut();
+    let sawUnready = false;
+    for (let tries = 0; tries < 50 && !sawUnready; tries++) {
+      sawUnready = (await ready()) === 503;
+      await sleep(100);
+    }
+    expect(sawUnready).toBe(true);
+    // Alive all the same: the process serves, the load balancer just sends nothing for a while.
+    expect((await app.inject({ url: '/healthz' })).statusCode).toBe(200);
+    const duringOutage = acknowledged.length;
+
+    await sleep(1000);
+    await proxy.mend();
+    let readyAgain = false;
+    for (let tries = 0; tries < 100 && !readyAgain; tries++) {
+      readyAgain = (await ready()) === 200;
+      if (!readyAgain) await sleep(100);
+    }
+    expect(readyAgain).toBe(true);
+    // Writes succeed again, on the same process.
+    await sleep(500);
+    writing = false;
+    await load;
+    expect(acknowledged.length).toBeGreaterThan(duringOutage);
+    // Refused writes were refused as unavailable, never as a crash the client cannot tell apart.
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.filter((status) => status !== 503)).toEqual([]);
+
+    // Every acknowledged write is there, read straight from PostgreSQL.
+    const check = await createDb({ url: databaseUrl, poolMax: 1 });
+    try {
+      const rows = await check.db.select({ slug: articles.slug }).from(articles);
+      const stored = new Set(rows.map((row) => row.slug));
+      expect(acknowledged.filter((slug) => !stored.has(slug))).toEqual([]);
+    } finally {
+      await check.close();
+    }
+  }, 60_000);
+});
