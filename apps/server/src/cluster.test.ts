@@ -1,34 +1,16 @@
 // WORKERS=n as an operator meets it: n processes behind one port, a dead one replaced, a rolling
 // restart (SIGHUP) and a stop (SIGTERM) with no failed request. PostgreSQL only: the embedded
 // database serves one process, which the configuration says in one line.
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { getTestDatabaseUrl } from '@conduit/db/testing';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startServerProcess } from '../test/process';
 
-const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 const databaseUrl = await getTestDatabaseUrl();
-
-function start(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', main], {
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
-  return { child, exited, output: () => ({ stdout, stderr }) };
-}
+const start = startServerProcess;
 
 /** The processes whose parent is `pid`, from /proc (field 4 of stat is the parent's pid). */
 function childrenOf(pid: number): number[] {
@@ -92,7 +74,7 @@ function keepAsking(url: string) {
   };
 }
 
-describe('WORKERS', () => {
+describe('WORKERS', { timeout: 60_000 }, () => {
   it('refuses WORKERS above 1 on the embedded database, in one line', async () => {
     const server = start({ WORKERS: '2', PGLITE_DIR: 'memory://', PORT: '0' });
     expect(await server.exited).toBe(1);
@@ -148,6 +130,6 @@ describe('WORKERS', () => {
       expect(await server.exited).toBe(0);
       expect(childrenOf(primary)).toEqual([]);
       expect(server.output().stdout).toMatch(/all workers stopped/);
-    }, 90_000);
+    }, 150_000);
   });
 });

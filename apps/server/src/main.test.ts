@@ -1,32 +1,10 @@
 // The server as a process: what an operator sees when starting and stopping it.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-
-const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+import { startServerProcess } from '../test/process';
 
 function startServer(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', main], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      PGLITE_DIR: 'memory://',
-      LOG_LEVEL: 'info',
-      PORT: '0',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
-  return { child, exited, output: () => ({ stdout, stderr }) };
+  return startServerProcess({ PGLITE_DIR: 'memory://', PORT: '0', ...env });
 }
 
 async function listeningUrl(
@@ -42,7 +20,8 @@ async function listeningUrl(
   throw new Error(`server did not start: ${JSON.stringify(output())}`);
 }
 
-describe('main', () => {
+// Each test starts a process through tsx: slow on a busy two-core machine.
+describe('main', { timeout: 60_000 }, () => {
   it('exits 1 with one line naming a bad variable', async () => {
     const server = startServer({ PORT: 'notaport' });
     expect(await server.exited).toBe(1);
