@@ -96,7 +96,7 @@ describe('requests the API cannot take', () => {
 });
 
 describe('unexpected failures', () => {
-  it('answers 500 with no detail when the database is unreachable', async () => {
+  it('answers 503, saying only that the database is unavailable, when it cannot be reached', async () => {
     // Nothing listens on port 1: a real, unreachable PostgreSQL server.
     const database = await createDb({ url: 'postgres://conduit@127.0.0.1:1/none', poolMax: 1 });
     const broken = await buildApp(testConfig(), { database });
@@ -106,8 +106,10 @@ describe('unexpected failures', () => {
         api(broken, 'GET', '/api/profiles/someone'),
       ]) {
         const res = await request;
-        expect(res.statusCode).toBe(500);
-        expect(res.json()).toEqual({ errors: { body: ['Internal server error'] } });
+        expect(res.statusCode).toBe(503);
+        expect(res.json()).toEqual({
+          errors: { body: ['The database is unavailable: try again shortly'] },
+        });
       }
     } finally {
       await broken.close();
