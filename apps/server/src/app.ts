@@ -1,10 +1,17 @@
 // Builds the HTTP application without listening: main.ts listens, tests use app.inject().
 import { randomUUID } from 'node:crypto';
-import { createCommentEvents, type RateLimiter } from '@conduit/api';
+import {
+  type CacheStore,
+  createCommentEvents,
+  createMemoryCache,
+  createNoCache,
+  type RateLimiter,
+} from '@conduit/api';
 import { purgeExpiredSessions, verifyAgainstDummy } from '@conduit/auth';
 import { createDb, type DbConnection } from '@conduit/db';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
+import { createRedisCache } from './cache/redis';
 import type { Config } from './config';
 import { createMemoryLimiter } from './limits/memory';
 import { createRedisLimiter, FAIL_FAST_REDIS_OPTIONS } from './limits/redis';
@@ -28,6 +35,8 @@ export interface AppDeps {
   database?: DbConnection;
   /** Rate-limit counters; by default from the configuration (Redis or in process). */
   limiter?: RateLimiter;
+  /** Hot-read cache; by default from the configuration (Redis, in process, or none). */
+  cache?: CacheStore;
   /** Where log lines go (default stdout); tests read them. */
   logStream?: { write(line: string): void };
   /** The built web app's folder; by default apps/web/dist (see WEB_ROOT). */
@@ -90,14 +99,16 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   const production = config.env === 'production';
   const cookie = sessionCookieSettings(production);
-  const limiter = deps.limiter ?? (await openLimiter(config, app));
+  const redis = await openRedis(config, app);
+  const limiter = deps.limiter ?? openLimiter(redis, app);
+  const cache = deps.cache ?? openCache(config, redis);
 
   // The web app: its files, and its page for the client routes no server route matches.
   const web = webApp(deps.webRoot ?? WEB_ROOT);
   await app.register(errorsPlugin, { pages: web.servePage });
   // Before any route: compression attaches to each route as it is declared.
   await app.register(compressionPlugin);
-  await app.register(metricsPlugin, { token: config.metricsToken, commentEvents });
+  await app.register(metricsPlugin, { token: config.metricsToken, commentEvents, cache });
   await app.register(securityHeadersPlugin, { production });
   await app.register(rateLimitPlugin, { limiter, ...config.limits.global });
   await app.register(cookiePlugin);
@@ -112,6 +123,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     limiter,
     limits: config.limits,
     commentEvents,
+    cache,
   });
   await app.register(restPlugin, {
     db: database.db,
@@ -119,6 +131,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     limiter,
     limits: config.limits,
     commentEvents,
+    cache,
     corsOrigins: config.corsOrigins,
   });
   await app.register(web.plugin);
@@ -149,13 +162,9 @@ function housekeepSessions(app: FastifyInstance, database: DbConnection): void {
   app.addHook('onClose', async () => clearInterval(timer));
 }
 
-/** Counters shared through Redis when configured (several instances), else kept in this process. */
-async function openLimiter(config: Config, app: FastifyInstance): Promise<RateLimiter> {
-  if (!config.redisUrl) {
-    const memory = createMemoryLimiter();
-    app.addHook('onClose', async () => memory.close());
-    return memory;
-  }
+/** One Redis client for the process when REDIS_URL is set: limits and cache share it. */
+async function openRedis(config: Config, app: FastifyInstance): Promise<Redis | undefined> {
+  if (!config.redisUrl) return undefined;
   const redis = new Redis(config.redisUrl, { ...FAIL_FAST_REDIS_OPTIONS, lazyConnect: true });
   redis.on('error', (error) => app.log.warn({ err: error }, 'redis error'));
   // Connected before serving: commands are not queued while offline, so they would fail.
@@ -163,7 +172,22 @@ async function openLimiter(config: Config, app: FastifyInstance): Promise<RateLi
   app.addHook('onClose', async () => {
     await redis.quit().catch(() => redis.disconnect());
   });
-  return createRedisLimiter(redis, { prefix: 'conduit:rl:' });
+  return redis;
+}
+
+/** Counters shared through Redis when configured (several instances), else kept in this process. */
+function openLimiter(redis: Redis | undefined, app: FastifyInstance): RateLimiter {
+  if (redis) return createRedisLimiter(redis, { prefix: 'conduit:rl:' });
+  const memory = createMemoryLimiter();
+  app.addHook('onClose', async () => memory.close());
+  return memory;
+}
+
+/** Hot reads in Redis when configured (every instance sees each invalidation), else in process. */
+function openCache(config: Config, redis: Redis | undefined): CacheStore {
+  if (config.cacheTtlMs === 0) return createNoCache();
+  if (redis) return createRedisCache(redis, { ttlMs: config.cacheTtlMs });
+  return createMemoryCache({ ttlMs: config.cacheTtlMs });
 }
 
 async function openDatabase(config: Config): Promise<DbConnection> {

@@ -81,6 +81,7 @@ const envSchema = z
     LIVE_MAX_SUBSCRIPTIONS: limit.default(1000),
     METRICS_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
     WORKERS: integer(1, 64, 'an integer from 1 to 64').default(1),
+    CACHE_TTL_MS: integer(0, 86_400_000, 'milliseconds from 0 (off) to 86400000').default(30_000),
   })
   // Processes share nothing but the database: an embedded PGlite folder belongs to one process.
   .refine((env) => env.WORKERS === 1 || env.DATABASE_URL !== undefined, {
@@ -114,6 +115,8 @@ export interface Config {
   metricsToken: string | undefined;
   /** Server processes on this machine sharing the port (node:cluster); 1: this process serves. */
   workers: number;
+  /** How long hot reads are kept (writes through the API invalidate them at once); 0: off. */
+  cacheTtlMs: number;
   limits: {
     global: Limit;
     loginFailuresPerAccount: Limit;
@@ -166,6 +169,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     live: { maxPerClient: e.LIVE_MAX_SUBSCRIPTIONS_PER_CLIENT, maxTotal: e.LIVE_MAX_SUBSCRIPTIONS },
     metricsToken: e.METRICS_TOKEN,
     workers: e.WORKERS,
+    cacheTtlMs: e.CACHE_TTL_MS,
     limits: {
       global: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS },
       loginFailuresPerAccount: {

@@ -4,8 +4,12 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app';
 import { type Config, loadConfig } from '../src/config';
 
+/**
+ * Test configuration. The hot-read cache is off unless `env` sets CACHE_TTL_MS: most tests write
+ * to the database directly (createArticle, resetDb), past the invalidations the API makes.
+ */
 export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ NODE_ENV: 'test', ...env });
+  return loadConfig({ NODE_ENV: 'test', CACHE_TTL_MS: '0', ...env });
 }
 
 /** The app over the worker's test database (PGlite, or PostgreSQL with TEST_DATABASE_URL). */

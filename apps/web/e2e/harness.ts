@@ -28,7 +28,7 @@ export interface TestServer {
 /**
  * The server as `pnpm start` runs it (NODE_ENV=production: `__Host-` Secure cookie, CSP with
  * upgrade-insecure-requests, HSTS), over the worker's test database (in-memory PGlite, or
- * PostgreSQL with TEST_DATABASE_URL), serving apps/web/dist. Rate limits are off: every request
+ * PostgreSQL with TEST_DATABASE_URL), serving apps/web/dist, with the hot-read cache on. Rate limits are off: every request
  * comes from 127.0.0.1 and a journey signs up many users. Chromium treats http://localhost (and
  * 127.0.0.1) as a secure context: it keeps the Secure cookie and does not upgrade the page's own
  * requests to https.
@@ -38,6 +38,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
     RATE_LIMIT_MAX: '0',
+    // Every write goes through the API here, so the cache is on, as in production.
+    CACHE_TTL_MS: '30000',
     REGISTER_MAX_PER_IP: '0',
     LOGIN_MAX_ATTEMPTS_PER_IP: '0',
     ...env,

@@ -2,6 +2,14 @@ import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { type AppRouter, appRouter } from './root';
 import { createCallerFactory } from './trpc';
 
+export {
+  type CacheStats,
+  type CacheStore,
+  cached,
+  createMemoryCache,
+  createNoCache,
+  invalidate,
+} from './cache';
 export { InvalidFieldsError, RateLimitedError } from './errors';
 export { clientKey, type RateLimiter, type RateLimitResult } from './limits';
 export {

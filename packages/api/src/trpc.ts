@@ -9,6 +9,7 @@ import { hasRole, type Role, validateSessionToken } from '@conduit/auth';
 import { type Database, isDatabaseUnavailable } from '@conduit/db';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
+import { type CacheStore, createNoCache } from './cache';
 import { type FieldErrors, InvalidFieldsError, RateLimitedError } from './errors';
 import type { RateLimiter } from './limits';
 import { type CommentEvents, commentEventsOf } from './live/comment-events';
@@ -61,9 +62,12 @@ export interface CreateContextOptions {
   limits?: AuthLimits;
   /** Live comments of this process; by default a bus with default caps over `db`'s LISTEN/NOTIFY. */
   commentEvents?: CommentEvents;
+  /** Where hot reads are kept (see cache.ts); without one nothing is cached. */
+  cache?: CacheStore;
 }
 
 const noCookie: SessionCookie = { set() {}, clear() {} };
+const noCache = createNoCache();
 const unlimited: RateLimiter = {
   hit: async () => ({ allowed: true, remaining: Number.POSITIVE_INFINITY, retryAfterMs: 0 }),
   peek: async () => ({ allowed: true, remaining: Number.POSITIVE_INFINITY, retryAfterMs: 0 }),
@@ -88,6 +92,7 @@ export async function createTRPCContext(opts: CreateContextOptions) {
     limiter: opts.limiter ?? unlimited,
     limits: opts.limits ?? defaultAuthLimits,
     commentEvents: opts.commentEvents ?? commentEventsOf(opts.db),
+    cache: opts.cache ?? noCache,
   };
 }
 

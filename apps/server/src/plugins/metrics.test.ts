@@ -1,5 +1,5 @@
 // /metrics over the whole app (app.inject): labels, histogram, gauges, and who may scrape.
-import type { CommentEvents } from '@conduit/api';
+import { type CommentEvents, createMemoryCache, createNoCache } from '@conduit/api';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../../test/helpers';
@@ -120,12 +120,29 @@ describe('GET /metrics', () => {
     expect(right.body).toContain('live_comment_subscriptions');
   });
 
+  it('counts cache hits and misses at scrape time', async () => {
+    const cache = createMemoryCache({ ttlMs: 60_000 });
+    app = Fastify();
+    await app.register(metricsPlugin, {
+      token: undefined,
+      commentEvents: { size: 0 } as unknown as CommentEvents,
+      cache,
+    });
+    cache.stats.hits = 7;
+    cache.stats.misses = 2;
+    const text = (await app.inject('/metrics')).body;
+    expect(text).toMatch(/^cache_lookups_total\{result="hit"\} 7$/m);
+    expect(text).toMatch(/^cache_lookups_total\{result="miss"\} 2$/m);
+    expect(text).toMatch(/^cache_lookups_total\{result="error"\} 0$/m);
+  });
+
   it('reads open subscriptions at scrape time', async () => {
     const events = { size: 0 } as { size: number };
     app = Fastify();
     await app.register(metricsPlugin, {
       token: undefined,
       commentEvents: events as unknown as CommentEvents,
+      cache: createNoCache(),
     });
     events.size = 3;
     expect((await app.inject('/metrics')).body).toMatch(/^live_comment_subscriptions 3$/m);

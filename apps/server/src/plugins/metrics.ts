@@ -1,7 +1,7 @@
 // Prometheus metrics at /metrics: HTTP rate, errors and latency by route or tRPC procedure,
-// process figures (CPU, memory, event-loop lag) and open live-comment subscriptions.
+// process figures (CPU, memory, event-loop lag), open live-comment subscriptions and cache hits.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { appRouter, type CommentEvents } from '@conduit/api';
+import { appRouter, type CacheStore, type CommentEvents } from '@conduit/api';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
@@ -11,6 +11,7 @@ export interface MetricsOptions {
   /** When set, scrapers must send `Authorization: Bearer <token>`; unset: loopback clients only. */
   token: string | undefined;
   commentEvents: CommentEvents;
+  cache: CacheStore;
 }
 
 /** Our own probes and scrapes would drown the traffic they are meant to describe. */
@@ -43,7 +44,7 @@ const FORWARDED = ['forwarded', 'x-forwarded-for', 'x-real-ip'];
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
-const plugin: FastifyPluginAsync<MetricsOptions> = async (app, { token, commentEvents }) => {
+const plugin: FastifyPluginAsync<MetricsOptions> = async (app, { token, commentEvents, cache }) => {
   // One registry per app, not prom-client's global one: tests build many apps in one process,
   // and a metric registered twice in the same registry throws.
   const register = new Registry();
@@ -68,6 +69,19 @@ const plugin: FastifyPluginAsync<MetricsOptions> = async (app, { token, commentE
     registers: [register],
     collect() {
       this.set(commentEvents.size);
+    },
+  });
+  // The hit ratio is hit / (hit + miss); errors are reads that fell back to the database.
+  new Counter({
+    name: 'cache_lookups_total',
+    help: 'Hot-read cache lookups in this process, by result (hit, miss, error)',
+    labelNames: ['result'] as const,
+    registers: [register],
+    collect() {
+      this.reset();
+      this.inc({ result: 'hit' }, cache.stats.hits);
+      this.inc({ result: 'miss' }, cache.stats.misses);
+      this.inc({ result: 'error' }, cache.stats.errors);
     },
   });
 

@@ -3,6 +3,7 @@ import {
   type AppRouter,
   type AuthLimits,
   appRouter,
+  type CacheStore,
   type CommentEvents,
   RateLimitedError,
   type RateLimiter,
@@ -22,6 +23,7 @@ export interface TrpcPluginOptions {
   limiter: RateLimiter;
   limits: AuthLimits;
   commentEvents: CommentEvents;
+  cache: CacheStore;
 }
 
 /** Areas whose answers are about one person: never stored by a browser or a shared cache. */
@@ -45,6 +47,7 @@ export const trpcPlugin: FastifyPluginAsync<TrpcPluginOptions> = async (app, opt
           limiter: opts.limiter,
           limits: opts.limits,
           commentEvents: opts.commentEvents,
+          cache: opts.cache,
         }),
       responseMeta: ({ ctx, paths, errors }) => {
         const headers: Record<string, string> = {};

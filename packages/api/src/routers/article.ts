@@ -1,6 +1,7 @@
 // Articles: write, read, list, feed, favorite.
 import { hasRole, type Role } from '@conduit/auth';
 import { TRPCError, type TRPCRouterRecord } from '@trpc/server';
+import { invalidate } from '../cache';
 import { invalidFields } from '../errors';
 import {
   createArticleInput,
@@ -23,6 +24,7 @@ import {
 } from '../services/articles';
 import { feedArticles, listArticles } from '../services/articles-list';
 import { authedProcedure, publicProcedure } from '../trpc';
+import { TAGS } from './tag';
 
 type Viewer = { id: number; role: Role };
 
@@ -50,16 +52,20 @@ export const articleRouter = {
     article: await getArticle(ctx.db, input.slug, ctx.viewer?.user.id),
   })),
 
-  create: authedProcedure.input(createArticleInput).mutation(async ({ ctx, input }) => ({
-    article: await createArticle(ctx.db, ctx.viewer.user.id, input),
-  })),
+  create: authedProcedure.input(createArticleInput).mutation(async ({ ctx, input }) => {
+    const article = await createArticle(ctx.db, ctx.viewer.user.id, input);
+    await invalidate(ctx.cache, TAGS);
+    return { article };
+  }),
 
   update: authedProcedure
     .input(updateArticleInput)
     .mutation(async ({ ctx, input: { slug, ...changes } }) => {
       const article = await findArticle(ctx.db, slug);
       assertMayChange(ctx.viewer.user, article, 'edit');
-      return { article: await updateArticle(ctx.db, article, changes, ctx.viewer.user.id) };
+      const updated = await updateArticle(ctx.db, article, changes, ctx.viewer.user.id);
+      if (changes.tagList !== undefined) await invalidate(ctx.cache, TAGS);
+      return { article: updated };
     }),
 
   delete: authedProcedure.input(deleteArticleInput).mutation(async ({ ctx, input }) => {
@@ -75,6 +81,7 @@ export const articleRouter = {
       }
       await deleteArticle(ctx, article, { actorId: viewer.id, reason: input.reason });
     }
+    await invalidate(ctx.cache, TAGS);
     return { slug: article.slug };
   }),
 

@@ -1,4 +1,5 @@
 // Article bodies are Markdown written by anyone; this turns them into HTML that is safe to show.
+import { createHash } from 'node:crypto';
 import { Marked } from 'marked';
 import sanitizeHtml from 'sanitize-html';
 
@@ -114,8 +115,33 @@ const policy: sanitizeHtml.IOptions = {
 
 /** The HTML of a Markdown body, sanitised: stored XSS payloads come out inert. */
 export function renderMarkdown(body: string): string {
-  return sanitizeHtml(markdownToHtml(body), policy);
+  const key = createHash('sha256').update(body).digest('base64url');
+  const known = rendered.get(key);
+  if (known !== undefined) {
+    // Re-inserted: the Map's order is then least recently used first.
+    rendered.delete(key);
+    rendered.set(key, known);
+    return known;
+  }
+  const html = sanitizeHtml(markdownToHtml(body), policy);
+  if (html.length > RENDERED_HTML_MAX) return html;
+  rendered.set(key, html);
+  if (rendered.size > RENDERED_MAX) {
+    const oldest = rendered.keys().next();
+    if (!oldest.done) rendered.delete(oldest.value);
+  }
+  return html;
 }
+
+/*
+ * Rendering and sanitising is most of what reading an article costs (article.get ran at about a
+ * third of the bare query's rate). The HTML depends on the body alone, so it is kept by a hash of
+ * the body: an edited body has another key, and nothing here can be stale. Bounded: at most
+ * RENDERED_MAX bodies of at most RENDERED_HTML_MAX characters of HTML each (~50 MB at worst).
+ */
+const RENDERED_MAX = 500;
+const RENDERED_HTML_MAX = 50_000;
+const rendered = new Map<string, string>();
 
 function markdownToHtml(body: string): string {
   if (tooComplexToRender(body)) return asPlainText(body);
