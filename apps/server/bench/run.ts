@@ -5,7 +5,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +13,7 @@ import { createCaller, createTRPCContext } from '@conduit/api';
 import { articles, createDb, desc, sql, users } from '@conduit/db';
 import { seedDatabase } from '@conduit/db/seed';
 import postgres from 'postgres';
+import { freePort } from '../test/process';
 import type { BaselinePlan, CapturedStatement } from './baseline';
 import { type LoadResult, runLoad } from './load';
 
@@ -215,16 +215,6 @@ async function seedAndCapture() {
   } finally {
     await conn.close();
   }
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const address = probe.address();
-  probe.close();
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 async function startProcess(command: string, argv: string[], extraEnv: Record<string, string>) {

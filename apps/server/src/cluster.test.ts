@@ -1,13 +1,11 @@
 // WORKERS=n as an operator meets it: n processes behind one port, a dead one replaced, a rolling
 // restart (SIGHUP) and a stop (SIGTERM) with no failed request. PostgreSQL only: the embedded
 // database serves one process, which the configuration says in one line.
-import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { get } from 'node:http';
-import { createServer } from 'node:net';
 import { getTestDatabaseUrl } from '@conduit/db/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startServerProcess } from '../test/process';
+import { freePort, startServerProcess } from '../test/process';
 
 const databaseUrl = await getTestDatabaseUrl();
 const start = startServerProcess;
@@ -26,16 +24,6 @@ function childrenOf(pid: number): number[] {
     }
   }
   return children.sort();
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 /** A request on a new connection each time (no keep-alive), so the kernel spreads them. */

@@ -33,8 +33,6 @@ export function superviseWorkers(config: Config): void {
   /** Workers being replaced on purpose (rolling restart): their exit is not a crash. */
   const retiring = new Set<Worker>();
 
-  const fork = () => cluster.fork();
-
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) {
       if (Object.keys(cluster.workers ?? {}).length === 0) {
@@ -53,7 +51,7 @@ export function superviseWorkers(config: Config): void {
       return;
     }
     log('warn', 'worker exited; starting another', { workerPid: worker.process.pid, code, signal });
-    fork();
+    cluster.fork();
   });
 
   function stopAll(exitCode: number) {
@@ -75,7 +73,7 @@ export function superviseWorkers(config: Config): void {
     log('info', 'rolling restart', { workers: old.length });
     for (const worker of old) {
       if (stopping) return;
-      const replacement = fork();
+      const replacement = cluster.fork();
       await new Promise<void>((resolve) => {
         replacement.once('listening', () => resolve());
         replacement.once('exit', () => resolve());
@@ -98,7 +96,7 @@ export function superviseWorkers(config: Config): void {
   });
 
   log('info', 'starting workers', { workers: config.workers });
-  for (let n = 0; n < config.workers; n++) fork();
+  for (let n = 0; n < config.workers; n++) cluster.fork();
 }
 
 export const isPrimary = () => cluster.isPrimary;

@@ -2,6 +2,7 @@
 // sees: exit codes, log lines, signals.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
@@ -22,4 +23,15 @@ export function startServerProcess(env: Record<string, string>) {
   });
   const exited = once(child, 'exit').then(([code]) => code as number | null);
   return { child, exited, output: () => ({ stdout, stderr }) };
+}
+
+/** A loopback port nothing listens on right now, for a server that must be told its port. */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  probe.listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const address = probe.address();
+  probe.close();
+  if (!address || typeof address === 'string') throw new Error('no port');
+  return address.port;
 }

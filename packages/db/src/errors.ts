@@ -6,12 +6,19 @@ interface PgErrorFields {
   constraint_name?: string; // postgres.js
 }
 
+/** The error and its causes, outermost first: Drizzle wraps the driver's error in `cause`. */
+function* causeChain(error: unknown, depth = 5): Generator<object> {
+  for (let e: unknown = error; e && typeof e === 'object' && depth > 0; depth--) {
+    yield e;
+    e = (e as { cause?: unknown }).cause;
+  }
+}
+
 function pgFields(error: unknown): PgErrorFields | undefined {
-  // Drizzle wraps the driver's error in `cause`; the driver's own error carries the fields.
-  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 4; depth++) {
-    const fields = e as PgErrorFields & { cause?: unknown };
+  // The driver's own error carries the fields.
+  for (const e of causeChain(error, 4)) {
+    const fields = e as PgErrorFields;
     if (typeof fields.code === 'string' && /^[0-9A-Z]{5}$/.test(fields.code)) return fields;
-    e = fields.cause;
   }
   return undefined;
 }
@@ -49,13 +56,11 @@ const LOST_CONNECTION = new Set([
  * SQLSTATE class 08 is a connection exception; 57P01–57P03 are a server shutting down or starting.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
-    const { code, cause } = e as { code?: unknown; cause?: unknown };
-    if (typeof code === 'string') {
-      if (LOST_CONNECTION.has(code) || /^08[0-9A-Z]{3}$/.test(code) || /^57P0[123]$/.test(code))
-        return true;
-    }
-    e = cause;
+  for (const e of causeChain(error)) {
+    const { code } = e as { code?: unknown };
+    if (typeof code !== 'string') continue;
+    if (LOST_CONNECTION.has(code) || /^08[0-9A-Z]{3}$/.test(code) || /^57P0[123]$/.test(code))
+      return true;
   }
   return false;
 }
