@@ -1,4 +1,4 @@
-// Hot, viewer-independent reads (the tag list) kept for a while, with invalidation that is correct
+// Hot, viewer-independent reads (the tag list, article views, profiles) kept for a while, with invalidation that is correct
 // under concurrency. The server supplies the store: in process, or Redis when several instances
 // must see the same invalidations. Procedures only say what to cache and what a write changes.
 //
@@ -69,16 +69,18 @@ export async function cached<T>(
 }
 
 /**
- * After a committed write: what the namespace held is gone for every later read. A store that
+ * After a committed write: what the namespaces held is gone for every later read. A store that
  * fails here leaves old values reachable until their time to live ends; counted, not thrown,
  * since the write itself succeeded.
  */
-export async function invalidate(store: CacheStore, namespace: string): Promise<void> {
-  try {
-    await store.bump(namespace);
-  } catch {
-    store.stats.errors += 1;
-  }
+export async function invalidate(store: CacheStore, ...namespaces: string[]): Promise<void> {
+  await Promise.all(
+    namespaces.map((namespace) =>
+      store.bump(namespace).catch(() => {
+        store.stats.errors += 1;
+      }),
+    ),
+  );
 }
 
 /** In process: a bounded map, oldest entries evicted first, each entry kept for `ttlMs`. */

@@ -115,4 +115,38 @@ describe.runIf(redisUrl)('two instances sharing Redis', () => {
     });
     expect(await tagsOn(first)).toEqual([]);
   });
+  it('serves articles, favorites counts and profiles fresh across instances, flags per viewer', async () => {
+    const writer = await signUp(second);
+    const fan = await signUp(first);
+    const created = await api(second, 'POST', '/api/articles', {
+      token: writer.token,
+      body: newArticle(['across']),
+    });
+    const slug = created.json().article.slug as string;
+    const articleOn = async (app: FastifyInstance, token?: string) =>
+      (await api(app, 'GET', `/api/articles/${slug}`, token ? { token } : {})).json().article;
+
+    expect((await articleOn(first)).favoritesCount).toBe(0);
+    const hits = firstCache.stats.hits;
+    expect((await articleOn(first)).favoritesCount).toBe(0);
+    expect(firstCache.stats.hits).toBe(hits + 1);
+
+    // A favorite through the first instance; read back anonymously and as the fan on the second.
+    await api(first, 'POST', `/api/articles/${slug}/favorite`, { token: fan.token });
+    expect(await articleOn(second)).toMatchObject({ favoritesCount: 1, favorited: false });
+    expect(await articleOn(second, fan.token)).toMatchObject({
+      favoritesCount: 1,
+      favorited: true,
+    });
+    expect(await articleOn(first, writer.token)).toMatchObject({ favorited: false });
+
+    const profileOn = (app: FastifyInstance) => api(app, 'GET', `/api/profiles/${writer.username}`);
+    await profileOn(first);
+    await api(second, 'PUT', '/api/user', {
+      token: writer.token,
+      body: { user: { bio: 'new bio' } },
+    });
+    expect((await profileOn(first)).json().profile.bio).toBe('new bio');
+    expect((await articleOn(first)).author.bio).toBe('new bio');
+  });
 });

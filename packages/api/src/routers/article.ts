@@ -1,6 +1,7 @@
 // Articles: write, read, list, feed, favorite.
 import { hasRole, type Role } from '@conduit/auth';
 import { TRPCError, type TRPCRouterRecord } from '@trpc/server';
+import type { z } from 'zod';
 import { invalidate } from '../cache';
 import { invalidFields } from '../errors';
 import {
@@ -18,12 +19,12 @@ import {
   deleteArticle,
   favoriteArticle,
   findArticle,
-  getArticle,
   unfavoriteArticle,
   updateArticle,
 } from '../services/articles';
 import { feedArticles, listArticles } from '../services/articles-list';
-import { authedProcedure, publicProcedure } from '../trpc';
+import { ARTICLES, type Reader, readArticle, readFirstPage } from '../services/cached-reads';
+import { authedProcedure, type Context, publicProcedure } from '../trpc';
 import { TAGS } from './tag';
 
 type Viewer = { id: number; role: Role };
@@ -39,22 +40,40 @@ function assertMayChange(viewer: Viewer, article: ArticleRef, action: 'edit' | '
   });
 }
 
+const readerOf = (ctx: Context): Reader => ({
+  db: ctx.db,
+  cache: ctx.cache,
+  viewerId: ctx.viewer?.user.id,
+});
+
+/** The unfiltered newest articles, from the start: the page every visitor opens. */
+const isFirstPage = (input: z.output<typeof listArticlesInput>) =>
+  input.tag === undefined &&
+  input.author === undefined &&
+  input.favorited === undefined &&
+  !input.offset &&
+  input.cursor === undefined;
+
 export const articleRouter = {
   list: publicProcedure
     .input(listArticlesInput)
-    .query(({ ctx, input }) => listArticles(ctx.db, input, input, ctx.viewer?.user.id)),
+    .query(({ ctx, input }) =>
+      isFirstPage(input)
+        ? readFirstPage(readerOf(ctx), input.limit)
+        : listArticles(ctx.db, input, input, ctx.viewer?.user.id),
+    ),
 
   feed: authedProcedure
     .input(feedInput)
     .query(({ ctx, input }) => feedArticles(ctx.db, ctx.viewer.user.id, input)),
 
   get: publicProcedure.input(getArticleInput).query(async ({ ctx, input }) => ({
-    article: await getArticle(ctx.db, input.slug, ctx.viewer?.user.id),
+    article: await readArticle(readerOf(ctx), input.slug),
   })),
 
   create: authedProcedure.input(createArticleInput).mutation(async ({ ctx, input }) => {
     const article = await createArticle(ctx.db, ctx.viewer.user.id, input);
-    await invalidate(ctx.cache, TAGS);
+    await invalidate(ctx.cache, TAGS, ARTICLES);
     return { article };
   }),
 
@@ -64,7 +83,7 @@ export const articleRouter = {
       const article = await findArticle(ctx.db, slug);
       assertMayChange(ctx.viewer.user, article, 'edit');
       const updated = await updateArticle(ctx.db, article, changes, ctx.viewer.user.id);
-      if (changes.tagList !== undefined) await invalidate(ctx.cache, TAGS);
+      await invalidate(ctx.cache, ARTICLES, ...(changes.tagList === undefined ? [] : [TAGS]));
       return { article: updated };
     }),
 
@@ -81,15 +100,20 @@ export const articleRouter = {
       }
       await deleteArticle(ctx, article, { actorId: viewer.id, reason: input.reason });
     }
-    await invalidate(ctx.cache, TAGS);
+    await invalidate(ctx.cache, TAGS, ARTICLES);
     return { slug: article.slug };
   }),
 
-  favorite: authedProcedure.input(favoriteArticleInput).mutation(async ({ ctx, input }) => ({
-    article: await favoriteArticle(ctx.db, ctx.viewer.user.id, input.slug),
-  })),
+  // The favorites count is part of every cached view of the article.
+  favorite: authedProcedure.input(favoriteArticleInput).mutation(async ({ ctx, input }) => {
+    const article = await favoriteArticle(ctx.db, ctx.viewer.user.id, input.slug);
+    await invalidate(ctx.cache, ARTICLES);
+    return { article };
+  }),
 
-  unfavorite: authedProcedure.input(favoriteArticleInput).mutation(async ({ ctx, input }) => ({
-    article: await unfavoriteArticle(ctx.db, ctx.viewer.user.id, input.slug),
-  })),
+  unfavorite: authedProcedure.input(favoriteArticleInput).mutation(async ({ ctx, input }) => {
+    const article = await unfavoriteArticle(ctx.db, ctx.viewer.user.id, input.slug);
+    await invalidate(ctx.cache, ARTICLES);
+    return { article };
+  }),
 } satisfies TRPCRouterRecord;

@@ -2,14 +2,18 @@
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { usernameSchema } from '../schemas/account';
-import { followUser, getProfile, unfollowUser } from '../services/profiles';
+import { readProfile } from '../services/cached-reads';
+import { followUser, unfollowUser } from '../services/profiles';
 import { authedProcedure, publicProcedure } from '../trpc';
 
 export const profileInput = z.object({ username: usernameSchema });
 
 export const profileRouter = {
   get: publicProcedure.input(profileInput).query(async ({ ctx, input }) => ({
-    profile: await getProfile(ctx.db, input.username, ctx.viewer?.user.id),
+    profile: await readProfile(
+      { db: ctx.db, cache: ctx.cache, viewerId: ctx.viewer?.user.id },
+      input.username,
+    ),
   })),
 
   follow: authedProcedure.input(profileInput).mutation(async ({ ctx, input }) => ({

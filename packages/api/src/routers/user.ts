@@ -1,10 +1,12 @@
 // The signed-in user's own account.
 import { hashPassword, invalidateUserSessions, verifyPassword } from '@conduit/auth';
 import type { TRPCRouterRecord } from '@trpc/server';
+import { invalidate } from '../cache';
 import { invalidFields } from '../errors';
 import { updateUserInput } from '../schemas/account';
 import { findCredentials, updateAccount } from '../services/accounts';
 import { audit } from '../services/audit';
+import { ARTICLES, PROFILES } from '../services/cached-reads';
 import { countFailedLogin, throttleLogin } from '../services/throttle';
 import { authedProcedure } from '../trpc';
 import { toUser } from './auth';
@@ -41,8 +43,11 @@ export const userRouter = {
     const changed = Object.keys(profile).filter(
       (key) => profile[key as keyof typeof profile] !== undefined,
     );
-    if (changed.length > 0)
+    if (changed.length > 0) {
       await audit(ctx, { action: 'user.update', actorId: user.id, details: { changed } });
+      // Name, bio and image are shown on the profile and with every article of the author.
+      if (changed.some((key) => key !== 'email')) await invalidate(ctx.cache, PROFILES, ARTICLES);
+    }
     return { user: toUser(account) };
   }),
 } satisfies TRPCRouterRecord;

@@ -18,7 +18,7 @@ import {
 } from '@conduit/db';
 import type { ArticlePage, ListArticlesFilters, PageRequest } from '../schemas/article';
 import { type ArticleCursor, encodeCursor } from './articles-cursor';
-import { summaryColumns, toSummary } from './articles-view';
+import { type ArticleRefs, summaryColumns, toSummary } from './articles-view';
 
 /** The id of the user named `username` (any case), as a scalar subquery; null when there is none. */
 const userIdNamed = (username: string) =>
@@ -73,12 +73,22 @@ function countMatching(db: Database, filters: ListArticlesFilters, where: SQL | 
 }
 
 /** Articles matching the filters, newest first. */
-export function listArticles(
+export async function listArticles(
   db: Database,
   filters: ListArticlesFilters,
   page: PageRequest,
   viewerId: number | undefined,
 ): Promise<ArticlePage> {
+  return (await listArticlesWithRefs(db, filters, page, viewerId)).page;
+}
+
+/** The same, with the ids each article's viewer flags are about (for the hot-read cache). */
+export function listArticlesWithRefs(
+  db: Database,
+  filters: ListArticlesFilters,
+  page: PageRequest,
+  viewerId: number | undefined,
+): Promise<PageWithRefs> {
   const where = and(...filterConditions(filters));
   return pageOfArticles(
     pageQuery(db, where, page, viewerId),
@@ -88,7 +98,7 @@ export function listArticles(
 }
 
 /** Articles by the authors the viewer follows, newest first. */
-export function feedArticles(
+export async function feedArticles(
   db: Database,
   viewerId: number,
   page: PageRequest,
@@ -99,7 +109,7 @@ export function feedArticles(
     .where(eq(follows.followerId, viewerId));
   const where = inArray(articles.authorId, followed);
   const total = db.select({ count: count() }).from(articles).where(where);
-  return pageOfArticles(pageQuery(db, where, page, viewerId), total, page.limit);
+  return (await pageOfArticles(pageQuery(db, where, page, viewerId), total, page.limit)).page;
 }
 
 // Exactly the order of articles_created_at_id_idx and articles_author_created_at_idx (Drizzle's
@@ -134,7 +144,12 @@ function pageQuery(
     .offset(offset ?? 0)
     .as('page');
   return db
-    .select({ ...summaryColumns(viewerId), id: articles.id, cursorTime })
+    .select({
+      ...summaryColumns(viewerId),
+      id: articles.id,
+      authorId: articles.authorId,
+      cursorTime,
+    })
     .from(pageIds)
     .innerJoin(articles, eq(articles.id, pageIds.id))
     .innerJoin(users, eq(users.id, articles.authorId))
@@ -151,21 +166,30 @@ export function listPageQuery(
   return pageQuery(db, and(...filterConditions(filters)), page, viewerId);
 }
 
+export interface PageWithRefs {
+  page: ArticlePage;
+  /** In the page's order. */
+  refs: ArticleRefs[];
+}
+
 /** One page and the total count, in two queries run side by side. */
 async function pageOfArticles(
   page: ReturnType<typeof pageQuery>,
   total: PromiseLike<{ count: number }[]>,
   limit: number,
-): Promise<ArticlePage> {
+): Promise<PageWithRefs> {
   const [rows, totals] = await Promise.all([page, total]);
   const shown = rows.slice(0, limit);
   const last = shown.at(-1);
   return {
-    articles: shown.map(toSummary),
-    articlesCount: totals[0]?.count ?? 0,
-    nextCursor:
-      rows.length > limit && last
-        ? encodeCursor({ createdAt: last.cursorTime, id: last.id })
-        : null,
+    page: {
+      articles: shown.map(toSummary),
+      articlesCount: totals[0]?.count ?? 0,
+      nextCursor:
+        rows.length > limit && last
+          ? encodeCursor({ createdAt: last.cursorTime, id: last.id })
+          : null,
+    },
+    refs: shown.map(({ id, authorId }) => ({ id, authorId })),
   };
 }

@@ -73,17 +73,34 @@ export function toSummary(row: SummaryRow): ArticleSummary {
   };
 }
 
-/** The article `where` picks (by slug or id), with its body and the body rendered; or undefined. */
+/** What the viewer flags of an article are about: the article and its author. */
+export interface ArticleRefs {
+  id: number;
+  authorId: number;
+}
+
+/**
+ * The article `where` picks (by slug or id), with its body and the body rendered, as `viewerId`
+ * sees it, and the ids its viewer flags are about; or undefined.
+ */
 export async function readArticleView(
   db: Database,
   where: SQL,
   viewerId: number | undefined,
-): Promise<ArticleView | undefined> {
+): Promise<{ article: ArticleView; refs: ArticleRefs } | undefined> {
   const [row] = await db
-    .select({ ...summaryColumns(viewerId), body: articles.body })
+    .select({
+      ...summaryColumns(viewerId),
+      body: articles.body,
+      id: articles.id,
+      authorId: articles.authorId,
+    })
     .from(articles)
     .innerJoin(users, eq(users.id, articles.authorId))
     .where(where);
   if (!row) return undefined;
-  return { ...toSummary(row), body: row.body, bodyHtml: renderMarkdown(row.body) };
+  return {
+    article: { ...toSummary(row), body: row.body, bodyHtml: renderMarkdown(row.body) },
+    refs: { id: row.id, authorId: row.authorId },
+  };
 }

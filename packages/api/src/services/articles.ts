@@ -3,7 +3,7 @@ import { articles, type Database, eq, favorites, type SQL, sql, users } from '@c
 import { TRPCError } from '@trpc/server';
 import type { ArticleView } from '../schemas/article';
 import type { RequestMeta } from '../trpc';
-import { readArticleView } from './articles-view';
+import { type ArticleRefs, readArticleView } from './articles-view';
 import { audit } from './audit';
 import { slugify, withUniqueSlug } from './slugs';
 import { replaceArticleTags } from './tags';
@@ -33,17 +33,20 @@ async function viewOrNotFound(
   viewerId: number | undefined,
   slug: string,
 ): Promise<ArticleView> {
-  const article = await readArticleView(db, where, viewerId);
-  if (!article) throw notFound(slug);
-  return article;
+  const found = await readArticleView(db, where, viewerId);
+  if (!found) throw notFound(slug);
+  return found.article;
 }
 
-export function getArticle(
+/** The article as the viewer sees it, and the ids its viewer flags are about (see cached-reads.ts). */
+export async function getArticleWithRefs(
   db: Database,
   slug: string,
   viewerId: number | undefined,
-): Promise<ArticleView> {
-  return viewOrNotFound(db, eq(articles.slug, slug), viewerId, slug);
+): Promise<{ article: ArticleView; refs: ArticleRefs }> {
+  const found = await readArticleView(db, eq(articles.slug, slug), viewerId);
+  if (!found) throw notFound(slug);
+  return found;
 }
 
 export async function findArticle(db: Database, slug: string): Promise<ArticleRef> {

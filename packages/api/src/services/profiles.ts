@@ -42,7 +42,7 @@ const notFound = (username: string) =>
   new TRPCError({ code: 'NOT_FOUND', message: `No profile named ${username}` });
 
 /** The user's id and profile as the viewer sees it; 404 when there is no such user. */
-async function findProfile(db: Database, username: string, viewerId: number | undefined) {
+export async function findProfile(db: Database, username: string, viewerId: number | undefined) {
   const [row] = await db
     .select({ id: users.id, ...profileColumns(viewerId) })
     .from(users)
@@ -50,14 +50,6 @@ async function findProfile(db: Database, username: string, viewerId: number | un
   if (!row) throw notFound(username);
   const { id, ...profile } = row;
   return { id, profile };
-}
-
-export async function getProfile(
-  db: Database,
-  username: string,
-  viewerId?: number,
-): Promise<Profile> {
-  return (await findProfile(db, username, viewerId)).profile;
 }
 
 /** Idempotent: following someone already followed changes nothing. */
