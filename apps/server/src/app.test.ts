@@ -1,3 +1,4 @@
+import { Agent, get as httpGet } from 'node:http';
 import { createDb } from '@conduit/db';
 import { createArticle, createUser, getTestDb, resetDb } from '@conduit/db/testing';
 import type { FastifyInstance } from 'fastify';
@@ -140,5 +141,59 @@ describe('tRPC over HTTP', () => {
     const res = await app.inject('/trpc/tag.nothing');
     expect(res.statusCode).toBe(404);
     expect(res.json()).toMatchObject({ error: { data: { code: 'NOT_FOUND' } } });
+  });
+});
+
+describe('stopping', () => {
+  it('answers a request that arrives on an open connection while it stops, and closes that connection', async () => {
+    const stopping = await buildApp(testConfig(), { database: await getTestDb() });
+    // Holds the stop in its first phase: stopping has begun, open connections are still open.
+    let proceed: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      proceed = resolve;
+    });
+    let stopBegan: () => void = () => {};
+    const began = new Promise<void>((resolve) => {
+      stopBegan = resolve;
+    });
+    stopping.addHook('preClose', async () => {
+      stopBegan();
+      await held;
+    });
+    await stopping.listen({ port: 0, host: '127.0.0.1' });
+    const address = stopping.server.address();
+    if (!address || typeof address === 'string') throw new Error('no port');
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const get = () =>
+      new Promise<{ status: number; connection: string | undefined; socket: unknown }>(
+        (resolve, reject) => {
+          const req = httpGet({ port: address.port, host: '127.0.0.1', path: '/healthz', agent });
+          req.on('response', (res) => {
+            res.resume();
+            res.on('end', () =>
+              resolve({
+                status: res.statusCode ?? 0,
+                connection: res.headers.connection,
+                socket: req.socket,
+              }),
+            );
+          });
+          req.on('error', reject);
+        },
+      );
+    try {
+      const before = await get();
+      expect(before).toMatchObject({ status: 200, connection: 'keep-alive' });
+      const closed = stopping.close();
+      await began;
+      const during = await get();
+      expect(during.socket).toBe(before.socket); // the same, already open connection
+      expect(during).toMatchObject({ status: 200, connection: 'close' });
+      proceed();
+      await closed;
+    } finally {
+      proceed();
+      agent.destroy();
+    }
   });
 });

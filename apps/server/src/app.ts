@@ -79,6 +79,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     // and walk around every per-IP limit.
     trustProxy: config.trustProxy,
     requestTimeout: config.requestTimeoutMs,
+    // Stopping, requests still arriving on open keep-alive connections are answered, not refused
+    // with a 503 (Fastify's default): under WORKERS nobody would retry them elsewhere. Fastify
+    // marks each such answer `Connection: close`, so clients reconnect to a process that stays.
+    return503OnClosing: false,
     // tRPC batches name every procedure in the path ("tag.list,article.list,...").
     routerOptions: { maxParamLength: 5000 },
   });
@@ -101,7 +105,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const cookie = sessionCookieSettings(production);
   const redis = await openRedis(config, app);
   const limiter = deps.limiter ?? openLimiter(redis, app);
-  const cache = deps.cache ?? openCache(config, redis);
+  const cache = deps.cache ?? openCache(config, redis, app);
 
   // The web app: its files, and its page for the client routes no server route matches.
   const web = webApp(deps.webRoot ?? WEB_ROOT);
@@ -183,10 +187,18 @@ function openLimiter(redis: Redis | undefined, app: FastifyInstance): RateLimite
   return memory;
 }
 
-/** Hot reads in Redis when configured (every instance sees each invalidation), else in process. */
-function openCache(config: Config, redis: Redis | undefined): CacheStore {
+/**
+ * Hot reads in Redis when configured (every instance sees each invalidation), else in process.
+ * WORKERS processes without Redis would each keep their own copies and never hear of the others'
+ * writes: they cache nothing rather than serve what another process just changed.
+ */
+function openCache(config: Config, redis: Redis | undefined, app: FastifyInstance): CacheStore {
   if (config.cacheTtlMs === 0) return createNoCache();
   if (redis) return createRedisCache(redis, { ttlMs: config.cacheTtlMs });
+  if (config.workers > 1) {
+    app.log.info('hot-read cache off: WORKERS above 1 share invalidations only through REDIS_URL');
+    return createNoCache();
+  }
   return createMemoryCache({ ttlMs: config.cacheTtlMs });
 }
 
