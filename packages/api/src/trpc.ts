@@ -5,7 +5,7 @@
  * 3. the router factory and the procedure kinds.
  * Adapter-agnostic: the server passes request facts in; nothing here knows about HTTP frameworks.
  */
-import { hasRole, type Role, validateSessionToken } from '@conduit/auth';
+import { hasRole, type Role } from '@conduit/auth';
 import { type Database, isDatabaseUnavailable } from '@conduit/db';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
@@ -13,6 +13,7 @@ import { type CacheStore, createNoCache } from './cache';
 import { type FieldErrors, InvalidFieldsError, RateLimitedError } from './errors';
 import type { RateLimiter } from './limits';
 import { type CommentEvents, commentEventsOf } from './live/comment-events';
+import { lookUpSession } from './session-cache';
 
 // 1. Context -------------------------------------------------------------------------------------
 
@@ -78,7 +79,8 @@ const unlimited: RateLimiter = {
 export async function createTRPCContext(opts: CreateContextOptions) {
   const cookie = opts.sessionCookie ?? noCookie;
   const presented = opts.sessionToken;
-  const validated = presented ? await sessionOf(opts.db, presented.value) : null;
+  const cache = opts.cache ?? noCache;
+  const validated = presented ? await sessionOf(opts.db, cache, presented.value) : null;
   if (presented?.from === 'cookie') {
     if (!validated) cookie.clear();
     else if (validated.fresh) cookie.set(presented.value, validated.session.expiresAt);
@@ -92,14 +94,14 @@ export async function createTRPCContext(opts: CreateContextOptions) {
     limiter: opts.limiter ?? unlimited,
     limits: opts.limits ?? defaultAuthLimits,
     commentEvents: opts.commentEvents ?? commentEventsOf(opts.db),
-    cache: opts.cache ?? noCache,
+    cache,
   };
 }
 
 /** The session lookup, with a database that cannot be reached said as such (503, not 500). */
-async function sessionOf(db: Database, token: string) {
+async function sessionOf(db: Database, cache: CacheStore, token: string) {
   try {
-    return await validateSessionToken(db, token);
+    return await lookUpSession(db, cache, token);
   } catch (error) {
     throw asUnavailable(error);
   }

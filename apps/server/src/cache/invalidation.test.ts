@@ -64,11 +64,11 @@ describe('one instance, cache in process', () => {
       body: newArticle(['kept']),
     });
     expect(await tagsOn(app)).toEqual(['kept']);
-    const hits = cache.stats.hits;
     await api(app, 'PUT', `/api/articles/${created.json().article.slug}`, {
       token: writer.token,
       body: { article: { description: 'only the description changed' } },
     });
+    const hits = cache.stats.hits;
     expect(await tagsOn(app)).toEqual(['kept']);
     expect(cache.stats.hits).toBe(hits + 1);
   });
@@ -148,5 +148,22 @@ describe.runIf(redisUrl)('two instances sharing Redis', () => {
     });
     expect((await profileOn(first)).json().profile.bio).toBe('new bio');
     expect((await articleOn(first)).author.bio).toBe('new bio');
+  });
+  it('refuses on one instance, at once, a session ended through the other', async () => {
+    const reader = await signUp(first);
+    const me = (app: FastifyInstance) => api(app, 'GET', '/api/user', { token: reader.token });
+    expect((await me(first)).statusCode).toBe(200);
+    const hits = firstCache.stats.hits;
+    expect((await me(first)).statusCode).toBe(200);
+    expect(firstCache.stats.hits).toBeGreaterThan(hits); // the session came from the cache
+
+    await api(second, 'PUT', '/api/user', { token: reader.token, body: { user: { bio: 'x' } } });
+    expect((await me(first)).json().user.bio).toBe('x');
+    const logout = await api(second, 'POST', '/trpc/auth.logout', {
+      token: reader.token,
+      body: {},
+    });
+    expect(logout.statusCode).toBe(200);
+    expect((await me(first)).statusCode).toBe(401);
   });
 });

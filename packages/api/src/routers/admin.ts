@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { roleSchema, usernameSchema } from '../schemas/account';
 import { findAccountByUsername, setAccountRole } from '../services/accounts';
 import { audit } from '../services/audit';
+import { forgetSessions } from '../session-cache';
 import { roleProcedure } from '../trpc';
 
 const adminProcedure = roleProcedure('admin');
@@ -34,6 +35,7 @@ export const adminRouter = {
         // Rights are read at every request, but ending sessions makes the change felt at once
         // and forces a fresh sign-in under the new role.
         await invalidateUserSessions(ctx.db, target.id);
+        await forgetSessions(ctx.cache);
         await audit(ctx, {
           action: 'admin.role.set',
           actorId: ctx.viewer.user.id,

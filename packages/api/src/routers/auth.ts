@@ -22,6 +22,7 @@ import {
   throttleLogin,
   throttleRegistration,
 } from '../services/throttle';
+import { forgetSessions } from '../session-cache';
 import { authedProcedure, type Context, publicProcedure } from '../trpc';
 
 /** The account as its owner sees it. */
@@ -92,6 +93,7 @@ export const authRouter = {
 
   logout: authedProcedure.mutation(async ({ ctx }) => {
     await invalidateSession(ctx.db, ctx.viewer.session.id);
+    await forgetSessions(ctx.cache);
     ctx.sessionCookie.clear();
     await audit(ctx, { action: 'auth.logout', actorId: ctx.viewer.user.id });
     return { ok: true as const };
@@ -99,6 +101,7 @@ export const authRouter = {
 
   logoutAll: authedProcedure.mutation(async ({ ctx }) => {
     const ended = await invalidateUserSessions(ctx.db, ctx.viewer.user.id);
+    await forgetSessions(ctx.cache);
     ctx.sessionCookie.clear();
     await audit(ctx, {
       action: 'auth.logout_all',
@@ -140,6 +143,7 @@ export const authRouter = {
         .where(and(eq(sessions.id, input.id), eq(sessions.userId, ctx.viewer.user.id)));
       if (!owned) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such session' });
       await invalidateSession(ctx.db, owned.id);
+      await forgetSessions(ctx.cache);
       const current = owned.id === ctx.viewer.session.id;
       if (current) ctx.sessionCookie.clear();
       await audit(ctx, {

@@ -8,6 +8,7 @@ import { findCredentials, updateAccount } from '../services/accounts';
 import { audit } from '../services/audit';
 import { ARTICLES, PROFILES } from '../services/cached-reads';
 import { countFailedLogin, throttleLogin } from '../services/throttle';
+import { forgetSessions } from '../session-cache';
 import { authedProcedure } from '../trpc';
 import { toUser } from './auth';
 
@@ -30,6 +31,8 @@ export const userRouter = {
     }
 
     const account = await updateAccount(ctx.db, user.id, { ...profile, passwordHash });
+    // Cached sessions carry the user as it was (and, with a new password, sessions now ended).
+    await forgetSessions(ctx.cache);
 
     if (passwordHash) {
       // Whoever else held a session (perhaps the reason for the change) is signed out.

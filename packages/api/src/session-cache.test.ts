@@ -1,0 +1,122 @@
+// The session cache as requests meet it: a known token costs no query once cached, and every
+// write that ends a session or changes its user is felt by the very next request.
+import { type Database, eq, sessions, users } from '@conduit/db';
+import { getTestDb, recordQueries, resetDb } from '@conduit/db/testing';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { callerFor, failure } from '../test/callers';
+import { type CacheStore, createMemoryCache } from './cache';
+import { createCaller } from './index';
+import { lookUpSession } from './session-cache';
+import { createTRPCContext } from './trpc';
+
+let db: Database;
+let cache: CacheStore;
+beforeAll(async () => {
+  db = (await getTestDb()).db;
+});
+beforeEach(async () => {
+  await resetDb(db);
+  cache = createMemoryCache({ ttlMs: 60_000 });
+});
+
+const password = 'correct horse battery';
+
+/** A caller whose every call makes a fresh context (a request) over the shared cache. */
+const caller = (token: string) =>
+  createCaller(() =>
+    createTRPCContext({ db, cache, sessionToken: { value: token, from: 'header' } }),
+  );
+
+let n = 0;
+async function member(username = `member${++n}`) {
+  const { token } = await callerFor(db).auth.register({
+    email: `${username}@example.com`,
+    username,
+    password,
+  });
+  return { username, token, caller: caller(token) };
+}
+
+async function signInAgain(username: string) {
+  return (await callerFor(db).auth.login({ email: `${username}@example.com`, password })).token;
+}
+
+const refused = async (token: string) =>
+  (await failure(caller(token).auth.me())).code === 'UNAUTHORIZED';
+
+describe('lookUpSession', () => {
+  it('asks the database once, then answers from the cache with the same session and user', async () => {
+    const { token } = await member('jake');
+    const first = await recordQueries(() => lookUpSession(db, cache, token));
+    expect(first.queries.length).toBeGreaterThan(0);
+    const second = await recordQueries(() => lookUpSession(db, cache, token));
+    expect(second.queries).toHaveLength(0);
+    expect(second.result).toEqual({ ...first.result, fresh: false });
+    expect(second.result?.session.expiresAt).toBeInstanceOf(Date);
+    expect(second.result?.user.username).toBe('jake');
+  });
+
+  it('refuses a token whose secret differs from the cached one, and an unknown one, every time', async () => {
+    const { token } = await member();
+    await lookUpSession(db, cache, token);
+    const last = token.at(-1) === 'a' ? 'b' : 'a';
+    const forged = `${token.slice(0, -1)}${last}`;
+    expect(await lookUpSession(db, cache, forged)).toBeNull();
+    expect(await lookUpSession(db, cache, forged)).toBeNull();
+    expect(cache.stats.hits).toBe(0);
+  });
+
+  it('refuses a cached session once it has expired, and deletes it', async () => {
+    const { token } = await member();
+    const found = await lookUpSession(db, cache, token);
+    const later = new Date((found?.session.expiresAt.getTime() ?? 0) + 1);
+    expect(await lookUpSession(db, cache, token, later)).toBeNull();
+    expect(
+      await db
+        .select()
+        .from(sessions)
+        .where(eq(sessions.id, found?.session.id ?? '')),
+    ).toEqual([]);
+  });
+});
+
+describe('every write that ends a session is felt by the next request', () => {
+  it('logout, logout everywhere, a revoked session', async () => {
+    const jake = await member('jake');
+    const second = await signInAgain('jake');
+    const third = await signInAgain('jake');
+    for (const token of [jake.token, second, third]) await caller(token).auth.me(); // cached
+
+    await caller(second).auth.logout();
+    expect(await refused(second)).toBe(true);
+    expect((await caller(jake.token).auth.me()).user.username).toBe('jake');
+
+    const { sessions: open } = await caller(jake.token).auth.sessions();
+    const thirdId = open.find((s) => !s.current)?.id ?? '';
+    await caller(jake.token).auth.revokeSession({ id: thirdId });
+    expect(await refused(third)).toBe(true);
+
+    const fourth = await signInAgain('jake');
+    await caller(fourth).auth.me();
+    await caller(jake.token).auth.logoutAll();
+    expect(await refused(jake.token)).toBe(true);
+    expect(await refused(fourth)).toBe(true);
+  });
+
+  it('a password change (other sessions end), a profile change, a role change', async () => {
+    const jake = await member('jake');
+    const other = await signInAgain('jake');
+    await caller(other).auth.me();
+    await jake.caller.user.update({ password: 'a brand new password', currentPassword: password });
+    expect(await refused(other)).toBe(true);
+
+    await jake.caller.user.update({ username: 'jacob', bio: 'new' });
+    expect((await jake.caller.auth.me()).user).toMatchObject({ username: 'jacob', bio: 'new' });
+
+    await member('admin');
+    await db.update(users).set({ role: 'admin' }).where(eq(users.username, 'admin'));
+    const adminToken = await signInAgain('admin');
+    await caller(adminToken).admin.setRole({ username: 'jacob', role: 'moderator' });
+    expect(await refused(jake.token)).toBe(true);
+  });
+});
