@@ -7,9 +7,11 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { migratePglite, migratePostgres } from './migrate';
+import { type PoolStats, PoolTracker, trackPglite, trackPostgres } from './pool-stats';
 import { type PubSub, pglitePubSub, postgresPubSub, registerPubSub } from './pubsub';
 import * as schema from './schema/index';
 
+export type { PoolStats } from './pool-stats';
 export {
   MAX_NOTIFY_PAYLOAD_BYTES,
   type PubSub,
@@ -42,34 +44,44 @@ export interface DbConnection extends PubSub {
   migrate(): Promise<void>;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
+  /** How busy the connections are right now (see pool-stats.ts for what is counted). */
+  poolStats(): PoolStats;
   close(): Promise<void>;
 }
 
 export const IN_MEMORY = 'memory://';
 
 export async function createDb(config: DbConfig): Promise<DbConnection> {
-  const logger = config.onQuery ? { logQuery: config.onQuery } : undefined;
+  // The embedded database is a single session: a pool of one.
+  const tracker = new PoolTracker(config.url ? (config.poolMax ?? 10) : 1);
+  const logger: QueryLogger = {
+    logQuery(query, params) {
+      tracker.countQuery();
+      config.onQuery?.(query, params);
+    },
+  };
   return config.url
-    ? connectPostgres(config.url, config.poolMax ?? 10, logger)
-    : openPglite(config.pgliteDir ?? IN_MEMORY, logger);
+    ? connectPostgres(config.url, tracker, logger)
+    : openPglite(config.pgliteDir ?? IN_MEMORY, tracker, logger);
 }
 
-type QueryLogger = { logQuery(query: string, params: unknown[]): void } | undefined;
+type QueryLogger = { logQuery(query: string, params: unknown[]): void };
 
 async function connectPostgres(
   url: string,
-  poolMax: number,
+  tracker: PoolTracker,
   logger: QueryLogger,
 ): Promise<DbConnection> {
   const client = postgres(url, {
-    max: poolMax,
+    max: tracker.max,
     idle_timeout: 30,
     connect_timeout: 10,
     // Migrations and `drop ... if exists` print NOTICEs; they are not our logs' business.
     onnotice: () => {},
   });
-  const db = drizzlePostgres(client, { schema, logger }) as unknown as Database;
-  const pubsub = postgresPubSub(client);
+  const tracked = trackPostgres(client, tracker);
+  const db = drizzlePostgres(tracked, { schema, logger }) as unknown as Database;
+  const pubsub = postgresPubSub(tracked);
   registerPubSub(db, pubsub);
   return {
     db,
@@ -77,15 +89,21 @@ async function connectPostgres(
     ...pubsub,
     migrate: () => migratePostgres(client, url),
     ping: () => pingDb(db),
+    poolStats: () => tracker.stats(),
     close: () => client.end({ timeout: 5 }),
   };
 }
 
-async function openPglite(dir: string, logger: QueryLogger): Promise<DbConnection> {
+async function openPglite(
+  dir: string,
+  tracker: PoolTracker,
+  logger: QueryLogger,
+): Promise<DbConnection> {
   if (dir !== IN_MEMORY) await mkdir(dir, { recursive: true });
   const client = await PGlite.create(dir === IN_MEMORY ? undefined : dir);
-  const db = drizzlePglite(client, { schema, logger }) as unknown as Database;
-  const pubsub = pglitePubSub(client);
+  const tracked = trackPglite(client, tracker);
+  const db = drizzlePglite(tracked, { schema, logger }) as unknown as Database;
+  const pubsub = pglitePubSub(tracked);
   registerPubSub(db, pubsub);
   return {
     db,
@@ -93,6 +111,7 @@ async function openPglite(dir: string, logger: QueryLogger): Promise<DbConnectio
     ...pubsub,
     migrate: () => migratePglite(client),
     ping: () => pingDb(db),
+    poolStats: () => tracker.stats(),
     close: () => client.close(),
   };
 }
