@@ -17,7 +17,7 @@ import { createMemoryLimiter } from './limits/memory';
 import { createRedisLimiter, FAIL_FAST_REDIS_OPTIONS } from './limits/redis';
 import { compressionPlugin } from './plugins/compression';
 import { csrfPlugin } from './plugins/csrf';
-import { errorsPlugin } from './plugins/errors';
+import { errorBody, errorsPlugin } from './plugins/errors';
 import { healthPlugin } from './plugins/health';
 import { metricsPlugin } from './plugins/metrics';
 import { rateLimitPlugin } from './plugins/rate-limit';
@@ -93,9 +93,23 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   housekeepSessions(app, database);
 
   // Live comments: one LISTEN for the process. Open event streams would hold app.close() up
-  // forever, so they are ended before the server stops taking requests.
+  // forever, so they are ended before the server stops taking requests, and a stream asked for
+  // while stopping (a reader reconnecting on a kept-alive connection) is refused at once: the
+  // reader retries, and lands on a process that stays.
   const commentEvents = createCommentEvents(database, config.live);
-  app.addHook('preClose', () => commentEvents.close());
+  let stopping = false;
+  app.addHook('preClose', () => {
+    stopping = true;
+    return commentEvents.close();
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    if (stopping && request.headers.accept?.includes('text/event-stream')) {
+      return reply
+        .code(503)
+        .header('retry-after', '1')
+        .send(errorBody(503, 'This server is stopping: reconnect'));
+    }
+  });
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
