@@ -126,7 +126,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(errorsPlugin, { pages: web.servePage });
   // Before any route: compression attaches to each route as it is declared.
   await app.register(compressionPlugin);
-  await app.register(metricsPlugin, { token: config.metricsToken, commentEvents, cache });
+  await app.register(metricsPlugin, { token: config.metricsToken, commentEvents, cache, database });
   await app.register(securityHeadersPlugin, { production });
   await app.register(rateLimitPlugin, { limiter, ...config.limits.global });
   await app.register(cookiePlugin);
