@@ -5,8 +5,10 @@
 //   so a broken deployment fails loudly instead of looping);
 // - on SIGHUP restarts them one at a time, each new one listening before the old one stops
 //   (a rolling restart with no refused connection);
-// - on SIGTERM/SIGINT stops them all gracefully and exits 0 when they did.
+// - on SIGTERM/SIGINT stops them all gracefully and exits 0 when they did;
+// - answers the worker that took a /metrics scrape with every worker's figures added up.
 import cluster, { type Worker } from 'node:cluster';
+import { AggregatorRegistry, Gauge, type Registry } from 'prom-client';
 import type { Config } from './config';
 
 /** More unexpected exits than this within CRASH_WINDOW_MS: stop replacing and exit 1. */
@@ -18,6 +20,31 @@ function log(level: 'info' | 'warn' | 'error', msg: string, fields: object = {})
   const levels = { info: 30, warn: 40, error: 50 };
   const line = { level: levels[level], time: Date.now(), pid: process.pid, msg, ...fields };
   process.stdout.write(`${JSON.stringify(line)}\n`);
+}
+
+/**
+ * /metrics under WORKERS, over the cluster's IPC channel: the worker that took the scrape asks the
+ * primary (SCRAPE), which asks every listening worker for its own figures (COLLECT, answered with
+ * COLLECTED) and sends the sum back (SCRAPED).
+ */
+const SCRAPE = 'conduit:metrics:scrape';
+const COLLECT = 'conduit:metrics:collect';
+const COLLECTED = 'conduit:metrics:collected';
+const SCRAPED = 'conduit:metrics:scraped';
+
+/** A worker slower than this to answer fails the scrape (Prometheus's default timeout is 10 s). */
+const COLLECT_TIMEOUT_MS = 3000;
+
+type Metrics = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
+type Message =
+  | { type: typeof SCRAPE; id: number }
+  | { type: typeof COLLECT; id: number }
+  | { type: typeof COLLECTED; id: number; metrics: Metrics }
+  | { type: typeof SCRAPED; id: number; text?: string; error?: string };
+
+function isMessage(value: unknown): value is Message {
+  const type = (value as { type?: unknown } | null)?.type;
+  return typeof type === 'string' && type.startsWith('conduit:metrics:');
 }
 
 export function superviseWorkers(config: Config): void {
@@ -32,6 +59,7 @@ export function superviseWorkers(config: Config): void {
   const crashes: number[] = [];
   /** Workers being replaced on purpose (rolling restart): their exit is not a crash. */
   const retiring = new Set<Worker>();
+  const metrics = gatherMetrics();
 
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) {
@@ -41,6 +69,7 @@ export function superviseWorkers(config: Config): void {
       }
       return;
     }
+    metrics.gone(worker);
     if (retiring.delete(worker)) return;
     const now = Date.now();
     crashes.push(now);
@@ -97,6 +126,129 @@ export function superviseWorkers(config: Config): void {
 
   log('info', 'starting workers', { workers: config.workers });
   for (let n = 0; n < config.workers; n++) cluster.fork();
+}
+
+/**
+ * In the primary: every worker's metrics, added up by prom-client (counters and histograms
+ * summed, each metric's gauge as its `aggregator` says: the default is the sum). Only workers
+ * that listen are asked: one still starting has no metrics to give and could not answer yet.
+ */
+function gatherMetrics() {
+  const listening = new Set<Worker>();
+  const collecting = new Map<
+    number,
+    { waiting: Set<Worker>; answers: Metrics[]; done: (error?: Error) => void }
+  >();
+  let nextId = 0;
+
+  function collect(): Promise<Metrics[]> {
+    const id = nextId++;
+    const waiting = new Set([...listening].filter((worker) => worker.isConnected()));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        done(new Error(`${waiting.size} worker(s) did not send their metrics in time`));
+      }, COLLECT_TIMEOUT_MS);
+      const done = (error?: Error) => {
+        clearTimeout(timer);
+        collecting.delete(id);
+        if (error) reject(error);
+        else resolve(answers);
+      };
+      const answers: Metrics[] = [];
+      collecting.set(id, { waiting, answers, done });
+      for (const worker of waiting) worker.send({ type: COLLECT, id } satisfies Message);
+      if (waiting.size === 0) done();
+    });
+  }
+
+  async function scrape(worker: Worker, id: number) {
+    let reply: Message;
+    try {
+      const answers = await collect();
+      const registry = AggregatorRegistry.aggregate(answers);
+      new Gauge({
+        name: 'cluster_workers',
+        help: 'Worker processes (WORKERS) whose figures this answer adds up',
+        registers: [registry],
+      }).set(answers.length);
+      reply = { type: SCRAPED, id, text: await registry.metrics() };
+    } catch (error) {
+      reply = { type: SCRAPED, id, error: error instanceof Error ? error.message : String(error) };
+    }
+    if (worker.isConnected()) worker.send(reply);
+  }
+
+  cluster.on('listening', (worker) => listening.add(worker));
+  cluster.on('disconnect', (worker) => gone(worker));
+  cluster.on('message', (worker, message: unknown) => {
+    if (!isMessage(message)) return;
+    if (message.type === SCRAPE) void scrape(worker, message.id);
+    if (message.type === COLLECTED) {
+      const request = collecting.get(message.id);
+      if (!request?.waiting.delete(worker)) return;
+      request.answers.push(message.metrics);
+      if (request.waiting.size === 0) request.done();
+    }
+  });
+
+  /** A worker that stopped: its figures leave the sum (as a restarted process's counters do). */
+  function gone(worker: Worker) {
+    listening.delete(worker);
+    for (const request of collecting.values()) {
+      if (request.waiting.delete(worker) && request.waiting.size === 0) request.done();
+    }
+  }
+
+  return { gone };
+}
+
+/**
+ * In a WORKERS worker: answers the primary with `register`'s figures (until this process leaves
+ * the cluster, so one that is stopping still counts), and returns how to ask for the whole
+ * server's. Undefined outside a cluster: the process's own figures are the server's.
+ */
+export function workerMetrics(register: Registry): (() => Promise<string>) | undefined {
+  if (!cluster.isWorker) return undefined;
+  const send = (message: Message) =>
+    new Promise<void>((resolve, reject) => {
+      if (!process.send) return reject(new Error('no channel to the primary'));
+      process.send(message, undefined, {}, (error) => (error ? reject(error) : resolve()));
+    });
+  const scrapes = new Map<number, (answer: { text?: string; error?: string }) => void>();
+  let nextId = 0;
+
+  process.on('message', (message: unknown) => {
+    if (!isMessage(message)) return;
+    if (message.type === COLLECT) {
+      void register
+        .getMetricsAsJSON()
+        .then((metrics) => send({ type: COLLECTED, id: message.id, metrics }))
+        .catch(() => {}); // the primary times out and says so
+    }
+    if (message.type === SCRAPED) scrapes.get(message.id)?.(message);
+  });
+
+  return async () => {
+    const id = nextId++;
+    const answer = new Promise<{ text?: string; error?: string }>((resolve) => {
+      const timer = setTimeout(
+        () => resolve({ error: 'the primary did not answer' }),
+        COLLECT_TIMEOUT_MS + 2000,
+      );
+      scrapes.set(id, (reply) => {
+        clearTimeout(timer);
+        resolve(reply);
+      });
+    });
+    try {
+      await send({ type: SCRAPE, id });
+      const { text, error } = await answer;
+      if (text === undefined) throw new Error(error ?? 'no metrics');
+      return text;
+    } finally {
+      scrapes.delete(id);
+    }
+  };
 }
 
 export const isPrimary = () => cluster.isPrimary;

@@ -1,17 +1,48 @@
 // /metrics over the whole app (app.inject): labels, histogram, gauges, and who may scrape.
 import { type CommentEvents, createMemoryCache, createNoCache } from '@conduit/api';
+import { createDb, type DbConnection, type PoolStats, sql } from '@conduit/db';
+import { getTestDatabaseUrl } from '@conduit/db/testing';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildTestApp } from '../../test/helpers';
+import { buildTestApp, testConfig } from '../../test/helpers';
+import { buildApp } from '../app';
 import { metricsPlugin } from './metrics';
 
 const TOKEN = 'a-metrics-token-of-32-characters';
 
 let app: FastifyInstance | undefined;
+let database: DbConnection | undefined;
+/** Lets transactions held open by a test end, even when it failed half-way. */
+let release = () => {};
 afterEach(async () => {
+  release();
   await app?.close();
   app = undefined;
+  await database?.close();
+  database = undefined;
 });
+
+const idlePool = { poolStats: (): PoolStats => ({ max: 1, inUse: 0, waiting: 0, queries: 0 }) };
+
+/** The value of an unlabelled metric in a scrape. */
+function metric(text: string, name: string): number | undefined {
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${name} `));
+  return line === undefined ? undefined : Number(line.slice(name.length + 1));
+}
+
+async function scrape(): Promise<string> {
+  const res = await app?.inject('/metrics');
+  if (res?.statusCode !== 200) throw new Error(`/metrics answered ${res?.statusCode}`);
+  return res.body;
+}
+
+async function until(what: string, check: () => Promise<boolean>, ms = 10_000) {
+  for (let waited = 0; waited < ms; waited += 20) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
 
 describe('GET /metrics', () => {
   it('counts requests by route pattern or tRPC procedure, never by raw URL', async () => {
@@ -127,6 +158,7 @@ describe('GET /metrics', () => {
       token: undefined,
       commentEvents: { size: 0 } as unknown as CommentEvents,
       cache,
+      database: idlePool,
     });
     cache.stats.hits = 7;
     cache.stats.misses = 2;
@@ -143,10 +175,74 @@ describe('GET /metrics', () => {
       token: undefined,
       commentEvents: events as unknown as CommentEvents,
       cache: createNoCache(),
+      database: idlePool,
     });
     events.size = 3;
     expect((await app.inject('/metrics')).body).toMatch(/^live_comment_subscriptions 3$/m);
     events.size = 1;
     expect((await app.inject('/metrics')).body).toMatch(/^live_comment_subscriptions 1$/m);
+  });
+
+  it('reads the database pool at scrape time', async () => {
+    const stats: PoolStats = { max: 4, inUse: 3, waiting: 2, queries: 17 };
+    app = Fastify();
+    await app.register(metricsPlugin, {
+      token: undefined,
+      commentEvents: { size: 0 } as unknown as CommentEvents,
+      cache: createNoCache(),
+      database: { poolStats: () => stats },
+    });
+    const text = await scrape();
+    expect(text).toContain('# TYPE db_pool_connections_in_use gauge');
+    expect(text).toContain('# TYPE db_queries_total counter');
+    expect(metric(text, 'db_pool_max')).toBe(4);
+    expect(metric(text, 'db_pool_connections_in_use')).toBe(3);
+    expect(metric(text, 'db_pool_waiting')).toBe(2);
+    expect(metric(text, 'db_queries_total')).toBe(17);
+  });
+
+  it('shows connections held by slow work, then freed, and DB_POOL_MAX as the maximum', async () => {
+    const url = await getTestDatabaseUrl();
+    // PGlite is one session: a pool of one, whatever DB_POOL_MAX says.
+    const config = testConfig(
+      url ? { DATABASE_URL: url, DB_POOL_MAX: '3' } : { DB_POOL_MAX: '3', PGLITE_DIR: 'memory://' },
+    );
+    const max = url ? 3 : 1;
+    database = await createDb(config.database);
+    await database.migrate();
+    app = await buildApp(config, { database });
+    const { db } = database;
+
+    const idle = await scrape();
+    expect(metric(idle, 'db_pool_max')).toBe(max);
+    expect(metric(idle, 'db_pool_connections_in_use')).toBe(0);
+    const queriesBefore = metric(idle, 'db_queries_total') ?? Number.NaN;
+
+    // Transactions held open (slow work that leaves the event loop free, so the scrape can run
+    // meanwhile: PGlite runs a statement such as pg_sleep synchronously), and one statement more.
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const holders = Array.from({ length: max }, () =>
+      db.transaction(async (tx) => {
+        await tx.execute(sql`select 1`);
+        await gate;
+      }),
+    );
+    const extra = Promise.resolve(db.execute(sql`select 2`)); // Drizzle runs it once awaited
+    await until('the pool full', async () => {
+      const text = await scrape();
+      return metric(text, 'db_pool_connections_in_use') === max;
+    });
+    const busy = await scrape();
+    expect(metric(busy, 'db_pool_connections_in_use')).toBe(max);
+    expect(metric(busy, 'db_pool_waiting')).toBe(1);
+
+    release();
+    await Promise.all([...holders, extra]);
+    const after = await scrape();
+    expect(metric(after, 'db_pool_connections_in_use')).toBe(0);
+    expect(metric(after, 'db_pool_waiting')).toBe(0);
+    expect(metric(after, 'db_queries_total')).toBe(queriesBefore + max + 1);
   });
 });

@@ -1,10 +1,13 @@
 // Prometheus metrics at /metrics: HTTP rate, errors and latency by route or tRPC procedure,
-// process figures (CPU, memory, event-loop lag), open live-comment subscriptions and cache hits.
+// process figures (CPU, memory, event-loop lag), open live-comment subscriptions, cache hits and
+// database connections. Under WORKERS, the figures of every worker added up (see cluster.ts).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { appRouter, type CacheStore, type CommentEvents } from '@conduit/api';
+import type { DbConnection, PoolStats } from '@conduit/db';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { workerMetrics } from '../cluster';
 import { errorBody } from './errors';
 
 export interface MetricsOptions {
@@ -12,6 +15,7 @@ export interface MetricsOptions {
   token: string | undefined;
   commentEvents: CommentEvents;
   cache: CacheStore;
+  database: Pick<DbConnection, 'poolStats'>;
 }
 
 /** Our own probes and scrapes would drown the traffic they are meant to describe. */
@@ -44,7 +48,10 @@ const FORWARDED = ['forwarded', 'x-forwarded-for', 'x-real-ip'];
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
-const plugin: FastifyPluginAsync<MetricsOptions> = async (app, { token, commentEvents, cache }) => {
+const plugin: FastifyPluginAsync<MetricsOptions> = async (
+  app,
+  { token, commentEvents, cache, database },
+) => {
   // One registry per app, not prom-client's global one: tests build many apps in one process,
   // and a metric registered twice in the same registry throws.
   const register = new Registry();
@@ -65,7 +72,7 @@ const plugin: FastifyPluginAsync<MetricsOptions> = async (app, { token, commentE
   });
   new Gauge({
     name: 'live_comment_subscriptions',
-    help: 'Open live-comment subscriptions in this process',
+    help: 'Open live-comment subscriptions',
     registers: [register],
     collect() {
       this.set(commentEvents.size);
@@ -74,7 +81,7 @@ const plugin: FastifyPluginAsync<MetricsOptions> = async (app, { token, commentE
   // The hit ratio is hit / (hit + miss); errors are reads that fell back to the database.
   new Counter({
     name: 'cache_lookups_total',
-    help: 'Hot-read cache lookups in this process, by result (hit, miss, error)',
+    help: 'Hot-read cache lookups, by result (hit, miss, error)',
     labelNames: ['result'] as const,
     registers: [register],
     collect() {
@@ -84,6 +91,44 @@ const plugin: FastifyPluginAsync<MetricsOptions> = async (app, { token, commentE
       this.inc({ result: 'error' }, cache.stats.errors);
     },
   });
+
+  // Read at scrape time; what is counted, and how, is in @conduit/db's pool-stats.ts.
+  const poolGauge = (name: string, help: string, read: (stats: PoolStats) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [register],
+      collect() {
+        this.set(read(database.poolStats()));
+      },
+    });
+  poolGauge(
+    'db_pool_max',
+    'Most database connections the pool opens (DB_POOL_MAX; 1 for the embedded database)',
+    (stats) => stats.max,
+  );
+  poolGauge(
+    'db_pool_connections_in_use',
+    'Database connections running a statement or holding a transaction open',
+    (stats) => stats.inUse,
+  );
+  poolGauge(
+    'db_pool_waiting',
+    'Statements and transactions waiting for a database connection, every one being in use',
+    (stats) => stats.waiting,
+  );
+  new Counter({
+    name: 'db_queries_total',
+    help: 'Statements sent to the database, inside transactions too',
+    registers: [register],
+    collect() {
+      this.reset();
+      this.inc(database.poolStats().queries);
+    },
+  });
+
+  // A WORKERS worker answers for the whole server: the primary gathers every worker's figures.
+  const wholeServer = workerMetrics(register);
 
   app.addHook('onResponse', async (request, reply) => {
     if (UNCOUNTED.has(request.routeOptions.url ?? '')) return;
@@ -117,7 +162,17 @@ const plugin: FastifyPluginAsync<MetricsOptions> = async (app, { token, commentE
       return reply.status(404).send(errorBody(404, `No route for ${request.method} /metrics`));
     }
     reply.type(register.contentType);
-    return register.metrics();
+    if (!wholeServer) return register.metrics();
+    try {
+      return await wholeServer();
+    } catch (error) {
+      request.log.warn({ err: error }, 'metrics of the other workers not gathered');
+      // Not this worker's figures alone: summed counters would seem to drop, like a restart.
+      return reply
+        .status(503)
+        .type('application/json; charset=utf-8')
+        .send(errorBody(503, 'Metrics of every worker could not be gathered'));
+    }
   });
 };
 
