@@ -5,12 +5,12 @@
 // because the machine's PostgreSQL is shared with the other test processes running at once.
 import { once } from 'node:events';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { articles, createDb } from '@conduit/db';
 import { getTestDatabaseUrl } from '@conduit/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../test/helpers';
-import { mutate, register } from '../test/http';
+import { register } from '../test/http';
+import { eventually, missingArticles, startWriteLoad } from '../test/write-load';
 import { buildApp } from './app';
 
 const databaseUrl = await getTestDatabaseUrl();
@@ -72,64 +72,27 @@ describe.skipIf(!databaseUrl)('a database outage', () => {
     const ready = async () => (await app?.inject({ url: '/readyz' }))?.statusCode;
     expect(await ready()).toBe(200);
     const writer = await register(app);
-
-    // A bounded write load: one article after another, for a fixed count, through the outage.
-    const acknowledged: string[] = [];
-    const refused: number[] = [];
-    let writing = true;
-    const load = (async () => {
-      for (let n = 0; n < 400 && writing; n++) {
-        const title = `Written through an outage ${n}`;
-        const response = await mutate(
-          app as FastifyInstance,
-          'article.create',
-          { title, description: 'd', body: 'b', tagList: [] },
-          { authorization: `Bearer ${writer.token}` },
-        );
-        if (response.statusCode === 200)
-          acknowledged.push(response.json().result.data.article.slug);
-        else refused.push(response.statusCode);
-        await sleep(10);
-      }
-    })();
+    const load = startWriteLoad(app, writer.token);
 
     await sleep(300);
     proxy.cut();
-    let sawUnready = false;
-    for (let tries = 0; tries < 50 && !sawUnready; tries++) {
-      sawUnready = (await ready()) === 503;
-      await sleep(100);
-    }
-    expect(sawUnready).toBe(true);
+    expect(await eventually(async () => (await ready()) === 503, 50)).toBe(true);
     // Alive all the same: the process serves, the load balancer just sends nothing for a while.
     expect((await app.inject({ url: '/healthz' })).statusCode).toBe(200);
-    const duringOutage = acknowledged.length;
+    const duringOutage = load.acknowledged.length;
 
     await sleep(1000);
     await proxy.mend();
-    let readyAgain = false;
-    for (let tries = 0; tries < 100 && !readyAgain; tries++) {
-      readyAgain = (await ready()) === 200;
-      if (!readyAgain) await sleep(100);
-    }
-    expect(readyAgain).toBe(true);
+    expect(await eventually(async () => (await ready()) === 200)).toBe(true);
     // Writes succeed again, on the same process.
     await sleep(500);
-    writing = false;
-    await load;
-    expect(acknowledged.length).toBeGreaterThan(duringOutage);
+    await load.stop();
+    expect(load.acknowledged.length).toBeGreaterThan(duringOutage);
     // Refused writes were refused as unavailable, never as a crash the client cannot tell apart.
-    expect(refused.length).toBeGreaterThan(0);
-    expect(refused.filter((status) => status !== 503)).toEqual([]);
+    expect(load.refused.length).toBeGreaterThan(0);
+    expect(load.refused.filter((status) => status !== 503)).toEqual([]);
 
     // Every acknowledged write is there, read straight from PostgreSQL.
-    const check = await createDb({ url: databaseUrl, poolMax: 1 });
-    try {
-      const rows = await check.db.select({ slug: articles.slug }).from(articles);
-      const stored = new Set(rows.map((row) => row.slug));
-      expect(acknowledged.filter((slug) => !stored.has(slug))).toEqual([]);
-    } finally {
-      await check.close();
-    }
+    expect(await missingArticles(databaseUrl ?? '', load.acknowledged)).toEqual([]);
   }, 60_000);
 });
