@@ -1,6 +1,6 @@
 // WORKERS=n as an operator meets it: n processes behind one port, a dead one replaced, a rolling
-// restart (SIGHUP) and a stop (SIGTERM) with no failed request. PostgreSQL only: the embedded
-// database serves one process, which the configuration says in one line.
+// restart (SIGHUP) and a stop (SIGTERM) with no failed request, /metrics for the whole server.
+// PostgreSQL only: the embedded database serves one process, which the configuration says in one line.
 import { readdirSync, readFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { getTestDatabaseUrl } from '@conduit/db/testing';
@@ -44,6 +44,27 @@ async function until(what: string, check: () => boolean | Promise<boolean>, ms =
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** The body of a GET on a new connection. */
+function body(url: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const request = get(url, { agent: false }, (response) => {
+      let text = '';
+      response.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+      });
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+    });
+    request.on('error', reject);
+    request.setTimeout(10_000, () => request.destroy(new Error('no answer')));
+  });
+}
+
+/** The value of the metric line that starts with `series` (name and labels), if any. */
+function sample(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
 /** Requests one after another until stopped; returns every status seen. */
@@ -99,25 +120,72 @@ describe('WORKERS', { timeout: 60_000 }, () => {
       expect(replaced).toHaveLength(2);
       expect(replaced).not.toContain(first[0]);
       expect(await status(url)).toBe(200);
+      // The dead one is no longer waited for, the replacement is counted.
+      const metrics = `http://127.0.0.1:${port}/metrics`;
+      expect(sample((await body(metrics)).text, 'cluster_workers')).toBe(2);
 
       // SIGHUP: each worker replaced in turn, the new one listening before the old one stops,
-      // while requests keep coming: every one of them answered.
+      // while requests keep coming: every one of them answered, scrapes too (a worker stopping
+      // still gives its figures until it leaves, one starting is asked once it listens).
       const asking = keepAsking(url);
+      const scraping = keepAsking(metrics);
       server.child.kill('SIGHUP');
       await until('the rolling restart', () =>
         /rolling restart done/.test(server?.output().stdout ?? ''),
       );
       const statuses = await asking.stop();
+      const scrapes = await scraping.stop();
       const restarted = childrenOf(primary);
       expect(restarted).toHaveLength(2);
       expect(restarted.filter((pid) => replaced.includes(pid))).toEqual([]);
       expect(statuses.length).toBeGreaterThan(10);
       expect(statuses.filter((code) => code !== 200)).toEqual([]);
+      expect(scrapes.length).toBeGreaterThan(3);
+      expect(scrapes.filter((code) => code !== 200)).toEqual([]);
+      expect(sample((await body(metrics)).text, 'cluster_workers')).toBe(2);
 
       server.child.kill('SIGTERM');
       expect(await server.exited).toBe(0);
       expect(childrenOf(primary)).toEqual([]);
       expect(server.output().stdout).toMatch(/all workers stopped/);
+    }, 150_000);
+
+    it('answers /metrics for every worker together, whichever one takes the scrape', async () => {
+      const port = await freePort();
+      server = start({
+        WORKERS: '2',
+        DATABASE_URL: databaseUrl ?? '',
+        PORT: String(port),
+        DB_POOL_MAX: '3',
+      });
+      const origin = `http://127.0.0.1:${port}`;
+      await until('two workers listening', () => {
+        return (server?.output().stdout.match(/Server listening at/g)?.length ?? 0) >= 2;
+      });
+
+      // Each on a connection of its own: the primary deals connections out to the workers in turn.
+      const N = 20;
+      for (let n = 0; n < N; n++) expect(await status(`${origin}/api/tags`)).toBe(200);
+
+      // Every scrape, whichever worker takes it, shows the sum; one worker's alone would be ~N/2.
+      const requests = 'http_requests_total{method="GET",route="/api/tags",status="200"}';
+      for (let n = 0; n < 4; n++) {
+        const { status: code, text } = await body(`${origin}/metrics`);
+        expect(code).toBe(200);
+        expect(sample(text, 'cluster_workers')).toBe(2);
+        expect(sample(text, requests)).toBe(N);
+        expect(
+          sample(text, 'http_request_duration_seconds_count{method="GET",route="/api/tags"}'),
+        ).toBe(N);
+        // Gauges summed: two pools of DB_POOL_MAX, both idle between requests.
+        expect(sample(text, 'db_pool_max')).toBe(6);
+        expect(sample(text, 'db_pool_connections_in_use')).toBe(0);
+        expect(sample(text, 'live_comment_subscriptions')).toBe(0);
+        expect(sample(text, 'db_queries_total')).toBeGreaterThanOrEqual(N);
+      }
+
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
     }, 150_000);
   });
 });

@@ -59,7 +59,7 @@ export function superviseWorkers(config: Config): void {
   const crashes: number[] = [];
   /** Workers being replaced on purpose (rolling restart): their exit is not a crash. */
   const retiring = new Set<Worker>();
-  const metrics = gatherMetrics();
+  gatherMetrics();
 
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) {
@@ -69,7 +69,6 @@ export function superviseWorkers(config: Config): void {
       }
       return;
     }
-    metrics.gone(worker);
     if (retiring.delete(worker)) return;
     const now = Date.now();
     crashes.push(now);
@@ -135,29 +134,37 @@ export function superviseWorkers(config: Config): void {
  */
 function gatherMetrics() {
   const listening = new Set<Worker>();
-  const collecting = new Map<
-    number,
-    { waiting: Set<Worker>; answers: Metrics[]; done: (error?: Error) => void }
-  >();
+  /** Collections under way: the workers still to answer, and what the others sent. */
+  const collecting = new Map<number, { waiting: Set<Worker>; answers: Metrics[]; done(): void }>();
   let nextId = 0;
+
+  /** A worker answered (with its metrics), or will not (stopped, or the channel failed). */
+  function settle(id: number, worker: Worker, metrics?: Metrics) {
+    const request = collecting.get(id);
+    if (!request?.waiting.delete(worker)) return;
+    if (metrics) request.answers.push(metrics);
+    if (request.waiting.size === 0) request.done();
+  }
 
   function collect(): Promise<Metrics[]> {
     const id = nextId++;
     const waiting = new Set([...listening].filter((worker) => worker.isConnected()));
+    const answers: Metrics[] = [];
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        done(new Error(`${waiting.size} worker(s) did not send their metrics in time`));
+        collecting.delete(id);
+        reject(new Error(`${waiting.size} worker(s) did not send their metrics in time`));
       }, COLLECT_TIMEOUT_MS);
-      const done = (error?: Error) => {
+      const done = () => {
         clearTimeout(timer);
         collecting.delete(id);
-        if (error) reject(error);
-        else resolve(answers);
+        resolve(answers);
       };
-      const answers: Metrics[] = [];
       collecting.set(id, { waiting, answers, done });
-      for (const worker of waiting) worker.send({ type: COLLECT, id } satisfies Message);
       if (waiting.size === 0) done();
+      for (const worker of [...waiting]) {
+        send(worker, { type: COLLECT, id }, () => settle(id, worker));
+      }
     });
   }
 
@@ -175,31 +182,33 @@ function gatherMetrics() {
     } catch (error) {
       reply = { type: SCRAPED, id, error: error instanceof Error ? error.message : String(error) };
     }
-    if (worker.isConnected()) worker.send(reply);
+    send(worker, reply, () => {}); // gone meanwhile: nobody is waiting for it
+  }
+
+  /**
+   * A worker that left (stopped, or died: 'disconnect' comes either way): its figures leave the
+   * sum, as a restarted process's counters start again from 0.
+   */
+  function gone(worker: Worker) {
+    listening.delete(worker);
+    for (const id of [...collecting.keys()]) settle(id, worker);
   }
 
   cluster.on('listening', (worker) => listening.add(worker));
-  cluster.on('disconnect', (worker) => gone(worker));
+  cluster.on('disconnect', gone);
   cluster.on('message', (worker, message: unknown) => {
     if (!isMessage(message)) return;
     if (message.type === SCRAPE) void scrape(worker, message.id);
-    if (message.type === COLLECTED) {
-      const request = collecting.get(message.id);
-      if (!request?.waiting.delete(worker)) return;
-      request.answers.push(message.metrics);
-      if (request.waiting.size === 0) request.done();
-    }
+    if (message.type === COLLECTED) settle(message.id, worker, message.metrics);
   });
+}
 
-  /** A worker that stopped: its figures leave the sum (as a restarted process's counters do). */
-  function gone(worker: Worker) {
-    listening.delete(worker);
-    for (const request of collecting.values()) {
-      if (request.waiting.delete(worker) && request.waiting.size === 0) request.done();
-    }
-  }
-
-  return { gone };
+/** With a callback, a channel that closed meanwhile is reported there instead of as an 'error' event. */
+function send(worker: Worker, message: Message, failed: () => void) {
+  if (!worker.isConnected()) return failed();
+  worker.send(message, undefined, {}, (error) => {
+    if (error) failed();
+  });
 }
 
 /**
@@ -209,12 +218,12 @@ function gatherMetrics() {
  */
 export function workerMetrics(register: Registry): (() => Promise<string>) | undefined {
   if (!cluster.isWorker) return undefined;
-  const send = (message: Message) =>
+  const toPrimary = (message: Message) =>
     new Promise<void>((resolve, reject) => {
       if (!process.send) return reject(new Error('no channel to the primary'));
       process.send(message, undefined, {}, (error) => (error ? reject(error) : resolve()));
     });
-  const scrapes = new Map<number, (answer: { text?: string; error?: string }) => void>();
+  const scrapes = new Map<number, (reply: { text?: string; error?: string }) => void>();
   let nextId = 0;
 
   process.on('message', (message: unknown) => {
@@ -222,7 +231,7 @@ export function workerMetrics(register: Registry): (() => Promise<string>) | und
     if (message.type === COLLECT) {
       void register
         .getMetricsAsJSON()
-        .then((metrics) => send({ type: COLLECTED, id: message.id, metrics }))
+        .then((metrics) => toPrimary({ type: COLLECTED, id: message.id, metrics }))
         .catch(() => {}); // the primary times out and says so
     }
     if (message.type === SCRAPED) scrapes.get(message.id)?.(message);
@@ -230,22 +239,21 @@ export function workerMetrics(register: Registry): (() => Promise<string>) | und
 
   return async () => {
     const id = nextId++;
-    const answer = new Promise<{ text?: string; error?: string }>((resolve) => {
-      const timer = setTimeout(
+    let timer: NodeJS.Timeout | undefined;
+    const reply = new Promise<{ text?: string; error?: string }>((resolve) => {
+      scrapes.set(id, resolve);
+      timer = setTimeout(
         () => resolve({ error: 'the primary did not answer' }),
         COLLECT_TIMEOUT_MS + 2000,
       );
-      scrapes.set(id, (reply) => {
-        clearTimeout(timer);
-        resolve(reply);
-      });
     });
     try {
-      await send({ type: SCRAPE, id });
-      const { text, error } = await answer;
+      await toPrimary({ type: SCRAPE, id });
+      const { text, error } = await reply;
       if (text === undefined) throw new Error(error ?? 'no metrics');
       return text;
     } finally {
+      clearTimeout(timer);
       scrapes.delete(id);
     }
   };
