@@ -23,11 +23,18 @@ async function main(): Promise<void> {
     return;
   }
   const app = await buildApp(config);
-  stopOnSignals(app, config.shutdownTimeoutMs);
+  stopOnSignals(app, config);
   await app.listen({ port: config.port, host: config.host });
 }
 
-function stopOnSignals(app: FastifyInstance, timeoutMs: number): void {
+/**
+ * How long a stopping server behind a proxy leaves idle connections for the proxy to close: above
+ * nginx's upstream keepalive_timeout in deploy/nginx/conduit.conf (2 s).
+ */
+const PROXY_IDLE_GRACE_MS = 3000;
+
+function stopOnSignals(app: FastifyInstance, config: Config): void {
+  const timeoutMs = config.shutdownTimeoutMs;
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -38,6 +45,9 @@ function stopOnSignals(app: FastifyInstance, timeoutMs: number): void {
       app.log.error({ timeoutMs }, 'graceful stop timed out');
       process.exit(1);
     }, timeoutMs).unref();
+    if (config.trustProxy !== false) {
+      leaveIdleConnectionsToProxy(app, Math.min(PROXY_IDLE_GRACE_MS, timeoutMs / 2));
+    }
     try {
       await app.close(); // waits for in-flight requests, then closes the database (onClose)
       app.log.info('stopped');
@@ -50,6 +60,24 @@ function stopOnSignals(app: FastifyInstance, timeoutMs: number): void {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+}
+
+/**
+ * Node's server.close() closes idle keep-alive connections at once. Behind a proxy that keeps its
+ * connections to us open for reuse (nginx's upstream keepalive) that races the proxy sending its
+ * next request on one of them: the request meets a reset connection, and when it is a POST nginx
+ * cannot know it was not carried out, so it does not retry it elsewhere and answers 502. So
+ * behind a proxy (TRUST_PROXY set), a stopping server leaves idle connections for the proxy to
+ * close, as it does once they idle past its keepalive_timeout; a request still arriving on one is
+ * answered with `Connection: close` (Fastify does while closing). Any left after `graceMs` are
+ * closed then. Without a proxy nothing waits, as before: clients talking to us directly retry a
+ * request that fails on a reused connection (browsers, and fetch for idempotent ones).
+ */
+function leaveIdleConnectionsToProxy(app: FastifyInstance, graceMs: number): void {
+  const server = app.server;
+  const closeIdleConnections = server.closeIdleConnections.bind(server);
+  server.closeIdleConnections = () => {};
+  setTimeout(closeIdleConnections, graceMs).unref();
 }
 
 main().catch((error: unknown) => {

@@ -1,0 +1,196 @@
+// nginx in front of server processes on loopback, for the tests and the benchmark. It runs the
+// documented configuration, deploy/nginx/conduit.conf, with only its upstream `server` lines and
+// its `listen` port replaced, so what is tested is what operators are told to install. Each
+// nginx gets a fresh temporary prefix (configuration, pid, logs, temp files), runs in the
+// foreground as a child of this process, and works as root and as any other user.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from './process';
+
+const CONFIG = fileURLToPath(new URL('../../../deploy/nginx/conduit.conf', import.meta.url));
+const CANDIDATES = [
+  '/usr/sbin/nginx',
+  '/usr/local/sbin/nginx',
+  '/usr/bin/nginx',
+  '/usr/local/bin/nginx',
+];
+
+/** The nginx binary's path, or undefined when nginx is not installed. */
+export function nginxBinary(): string | undefined {
+  const candidates = process.env.NGINX_PATH ? [process.env.NGINX_PATH] : CANDIDATES;
+  return candidates.find((path) => {
+    try {
+      accessSync(path, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * deploy/nginx/conduit.conf with its upstream's `server` lines replaced by one per `upstreams`
+ * entry (keeping the parameters of the first, max_fails and fail_timeout) and its `listen` port
+ * by `port`, on loopback. Throws when the file no longer has the lines this relies on.
+ */
+function renderConduitConf(
+  upstreams: string[],
+  port: number,
+  text = readFileSync(CONFIG, 'utf8'),
+): string {
+  if (upstreams.length === 0) throw new Error('startNginx: no upstreams');
+  const upstream = /^(upstream conduit \{\n)([\s\S]*?)^\}/m.exec(text);
+  if (!upstream) throw new Error(`${CONFIG}: no "upstream conduit { ... }" block`);
+  const servers = /^( *)server [^\s;]+([^;\n]*);\n/gm;
+  const body = upstream[2] ?? '';
+  const first = servers.exec(body);
+  if (!first) throw new Error(`${CONFIG}: no server line in upstream conduit`);
+  const [, indent, parameters] = first;
+  const lines = upstreams.map((address) => `${indent}server ${address}${parameters};\n`).join('');
+  // The first server line becomes the new list, the others go.
+  let replaced = false;
+  const newBody = body.replace(servers, () => {
+    if (replaced) return '';
+    replaced = true;
+    return lines;
+  });
+  const listens = text.match(/^ *listen [^;\n]+;$/gm) ?? [];
+  if (listens.length !== 1)
+    throw new Error(`${CONFIG}: expected one listen line, found ${listens.length}`);
+  return text
+    .replace(upstream[0], `${upstream[1]}${newBody}}`)
+    .replace(/^( *)listen [^;\n]+;$/m, `$1listen 127.0.0.1:${port};`);
+}
+
+/** The whole nginx.conf: a minimal main context around conduit.conf, everything inside `dir`. */
+function mainConfig(dir: string, conduit: string, workerProcesses: number): string {
+  return `# Written by apps/server/test/nginx.ts around deploy/nginx/conduit.conf.
+daemon off;
+master_process on;
+worker_processes ${workerProcesses};
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+
+events {
+    worker_connections 4096;
+}
+
+http {
+    access_log ${dir}/access.log combined buffer=64k flush=1s;
+    client_body_temp_path ${dir}/client_body;
+    proxy_temp_path ${dir}/proxy;
+    fastcgi_temp_path ${dir}/fastcgi;
+    uwsgi_temp_path ${dir}/uwsgi;
+    scgi_temp_path ${dir}/scgi;
+
+${conduit}
+}
+`;
+}
+
+/**
+ * Starts nginx in the foreground (daemon off) with a config written to a fresh temp prefix dir,
+ * balancing over `upstreams` (e.g. ['127.0.0.1:4001','127.0.0.1:4002']). Resolves once it
+ * answers on its port.
+ */
+export async function startNginx(options: {
+  upstreams: string[];
+  port?: number;
+  workerProcesses?: number;
+}): Promise<{ url: string; port: number; stop(): Promise<void>; errorLog(): string }> {
+  const binary = nginxBinary();
+  if (!binary) throw new Error('nginx is not installed (looked for /usr/sbin/nginx; NGINX_PATH)');
+  const port = options.port ?? (await freePort());
+  const dir = mkdtempSync(join(tmpdir(), 'conduit-nginx-'));
+  // As root, nginx's workers run as an unprivileged user: they must reach the temp directories
+  // (which the master creates and hands to them) inside this one.
+  chmodSync(dir, 0o755);
+  const conf = join(dir, 'nginx.conf');
+  writeFileSync(
+    conf,
+    mainConfig(dir, renderConduitConf(options.upstreams, port), options.workerProcesses ?? 1),
+  );
+
+  // -e: the log for start-up, before the configuration is read (Debian's default is stderr,
+  // others' a file under /var/log that only root may write).
+  const child = spawn(binary, ['-p', `${dir}/`, '-c', conf, '-e', join(dir, 'error.log')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = once(child, 'exit');
+  /** What nginx reported so far: start-up output and its error log (warn and above). */
+  const log = () => {
+    let errors = '';
+    try {
+      errors = readFileSync(join(dir, 'error.log'), 'utf8');
+    } catch {}
+    return `${stderr}${errors}`.trim();
+  };
+
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM'); // fast shutdown: open connections (event streams) are not waited for
+      const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(killer);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  try {
+    await untilAnswering(port, child);
+  } catch (error) {
+    const output = log();
+    await stop();
+    throw new Error(`nginx did not start: ${(error as Error).message}\n${output}`);
+  }
+  return { url: `http://127.0.0.1:${port}`, port, stop, errorLog: log };
+}
+
+/**
+ * Waits until an nginx worker answers on `port`. The probe is an HTTP/1.1 request without Host,
+ * which nginx refuses itself (400): a request for a path would go to an upstream, and one that
+ * is not up yet would then be marked failed for fail_timeout.
+ */
+async function untilAnswering(port: number, child: ChildProcess, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`exited with ${child.exitCode ?? child.signalCode}`);
+    }
+    if (await answers(port)) return;
+    if (Date.now() > deadline) throw new Error(`no answer on port ${port} within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function answers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let reply = '';
+    socket.setTimeout(1000, () => socket.destroy());
+    socket.on('connect', () => socket.write('GET / HTTP/1.1\r\n\r\n'));
+    socket.on('data', (chunk: Buffer) => {
+      reply += chunk.toString();
+      if (reply.includes('\r\n')) socket.destroy();
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => resolve(reply.startsWith('HTTP/1.1 400')));
+  });
+}
