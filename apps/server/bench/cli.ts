@@ -1,0 +1,162 @@
+// `pnpm bench` options: parsed and checked here, without side effects, so they can be tested.
+import { parseArgs } from 'node:util';
+
+export const PHASES = ['paths', 'cache', 'scale', 'size'] as const;
+export type Phase = (typeof PHASES)[number];
+
+export const usage = `Usage: pnpm bench [options]
+
+Seeds a database, starts the built server (dist/main.js) and drives load at the read endpoints
+on loopback with autocannon. Each phase prints a table; all of them end up in
+bench-results/<timestamp>.json and .svg (and latest.json / latest.svg).
+
+Phases (--phases, comma-separated; default: every phase this machine can run):
+  paths   each read over tRPC and over REST, and the same SQL through a bare Fastify route
+  cache   the same reads with the hot-read cache off (CACHE_TTL_MS=0) and on (the default)
+  scale   1 instance direct, 1 behind nginx, --instances behind nginx    (PostgreSQL, nginx)
+  size    page latency at each --size-articles (set-based SQL generator)  (PostgreSQL)
+
+Options:
+  --database-url URL      a PostgreSQL server; the bench creates its own databases on it and
+                          drops them at the end (default: embedded PGlite, paths and cache only)
+  --articles N            articles seeded for paths, cache and scale (default 10000)
+  --users N               users seeded with them (default articles / 20, at least 50)
+  --duration S            seconds of load per measurement, after a warm-up of up to 2 s (default 10)
+  --connections N         concurrent connections of the load generator (default 16)
+  --instances N           server processes behind nginx in the scale phase (default 2)
+  --size-articles A,B     table sizes of the size phase (default 10000,1000000)
+  --endpoints A,B         measure only these endpoints (names as in the tables)
+  --redis-url URL         cache phase: keep the cache in Redis (default: in process)
+  --out DIR               where results are written (default <repo>/bench-results)
+  --publish               also copy the chart and JSON to docs/bench/latest.{svg,json}
+  -h, --help              print this and exit
+
+Examples:
+  pnpm bench --articles 1000 --duration 2 --phases paths
+  pnpm bench --database-url postgres://postgres@127.0.0.1:5432/postgres --phases scale,size
+`;
+
+export interface BenchOptions {
+  phases: Phase[];
+  /** Whether --phases was given (a phase asked for by name and not runnable is still skipped, with a notice). */
+  phasesGiven: boolean;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  articles: number;
+  users: number;
+  durationSeconds: number;
+  connections: number;
+  instances: number;
+  sizeArticles: number[];
+  endpoints: string[] | undefined;
+  outDir: string | undefined;
+  publish: boolean;
+  help: boolean;
+}
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+const list = (value: string) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+function whole(name: string, value: string, min = 1): number {
+  const number = Number(value.replaceAll('_', ''));
+  if (!Number.isSafeInteger(number) || number < min)
+    throw new UsageError(`--${name} must be a whole number >= ${min}, got "${value}"`);
+  return number;
+}
+
+export function parseOptions(argv: string[]): BenchOptions {
+  let values: ReturnType<typeof parse>['values'];
+  try {
+    ({ values } = parse(argv));
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const phases = values.phases === undefined ? [...PHASES] : list(values.phases);
+  for (const phase of phases)
+    if (!(PHASES as readonly string[]).includes(phase))
+      throw new UsageError(`--phases: unknown phase "${phase}" (known: ${PHASES.join(', ')})`);
+  const articles = whole('articles', values.articles ?? '10000');
+  const databaseUrl = values['database-url'];
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl))
+    throw new UsageError('--database-url must be a postgres:// or postgresql:// URL');
+  return {
+    // In the order of PHASES, whatever the order given.
+    phases: PHASES.filter((phase) => phases.includes(phase)),
+    phasesGiven: values.phases !== undefined,
+    databaseUrl,
+    redisUrl: values['redis-url'],
+    articles,
+    users: whole('users', values.users ?? String(Math.max(50, Math.round(articles / 20)))),
+    durationSeconds: whole('duration', values.duration ?? '10'),
+    connections: whole('connections', values.connections ?? '16'),
+    instances: whole('instances', values.instances ?? '2', 2),
+    sizeArticles: list(values['size-articles'] ?? '10000,1000000').map((size) =>
+      whole('size-articles', size, 100),
+    ),
+    endpoints: values.endpoints === undefined ? undefined : list(values.endpoints),
+    outDir: values.out,
+    publish: values.publish ?? false,
+    help: values.help ?? false,
+  };
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      phases: { type: 'string' },
+      'database-url': { type: 'string' },
+      'redis-url': { type: 'string' },
+      articles: { type: 'string' },
+      users: { type: 'string' },
+      duration: { type: 'string' },
+      connections: { type: 'string' },
+      instances: { type: 'string' },
+      'size-articles': { type: 'string' },
+      endpoints: { type: 'string' },
+      out: { type: 'string' },
+      publish: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
+/** Measurements each phase makes, for the time estimate printed before the run. */
+export function measurementCount(phase: Phase, options: BenchOptions): number {
+  const reads = (all: number) =>
+    options.endpoints === undefined ? all : Math.min(all, options.endpoints.length);
+  switch (phase) {
+    case 'paths':
+      return reads(6) * 3;
+    case 'cache':
+      return reads(6) * 2;
+    case 'scale':
+      return reads(6) * 3;
+    case 'size':
+      return reads(6) * options.sizeArticles.length;
+  }
+}
+
+/** A rough wall-clock estimate in seconds: load time, warm-ups, server starts and seeding. */
+export function estimateSeconds(phases: readonly Phase[], options: BenchOptions): number {
+  const perMeasurement = options.durationSeconds + Math.min(2, options.durationSeconds) + 0.5;
+  let seconds = 0;
+  for (const phase of phases) seconds += measurementCount(phase, options) * perMeasurement;
+  // Seeding with the JS seeder: roughly 1,500 articles a second here; servers start in ~2 s.
+  if (phases.some((phase) => phase !== 'size')) seconds += 15 + options.articles / 1500;
+  seconds += 2 * (phases.includes('cache') ? 2 : 0) + 2 * (phases.includes('paths') ? 2 : 0);
+  if (phases.includes('scale')) seconds += 2 * options.instances;
+  // The SQL generator: about a minute per million articles, plus the database's creation.
+  if (phases.includes('size'))
+    for (const size of options.sizeArticles) seconds += 10 + (size / 1_000_000) * 70;
+  return Math.round(seconds);
+}

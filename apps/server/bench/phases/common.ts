@@ -1,0 +1,51 @@
+// What every phase is given, and the one way a measurement is taken.
+import type { BenchOptions } from '../cli';
+import { type LoadResult, runLoad } from '../load';
+import type { ReadInputs } from '../reads';
+import type { ResultRow } from '../results';
+import type { DatabaseTarget } from '../servers';
+
+export interface BenchContext {
+  options: BenchOptions;
+  /** A scratch folder, removed at the end (PGlite folders, the baseline's plan). */
+  work: string;
+  /** Progress, on stderr (stdout carries the tables). */
+  log(message: string): void;
+}
+
+/** The database seeded once for the paths, cache and scale phases. */
+export interface SharedData {
+  database: DatabaseTarget;
+  inputs: ReadInputs;
+  articles: number;
+  users: number;
+  seedSeconds: number;
+}
+
+/**
+ * One measurement: a request that must succeed (a 404 would measure the error path), a warm-up
+ * of up to 2 s, then --duration seconds at --connections.
+ */
+export async function measure(
+  context: BenchContext,
+  request: { base: string; path: string; headers: Record<string, string> },
+  label: { endpoint: string; variant: string },
+): Promise<ResultRow> {
+  const url = `${request.base}${request.path}`;
+  const probe = await fetch(url, { headers: request.headers });
+  const body = await probe.text();
+  if (!probe.ok)
+    throw new Error(
+      `${label.endpoint} (${label.variant}): ${url} answered ${probe.status}: ${body.slice(0, 300)}`,
+    );
+  const { connections, durationSeconds } = context.options;
+  const load = { url, headers: request.headers, connections };
+  await runLoad({ ...load, durationSeconds: Math.min(2, durationSeconds) });
+  const result: LoadResult = await runLoad({ ...load, durationSeconds });
+  context.log(
+    `  ${label.endpoint} · ${label.variant}: ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.p99.toFixed(1)} ms`,
+  );
+  return { ...label, request: request.path, result };
+}
+
+export const thousands = new Intl.NumberFormat('en-US');
