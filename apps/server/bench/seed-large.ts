@@ -508,7 +508,7 @@ const bulletLists = [
   '- Automate the boring parts.\n- Alert on symptoms, not causes.\n- Review the runbook after every incident.\n- Retire what nobody uses.',
 ];
 const codeBlocks = [
-  "```js\nconst res = await fetch('/api/articles?limit=10');\nif (!res.ok) throw new Error(`HTTP ${res.status}`);\nconst { articles } = await res.json();\nconsole.log(articles.map((a) => a.title));\n```",
+  "```js\nconst res = await fetch('/api/articles?limit=10');\nif (!res.ok) throw new Error('HTTP ' + res.status);\nconst { articles } = await res.json();\nconsole.log(articles.map((a) => a.title));\n```",
   '```ts\nexport async function withRetry<T>(task: () => Promise<T>, attempts = 3): Promise<T> {\n  for (let attempt = 1; ; attempt++) {\n    try {\n      return await task();\n    } catch (error) {\n      if (attempt >= attempts) throw error;\n      await new Promise((resolve) => setTimeout(resolve, 2 ** attempt * 100));\n    }\n  }\n}\n```',
   '```sql\nselect a.slug, count(f.user_id) as favorites\nfrom articles a left join favorites f on f.article_id = a.id\ngroup by a.id\norder by favorites desc\nlimit 10;\n```',
   '```python\ndef chunks(items, size):\n    for start in range(0, len(items), size):\n        yield items[start:start + size]\n```',
