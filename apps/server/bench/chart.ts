@@ -1,6 +1,8 @@
 // The run as one SVG chart, written by hand (no dependency): a panel per phase, and in each a
 // group of horizontal bars per endpoint, one bar per variant, length = req/s on the panel's own
 // scale, labelled with req/s and p99. Readable as a file, in a browser or embedded in Markdown.
+
+import { formatCpu } from './cpu';
 import type { BenchReport, PhaseResult } from './results';
 import { endpointOrder, formatMs, formatRate } from './table';
 
@@ -170,7 +172,8 @@ function renderPanel(phase: PhaseResult, top: number): { svg: string; height: nu
       const tooltip =
         `${endpoint} — ${variant}: ${formatRate(result.requestsPerSecond)} req/s, ` +
         `p50 ${formatMs(result.p50)} / p95 ${formatMs(result.p95)} / p99 ${formatMs(result.p99)} ms` +
-        (errors > 0 ? `, ${errors} errors` : '');
+        (errors > 0 ? `, ${errors} errors` : '') +
+        (row.cpu ? `; cpu ${formatCpu(row.cpu)}` : '');
       out.push(
         `<rect class="bar" data-endpoint="${escapeXml(endpoint)}" data-variant="${escapeXml(variant)}" data-rps="${n(result.requestsPerSecond)}" x="${n(plotX)}" y="${n(by)}" width="${n(bw)}" height="${barHeight}" fill="${colour(v)}"><title>${escapeXml(tooltip)}</title></rect>`,
         text(

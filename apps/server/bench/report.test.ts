@@ -26,7 +26,13 @@ const phase: PhaseResult = {
     { endpoint: 'article.get', variant: 'cache off', request: '/a', result: result(1000) },
     { endpoint: 'article.get', variant: 'cache on', request: '/a', result: result(2500, 4) },
     { endpoint: 'tag.list', variant: 'cache off', request: '/t', result: result(400, 30) },
-    { endpoint: 'tag.list', variant: 'cache on', request: '/t', result: result(3000, 3, 7) },
+    {
+      endpoint: 'tag.list',
+      variant: 'cache on',
+      request: '/t',
+      result: result(3000, 3, 7),
+      cpu: { cores: 2, machine: 1.96, loadGenerator: 0.81, server: 0.92, database: 0.2, proxy: 0 },
+    },
   ],
   notes: ['seeded in 4.2 s'],
 };
@@ -108,6 +114,7 @@ describe('bench figures', () => {
       'p99 ms',
       'errors',
       'vs cache off',
+      'cpu busy/cores: by process',
     ]);
     const rows = lines.slice(4, 8).map((line) => line.split(/\s{2,}/));
     expect(rows[0]).toEqual([
@@ -130,7 +137,17 @@ describe('bench figures', () => {
       '0',
       '2.50×',
     ]);
-    expect(rows[3]).toEqual(['tag.list', 'cache on', '3,000', '2.0', '5.0', '3.0', '7', '7.50×']);
+    expect(rows[3]).toEqual([
+      'tag.list',
+      'cache on',
+      '3,000',
+      '2.0',
+      '5.0',
+      '3.0',
+      '7',
+      '7.50×',
+      '2.0/2: gen 0.8 srv 0.9 db 0.2 ngx 0.0',
+    ]);
     expect(lines.at(-1)).toBe('- seeded in 4.2 s');
   });
 

@@ -3,6 +3,7 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Phase } from './cli';
+import type { CpuUse } from './cpu';
 import type { LoadResult } from './load';
 
 export interface ResultRow {
@@ -12,6 +13,8 @@ export interface ResultRow {
   /** Path and query asked for (no host, no token). */
   request: string;
   result: LoadResult;
+  /** Where the machine's CPU went while it was measured (Linux only). */
+  cpu?: CpuUse;
 }
 
 export interface PhaseResult {

@@ -67,6 +67,7 @@ export function buildServer(): void {
 export interface RunningProcess {
   url: string;
   port: number;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -74,6 +75,11 @@ export interface RunningProcess {
 const running = new Set<RunningProcess>();
 export async function stopAll(): Promise<void> {
   await Promise.allSettled([...running].map((process) => process.stop()));
+}
+
+/** The processes running now, whose CPU a measurement counts as the server's. */
+export function runningPids(): number[] {
+  return [...running].map((process) => process.pid);
 }
 
 /**
@@ -141,6 +147,7 @@ async function startProcess(
   const handle: RunningProcess = {
     url,
     port,
+    pid: child.pid ?? 0,
     stop: async () => {
       running.delete(handle);
       if (child.exitCode !== null || child.signalCode !== null) return;

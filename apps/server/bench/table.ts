@@ -1,4 +1,5 @@
 // A phase's results as a plain-text table for the terminal.
+import { formatCpu } from './cpu';
 import type { PhaseResult } from './results';
 
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
@@ -27,6 +28,8 @@ export function formatTable(phase: PhaseResult): string {
 
   const header = ['endpoint', 'variant', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors'];
   if (phase.variants.length > 1) header.push(`vs ${first}`);
+  const withCpu = phase.rows.some((row) => row.cpu);
+  if (withCpu) header.push('cpu busy/cores: by process');
   const lines = endpointOrder(phase).flatMap((endpoint) =>
     phase.variants.flatMap((variant) => {
       const row = phase.rows.find((r) => r.endpoint === endpoint && r.variant === variant);
@@ -49,6 +52,7 @@ export function formatTable(phase: PhaseResult): string {
             : `${(result.requestsPerSecond / base).toFixed(2)}×`,
         );
       }
+      if (withCpu) cells.push(formatCpu(row.cpu));
       return [cells];
     }),
   );
@@ -57,7 +61,11 @@ export function formatTable(phase: PhaseResult): string {
   );
   const format = (cells: string[]) =>
     cells
-      .map((cell, i) => (i < 2 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
+      .map((cell, i) =>
+        i < 2 || (withCpu && i === cells.length - 1)
+          ? cell.padEnd(widths[i] ?? 0)
+          : cell.padStart(widths[i] ?? 0),
+      )
       .join('  ')
       .trimEnd();
   return [

@@ -1,9 +1,10 @@
 // What every phase is given, and the one way a measurement is taken.
 import type { BenchOptions } from '../cli';
+import { formatCpu, watchCpu } from '../cpu';
 import { type LoadResult, runLoad } from '../load';
 import type { ReadInputs } from '../reads';
 import type { ResultRow } from '../results';
-import type { DatabaseTarget } from '../servers';
+import { type DatabaseTarget, runningPids } from '../servers';
 
 export interface BenchContext {
   options: BenchOptions;
@@ -41,11 +42,14 @@ export async function measure(
   const { connections, durationSeconds } = context.options;
   const load = { url, headers: request.headers, connections };
   await runLoad({ ...load, durationSeconds: Math.min(2, durationSeconds) });
+  const stopWatch = await watchCpu(runningPids);
   const result: LoadResult = await runLoad({ ...load, durationSeconds });
+  const cpu = await stopWatch();
   context.log(
-    `  ${label.endpoint} · ${label.variant}: ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.p99.toFixed(1)} ms`,
+    `  ${label.endpoint} · ${label.variant}: ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.p99.toFixed(1)} ms` +
+      (cpu ? `, cpu ${formatCpu(cpu)}` : ''),
   );
-  return { ...label, request: request.path, result };
+  return { ...label, request: request.path, result, ...(cpu ? { cpu } : {}) };
 }
 
 export const thousands = new Intl.NumberFormat('en-US');
