@@ -1,7 +1,7 @@
 // `pnpm bench` options: parsed and checked here, without side effects, so they can be tested.
 import { parseArgs } from 'node:util';
 
-export const PHASES = ['paths', 'cache', 'scale', 'size'] as const;
+export const PHASES = ['paths', 'cache', 'scale', 'capped', 'size'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export const usage = `Usage: pnpm bench [options]
@@ -14,16 +14,20 @@ Phases (--phases, comma-separated; default: every phase this machine can run):
   paths   each read over tRPC and over REST, and the same SQL through a bare Fastify route
   cache   the same reads with the hot-read cache off (CACHE_TTL_MS=0) and on (the default)
   scale   1 instance direct, 1 behind nginx, --instances behind nginx    (PostgreSQL, nginx)
+  capped  --capped-instances behind nginx, each held to --instance-cpu of a core by a cgroup
+          CPU quota: instances as on machines of their own      (PostgreSQL, nginx, cgroups)
   size    page latency at each --size-articles (set-based SQL generator)  (PostgreSQL)
 
 Options:
   --database-url URL      a PostgreSQL server; the bench creates its own databases on it and
                           drops them at the end (default: embedded PGlite, paths and cache only)
-  --articles N            articles seeded for paths, cache and scale (default 10000)
+  --articles N            articles seeded for paths, cache, scale, capped (default 10000)
   --users N               users seeded with them (default articles / 20, at least 50)
   --duration S            seconds of load per measurement, after a warm-up of up to 2 s (default 10)
   --connections N         concurrent connections of the load generator (default 16)
   --instances N           server processes behind nginx in the scale phase (default 2)
+  --capped-instances A,B  instance counts of the capped phase (default 1,2,3)
+  --instance-cpu C        cores each instance gets in the capped phase (default 0.4)
   --size-articles A,B     table sizes of the size phase (default 10000,1000000)
   --endpoints A,B         measure only these endpoints (names as in the tables)
   --redis-url URL         cache phase: keep the cache in Redis (default: in process)
@@ -47,6 +51,8 @@ export interface BenchOptions {
   durationSeconds: number;
   connections: number;
   instances: number;
+  cappedInstances: number[];
+  instanceCpu: number;
   sizeArticles: number[];
   endpoints: string[] | undefined;
   outDir: string | undefined;
@@ -68,6 +74,14 @@ function whole(name: string, value: string, min = 1): number {
   const number = Number(value.replaceAll('_', ''));
   if (!Number.isSafeInteger(number) || number < min)
     throw new UsageError(`--${name} must be a whole number >= ${min}, got "${value}"`);
+  return number;
+}
+
+/** A share of a core: above 0 (1/100 at least, the quota's resolution) and at most 64. */
+function fraction(name: string, value: string): number {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number < 0.01 || number > 64)
+    throw new UsageError(`--${name} must be a number of cores from 0.01 to 64, got "${value}"`);
   return number;
 }
 
@@ -97,6 +111,10 @@ export function parseOptions(argv: string[]): BenchOptions {
     durationSeconds: whole('duration', values.duration ?? '10'),
     connections: whole('connections', values.connections ?? '16'),
     instances: whole('instances', values.instances ?? '2', 2),
+    cappedInstances: list(values['capped-instances'] ?? '1,2,3').map((count) =>
+      whole('capped-instances', count),
+    ),
+    instanceCpu: fraction('instance-cpu', values['instance-cpu'] ?? '0.4'),
     sizeArticles: list(values['size-articles'] ?? '10000,1000000').map((size) =>
       whole('size-articles', size, 100),
     ),
@@ -121,6 +139,8 @@ function parse(argv: string[]) {
       duration: { type: 'string' },
       connections: { type: 'string' },
       instances: { type: 'string' },
+      'capped-instances': { type: 'string' },
+      'instance-cpu': { type: 'string' },
       'size-articles': { type: 'string' },
       endpoints: { type: 'string' },
       out: { type: 'string' },
@@ -141,6 +161,8 @@ export function measurementCount(phase: Phase, options: BenchOptions): number {
       return reads(6) * 2;
     case 'scale':
       return reads(6) * 3;
+    case 'capped':
+      return reads(6) * options.cappedInstances.length;
     case 'size':
       return reads(6) * options.sizeArticles.length;
   }
@@ -155,6 +177,7 @@ export function estimateSeconds(phases: readonly Phase[], options: BenchOptions)
   if (phases.some((phase) => phase !== 'size')) seconds += 15 + options.articles / 1500;
   seconds += 2 * (phases.includes('cache') ? 2 : 0) + 2 * (phases.includes('paths') ? 2 : 0);
   if (phases.includes('scale')) seconds += 2 * options.instances;
+  if (phases.includes('capped')) seconds += 2 * Math.max(0, ...options.cappedInstances);
   // The SQL generator: about a minute per million articles, plus the database's creation.
   if (phases.includes('size'))
     for (const size of options.sizeArticles) seconds += 10 + (size / 1_000_000) * 70;

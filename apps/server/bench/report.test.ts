@@ -49,6 +49,8 @@ const report: BenchReport = {
     durationSeconds: 10,
     connections: 16,
     instances: 2,
+    cappedInstances: [1, 2, 3],
+    instanceCpu: 0.4,
     sizeArticles: [10_000, 1_000_000],
   },
   phases: [phase, { ...phase, phase: 'size', title: 'Empty <phase>', rows: [] }],
@@ -62,6 +64,7 @@ describe('bench options', () => {
     expect(options).toMatchObject({ durationSeconds: 10, connections: 16, articles: 10_000 });
     expect(options.users).toBe(500);
     expect(options.sizeArticles).toEqual([10_000, 1_000_000]);
+    expect(options).toMatchObject({ cappedInstances: [1, 2, 3], instanceCpu: 0.4 });
   });
 
   it('keeps the phases in their own order, and reads 1_000_000 as a number', () => {
@@ -77,6 +80,8 @@ describe('bench options', () => {
     [['--instances', '1'], /--instances must be a whole number >= 2/],
     [['--database-url', 'mysql://x'], /--database-url must be a postgres/],
     [['--bogus'], /bogus/],
+    [['--instance-cpu', '0'], /--instance-cpu must be a number of cores from 0.01 to 64, got "0"/],
+    [['--capped-instances', '1,two'], /--capped-instances must be a whole number/],
   ])('refuses %j, naming the option', (argv, message) => {
     expect(() => parseOptions(argv)).toThrow(UsageError);
     expect(() => parseOptions(argv)).toThrow(message);

@@ -41,6 +41,9 @@ export interface BenchReport {
     durationSeconds: number;
     connections: number;
     instances: number;
+    /** Added with the capped phase; absent in older results. */
+    cappedInstances?: number[];
+    instanceCpu?: number;
     sizeArticles: number[];
   };
   phases: PhaseResult[];

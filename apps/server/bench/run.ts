@@ -48,12 +48,19 @@ const skip = (phase: Phase, reason: string) => {
 // What this machine can run. The scale phase is loaded only when it runs.
 const phases: Phase[] = [];
 for (const phase of options.phases) {
-  if ((phase === 'scale' || phase === 'size') && !options.databaseUrl) {
+  if (phase !== 'paths' && phase !== 'cache' && !options.databaseUrl) {
     skip(phase, 'needs PostgreSQL (--database-url); PGlite serves one process');
     continue;
   }
-  if (phase === 'scale') {
+  if (phase === 'scale' || phase === 'capped') {
     const missing = (await import('./phases/scale')).nginxMissing();
+    if (missing) {
+      skip(phase, missing);
+      continue;
+    }
+  }
+  if (phase === 'capped') {
+    const missing = await (await import('./cgroup')).cpuCapUnavailable();
     if (missing) {
       skip(phase, missing);
       continue;
@@ -118,6 +125,8 @@ const report: BenchReport = {
     durationSeconds: options.durationSeconds,
     connections: options.connections,
     instances: options.instances,
+    cappedInstances: options.cappedInstances,
+    instanceCpu: options.instanceCpu,
     sizeArticles: options.sizeArticles,
   },
   phases: results,
@@ -142,6 +151,8 @@ async function runPhase(phase: Phase): Promise<PhaseResult> {
       return runCache(context, required(shared));
     case 'scale':
       return (await import('./phases/scale')).runScale(context, required(shared));
+    case 'capped':
+      return (await import('./phases/capped')).runCapped(context, required(shared));
     case 'size':
       return runSize(context, options.databaseUrl ?? '');
   }
@@ -152,7 +163,7 @@ function required(data: SharedData | undefined): SharedData {
   return data;
 }
 
-/** The database of the paths, cache and scale phases, seeded with the JS seeder. */
+/** The database of the paths, cache, scale and capped phases, seeded with the JS seeder. */
 async function seedShared(): Promise<SharedData> {
   const database = await createDatabase(options.databaseUrl, work, 'main');
   const data: SharedData = {
