@@ -22,8 +22,14 @@ import {
   unfavoriteArticle,
   updateArticle,
 } from '../services/articles';
-import { feedArticles, listArticles } from '../services/articles-list';
-import { ARTICLES, type Reader, readArticle, readFirstPage } from '../services/cached-reads';
+import { feedArticles } from '../services/articles-list';
+import {
+  ARTICLES,
+  type Reader,
+  readArticle,
+  readFirstPage,
+  readListPage,
+} from '../services/cached-reads';
 import { authedProcedure, type Context, publicProcedure } from '../trpc';
 import { TAGS } from './tag';
 
@@ -60,7 +66,7 @@ export const articleRouter = {
     .query(({ ctx, input }) =>
       isFirstPage(input)
         ? readFirstPage(readerOf(ctx), input.limit)
-        : listArticles(ctx.db, input, input, ctx.viewer?.user.id),
+        : readListPage(readerOf(ctx), input, input),
     ),
 
   feed: authedProcedure
