@@ -4,7 +4,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from './client';
-import { articles, counters, users } from './schema/index';
+import { articles, articleTags, counters, tags, users } from './schema/index';
 import { createArticle, createUser, getTestDb, resetDb } from './testing';
 
 let db: Database;
@@ -26,13 +26,22 @@ async function totals() {
     })
     .from(users)
     .orderBy(users.username);
-  return { kept: kept?.value ?? 0, counted: counted?.n ?? 0, authors };
+  const perTag = await db
+    .select({
+      name: tags.name,
+      kept: tags.articlesCount,
+      counted: sql<number>`(select count(*)::integer from article_tags l where l.tag_id = tags.id)`,
+    })
+    .from(tags)
+    .orderBy(tags.name);
+  return { kept: kept?.value ?? 0, counted: counted?.n ?? 0, authors, tags: perTag };
 }
 
 function expectExact(state: Awaited<ReturnType<typeof totals>>, total: number) {
   expect(state.kept).toBe(total);
   expect(state.counted).toBe(total);
   for (const author of state.authors) expect(author.kept, author.username).toBe(author.counted);
+  for (const tag of state.tags) expect(tag.kept, tag.name).toBe(tag.counted);
 }
 
 const row = (authorId: number, n: number) => ({
@@ -107,5 +116,73 @@ describe('kept totals', () => {
     expectExact(await totals(), 0);
     await createArticle(db, bob);
     expectExact(await totals(), 1);
+  });
+
+  it('count each tag through tagging, retagging, removal and a removed tag', async () => {
+    const ann = await createUser(db, { username: 'ann' });
+    const one = await createArticle(db, ann, { tagList: ['x', 'y'] });
+    const two = await createArticle(db, ann, { tagList: ['x'] });
+    await createArticle(db, ann, { tagList: ['x', 'z'] });
+    expectExact(await totals(), 3);
+    expect((await totals()).tags.map((t) => [t.name, t.kept])).toEqual([
+      ['x', 3],
+      ['y', 1],
+      ['z', 1],
+    ]);
+    // Retagged: the old links go, new ones come, in one transaction.
+    await db.transaction(async (tx) => {
+      await tx.delete(articleTags).where(eq(articleTags.articleId, one.id));
+      const [z] = await tx.select().from(tags).where(eq(tags.name, 'z'));
+      await tx.insert(articleTags).values({ articleId: one.id, tagId: z?.id ?? 0 });
+    });
+    await db.delete(articles).where(eq(articles.id, two.id));
+    expectExact(await totals(), 2);
+    await db.delete(tags).where(eq(tags.name, 'z'));
+    expectExact(await totals(), 2);
+    expect((await totals()).tags.map((t) => [t.name, t.kept])).toEqual([
+      ['x', 1],
+      ['y', 0],
+    ]);
+  });
+
+  it('let writers of the same tags in opposite orders all through, without a deadlock', async () => {
+    const ann = await createUser(db, { username: 'ann' });
+    const [x, y] = await db
+      .insert(tags)
+      .values([{ name: 'x' }, { name: 'y' }])
+      .returning();
+    const tagIds = [x?.id ?? 0, y?.id ?? 0];
+    // Half the articles tagged x, half y; each retag swaps one's tag for the other: removing a
+    // link locks one tag's row, adding the new one the other's, in opposite orders.
+    const shared = await Promise.all(
+      Array.from({ length: 8 }, (_, n) => createArticle(db, ann, { tagList: [n % 2 ? 'x' : 'y'] })),
+    );
+    await Promise.all(
+      Array.from({ length: 24 }, (_, n) =>
+        db.transaction(async (tx) => {
+          if (n % 3 !== 0) {
+            // A retag as the procedure does it: the article's row first, then its links.
+            const article = shared[n % shared.length]?.id ?? 0;
+            await tx.execute(sql`select 1 from articles where id = ${article} for update`);
+            const [link] = await tx
+              .delete(articleTags)
+              .where(eq(articleTags.articleId, article))
+              .returning();
+            const other = link?.tagId === tagIds[0] ? tagIds[1] : tagIds[0];
+            await tx.execute(sql`select pg_sleep(0.01)`);
+            await tx.insert(articleTags).values({ articleId: article, tagId: other ?? 0 });
+            return;
+          }
+          const [article] = await tx.insert(articles).values(row(ann.id, n)).returning();
+          const order = n % 2 === 0 ? tagIds : [...tagIds].reverse();
+          await tx
+            .insert(articleTags)
+            .values(order.map((tagId) => ({ articleId: article?.id ?? 0, tagId })));
+        }),
+      ),
+    );
+    expectExact(await totals(), 8 + 8);
+    const kept = (await totals()).tags.map((t) => t.kept);
+    expect((kept[0] ?? 0) + (kept[1] ?? 0)).toBe(8 + 16);
   });
 });

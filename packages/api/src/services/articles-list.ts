@@ -52,11 +52,11 @@ function filterConditions({ tag, author, favorited }: ListArticlesFilters): SQL[
 }
 
 /**
- * How many articles match. Without a filter, and by author alone, the total is kept by triggers
- * (`counters`, `users.articles_count`, migration 0001): one row read, however many articles.
- * One other filter alone is counted from its own index: each row of a link table stands for one
- * existing article (foreign keys), so no join to `articles` is needed, which makes counting a
- * popular tag's articles several times cheaper. Anything else counts the matching articles.
+ * How many articles match. Without a filter, by author alone and by tag alone, the total is kept
+ * by triggers (`counters`, `users.articles_count`, `tags.articles_count`, migrations 0001–0002):
+ * one row read, however many articles. Favorited alone is counted from the favorites' own index
+ * (each row stands for one existing article, so no join to `articles`). Anything else counts the
+ * matching articles.
  */
 async function countMatching(
   db: Database,
@@ -76,9 +76,9 @@ async function countMatching(
             .where(usernameIs(author ?? ''))
         : only(tag)
           ? db
-              .select({ count: count() })
-              .from(articleTags)
-              .where(eq(articleTags.tagId, tagIdNamed(tag ?? '')))
+              .select({ count: tags.articlesCount })
+              .from(tags)
+              .where(eq(tags.name, tag ?? ''))
           : only(favorited)
             ? db
                 .select({ count: count() })

@@ -44,9 +44,13 @@ export const tags = pgTable(
   {
     id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
     name: text('name').notNull(),
+    /** Articles carrying the tag; kept by a trigger on `article_tags` (migration 0002), never by code. */
+    articlesCount: integer('articles_count').notNull().default(0),
   },
   (t) => [
     unique('tags_name_key').on(t.name),
+    // The tag list: most used first, ties by name.
+    index('tags_popular_idx').on(t.articlesCount.desc(), t.name),
     check('tags_name_length', sql`char_length(${t.name}) between 1 and 64`),
   ],
 );
