@@ -22,14 +22,8 @@ import {
   unfavoriteArticle,
   updateArticle,
 } from '../services/articles';
-import { feedArticles } from '../services/articles-list';
-import {
-  ARTICLES,
-  type Reader,
-  readArticle,
-  readFirstPage,
-  readListPage,
-} from '../services/cached-reads';
+import { feedArticles, listArticles } from '../services/articles-list';
+import { ARTICLES, type Reader, readArticle, readFirstPage } from '../services/cached-reads';
 import { authedProcedure, type Context, publicProcedure } from '../trpc';
 import { TAGS } from './tag';
 
@@ -66,7 +60,7 @@ export const articleRouter = {
     .query(({ ctx, input }) =>
       isFirstPage(input)
         ? readFirstPage(readerOf(ctx), input.limit)
-        : readListPage(readerOf(ctx), input, input),
+        : listArticles(ctx.db, input, input, ctx.viewer?.user.id),
     ),
 
   feed: authedProcedure

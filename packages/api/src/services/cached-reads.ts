@@ -4,21 +4,16 @@
 // indexed query, and laid over the copy: no viewer is ever served another viewer's flags.
 //
 // What invalidates what (the procedures bump after their write committed):
-// - ARTICLES (article views, the first page, list totals): an article created, edited or removed, a favorite
+// - ARTICLES (article views, the first page): an article created, edited or removed, a favorite
 //   added or taken back (the count), an author's profile changed (name, bio and image are shown
 //   with every article).
 // - PROFILES: a profile changed.
 // Following someone changes only that viewer's flags, which are never cached: nothing to bump.
 import { and, type Database, eq, favorites, follows, inArray, sql } from '@conduit/db';
 import { type CacheStore, cached } from '../cache';
-import type {
-  ArticlePage,
-  ArticleSummary,
-  ListArticlesFilters,
-  PageRequest,
-} from '../schemas/article';
+import type { ArticlePage, ArticleSummary } from '../schemas/article';
 import { getArticleWithRefs } from './articles';
-import { type CountSource, listArticlesWithRefs } from './articles-list';
+import { listArticlesWithRefs } from './articles-list';
 import type { ArticleRefs } from './articles-view';
 import { findProfile } from './profiles';
 
@@ -64,27 +59,6 @@ export async function readFirstPage(
       return articleRefs ? withFlags(article, articleRefs, flags) : article;
     }),
   };
-}
-
-/**
- * Any other page of the list (a filter, an offset, a cursor): the page itself from the database,
- * its total from the cache. Counting reads every matching row, which a page read does not; the
- * total depends on the filters only, and changes with the writes that bump ARTICLES.
- */
-export async function readListPage(
-  { db, cache, viewerId }: Reader,
-  filters: ListArticlesFilters,
-  page: PageRequest,
-): Promise<ArticlePage> {
-  const countSource: CountSource = ({ tag, author, favorited }, count) =>
-    cached(
-      cache,
-      ARTICLES,
-      // Usernames match whatever their case; tags exactly.
-      `count:${JSON.stringify([tag, author?.toLowerCase(), favorited?.toLowerCase()])}`,
-      count,
-    );
-  return (await listArticlesWithRefs(db, filters, page, viewerId, countSource)).page;
 }
 
 export async function readProfile({ db, cache, viewerId }: Reader, username: string) {
