@@ -172,7 +172,7 @@ function renderPanel(phase: PhaseResult, top: number): { svg: string; height: nu
       const tooltip =
         `${endpoint} — ${variant}: ${formatRate(result.requestsPerSecond)} req/s, ` +
         `p50 ${formatMs(result.p50)} / p95 ${formatMs(result.p95)} / p99 ${formatMs(result.p99)} ms` +
-        (errors > 0 ? `, ${errors} errors` : '') +
+        (errors > 0 ? `, ${errorCount(errors)}` : '') +
         (row.cpu ? `; cpu ${formatCpu(row.cpu)}` : '');
       out.push(
         `<rect class="bar" data-endpoint="${escapeXml(endpoint)}" data-variant="${escapeXml(variant)}" data-rps="${n(result.requestsPerSecond)}" x="${n(plotX)}" y="${n(by)}" width="${n(bw)}" height="${barHeight}" fill="${colour(v)}"><title>${escapeXml(tooltip)}</title></rect>`,
@@ -180,7 +180,7 @@ function renderPanel(phase: PhaseResult, top: number): { svg: string; height: nu
           plotX + bw + 6,
           by + barHeight - 3,
           `${formatRate(result.requestsPerSecond)} req/s · p99 ${formatMs(result.p99)} ms` +
-            (errors > 0 ? ` · ${formatRate(errors)} errors` : ''),
+            (errors > 0 ? ` · ${errorCount(errors)}` : ''),
           { size: 11, fill: errors > 0 ? '#c00' : '#222' },
         ),
       );
@@ -189,6 +189,8 @@ function renderPanel(phase: PhaseResult, top: number): { svg: string; height: nu
   out.push('</g>');
   return { svg: out.join('\n'), height: plotBottom + 40 - top };
 }
+
+const errorCount = (errors: number) => `${formatRate(errors)} ${errors === 1 ? 'error' : 'errors'}`;
 
 function colour(index: number): string {
   return PALETTE[index % PALETTE.length] as string;

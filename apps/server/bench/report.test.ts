@@ -37,6 +37,11 @@ const phase: PhaseResult = {
   notes: ['seeded in 4.2 s'],
 };
 
+const withOneError: PhaseResult = {
+  ...phase,
+  rows: [{ ...(phase.rows[0] as PhaseResult['rows'][number]), result: result(10, 1, 1) }],
+};
+
 const report: BenchReport = {
   version: 1,
   startedAt: '2026-12-03T06:30:00.000Z',
@@ -178,6 +183,7 @@ describe('bench figures', () => {
     }
     // Errors show in red; the empty phase draws no panel; a skipped phase is said in the header.
     expect(svg).toContain('7 errors');
+    expect(renderChart({ ...report, phases: [withOneError] })).toContain('· 1 error<');
     expect(svg).not.toContain('Empty');
     expect(svg).toContain('scale skipped: nginx is not installed');
     const height = Number(svg.match(/height="(\d+)"/)?.[1]);
