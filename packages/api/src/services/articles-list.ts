@@ -6,11 +6,11 @@ import {
   count,
   counters,
   type Database,
+  desc,
   descIndexed,
   eq,
   favorites,
   follows,
-  inArray,
   type SQL,
   sql,
   tags,
@@ -107,7 +107,7 @@ export function listArticlesWithRefs(
 ): Promise<PageWithRefs> {
   const where = and(...filterConditions(filters));
   return pageOfArticles(
-    pageQuery(db, where, page, viewerId),
+    pageQuery(db, idsWhere(db, where, page), viewerId),
     countMatching(db, filters, where),
     page.limit,
   );
@@ -119,11 +119,6 @@ export async function feedArticles(
   viewerId: number,
   page: PageRequest,
 ): Promise<ArticlePage> {
-  const followed = db
-    .select({ id: follows.followeeId })
-    .from(follows)
-    .where(eq(follows.followerId, viewerId));
-  const where = inArray(articles.authorId, followed);
   // The followed authors' own totals, kept by trigger: as many rows as follows, not articles.
   const total = db
     .select({ count: sql<number>`coalesce(sum(${users.articlesCount}), 0)::integer` })
@@ -131,7 +126,9 @@ export async function feedArticles(
     .innerJoin(users, eq(users.id, follows.followeeId))
     .where(eq(follows.followerId, viewerId))
     .then((rows) => rows[0]?.count ?? 0);
-  return (await pageOfArticles(pageQuery(db, where, page, viewerId), total, page.limit)).page;
+  return (
+    await pageOfArticles(pageQuery(db, feedIds(db, viewerId, page), viewerId), total, page.limit)
+  ).page;
 }
 
 // Exactly the order of articles_created_at_id_idx and articles_author_created_at_idx (Drizzle's
@@ -147,17 +144,11 @@ const afterCursor = (cursor: ArticleCursor) =>
 const cursorTime = sql<string>`to_char(${articles.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 /**
- * The query of one page (one row more than asked, which tells whether a next page exists). It
- * picks the page's ids first, from the index, with nothing else computed for the rows an offset
- * skips; then selects those articles with their author, flags, counts and tags.
+ * The ids of one page (one row more than asked, which tells whether a next page exists), from
+ * the index, with nothing else computed for the rows an offset skips.
  */
-function pageQuery(
-  db: Database,
-  where: SQL | undefined,
-  { limit, offset, cursor }: PageRequest,
-  viewerId: number | undefined,
-) {
-  const pageIds = db
+function idsWhere(db: Database, where: SQL | undefined, { limit, offset, cursor }: PageRequest) {
+  return db
     .select({ id: articles.id })
     .from(articles)
     .where(and(where, cursor ? afterCursor(cursor) : undefined))
@@ -165,6 +156,48 @@ function pageQuery(
     .limit(limit + 1)
     .offset(offset ?? 0)
     .as('page');
+}
+
+/**
+ * The feed's page ids: the newest articles of each followed author, from
+ * articles_author_created_at_idx (no more of one author than the page could show), merged. That
+ * reads at most follows × (limit + offset + 1) index entries, however large the site; walking the
+ * site-wide newest-first index instead reads past every article of every author not followed.
+ */
+function feedIds(db: Database, viewerId: number, { limit, offset, cursor }: PageRequest) {
+  const perAuthor = db
+    .select({ id: articles.id, createdAt: articles.createdAt })
+    .from(articles)
+    // Spelled out: the outer row's column, which Drizzle would leave unqualified here.
+    .where(
+      and(
+        sql`${articles.authorId} = "follows"."followee_id"`,
+        cursor ? afterCursor(cursor) : undefined,
+      ),
+    )
+    .orderBy(...newestFirst)
+    .limit(limit + 1 + (offset ?? 0))
+    .as('recent');
+  return db
+    .select({ id: perAuthor.id })
+    .from(follows)
+    .crossJoinLateral(perAuthor)
+    .where(eq(follows.followerId, viewerId))
+    .orderBy(desc(perAuthor.createdAt), desc(perAuthor.id))
+    .limit(limit + 1)
+    .offset(offset ?? 0)
+    .as('page');
+}
+
+/**
+ * The query of one page: the ids picked first (`idsWhere`, `feedIds`), then those articles with
+ * their author, flags, counts and tags.
+ */
+function pageQuery(
+  db: Database,
+  pageIds: ReturnType<typeof idsWhere> | ReturnType<typeof feedIds>,
+  viewerId: number | undefined,
+) {
   return db
     .select({
       ...summaryColumns(viewerId),
@@ -185,7 +218,7 @@ export function listPageQuery(
   page: PageRequest,
   viewerId: number | undefined,
 ) {
-  return pageQuery(db, and(...filterConditions(filters)), page, viewerId);
+  return pageQuery(db, idsWhere(db, and(...filterConditions(filters)), page), viewerId);
 }
 
 export interface PageWithRefs {
