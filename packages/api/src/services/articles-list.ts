@@ -11,6 +11,7 @@ import {
   eq,
   favorites,
   follows,
+  inArray,
   type SQL,
   sql,
   tags,
@@ -126,9 +127,22 @@ export async function feedArticles(
     .innerJoin(users, eq(users.id, follows.followeeId))
     .where(eq(follows.followerId, viewerId))
     .then((rows) => rows[0]?.count ?? 0);
-  return (
-    await pageOfArticles(pageQuery(db, feedIds(db, viewerId, page), viewerId), total, page.limit)
-  ).page;
+  // An offset would make every followed author contribute offset + limit rows; those pages walk
+  // the site-wide index instead, bounded by the table rather than by follows × offset.
+  const ids = page.offset
+    ? idsWhere(
+        db,
+        inArray(
+          articles.authorId,
+          db
+            .select({ id: follows.followeeId })
+            .from(follows)
+            .where(eq(follows.followerId, viewerId)),
+        ),
+        page,
+      )
+    : feedIds(db, viewerId, page);
+  return (await pageOfArticles(pageQuery(db, ids, viewerId), total, page.limit)).page;
 }
 
 // Exactly the order of articles_created_at_id_idx and articles_author_created_at_idx (Drizzle's
@@ -159,12 +173,13 @@ function idsWhere(db: Database, where: SQL | undefined, { limit, offset, cursor 
 }
 
 /**
- * The feed's page ids: the newest articles of each followed author, from
- * articles_author_created_at_idx (no more of one author than the page could show), merged. That
- * reads at most follows × (limit + offset + 1) index entries, however large the site; walking the
- * site-wide newest-first index instead reads past every article of every author not followed.
+ * The feed's page ids without an offset (the first page, or after a cursor): the newest articles
+ * of each followed author, from articles_author_created_at_idx (no more of one author than the
+ * page can show), merged. That reads at most follows × (limit + 1) index entries, however large
+ * the site; walking the site-wide newest-first index instead reads past every article of every
+ * author not followed.
  */
-function feedIds(db: Database, viewerId: number, { limit, offset, cursor }: PageRequest) {
+function feedIds(db: Database, viewerId: number, { limit, cursor }: PageRequest) {
   const perAuthor = db
     .select({ id: articles.id, createdAt: articles.createdAt })
     .from(articles)
@@ -176,7 +191,7 @@ function feedIds(db: Database, viewerId: number, { limit, offset, cursor }: Page
       ),
     )
     .orderBy(...newestFirst)
-    .limit(limit + 1 + (offset ?? 0))
+    .limit(limit + 1)
     .as('recent');
   return db
     .select({ id: perAuthor.id })
@@ -185,7 +200,6 @@ function feedIds(db: Database, viewerId: number, { limit, offset, cursor }: Page
     .where(eq(follows.followerId, viewerId))
     .orderBy(desc(perAuthor.createdAt), desc(perAuthor.id))
     .limit(limit + 1)
-    .offset(offset ?? 0)
     .as('page');
 }
 
