@@ -29,7 +29,7 @@ export const users = pgTable(
     bio: text('bio'),
     image: text('image'),
     role: text('role', { enum: roles }).notNull().default('user'),
-    /** Articles this user wrote; kept by a trigger on `articles` (migration 0002), never by code. */
+    /** Articles this user wrote; kept by a trigger on `articles` (migration 0001), never by code. */
     articlesCount: integer('articles_count').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
