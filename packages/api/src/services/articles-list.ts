@@ -52,6 +52,9 @@ function filterConditions({ tag, author, favorited }: ListArticlesFilters): SQL[
   return conditions;
 }
 
+/** The number a one-row count query answers. */
+const countOf = async (query: PromiseLike<{ count: number }[]>) => (await query)[0]?.count ?? 0;
+
 /**
  * How many articles match. Without a filter, by author alone and by tag alone, the total is kept
  * by triggers (`counters`, `users.articles_count`, `tags.articles_count`, migrations 0001–0002):
@@ -65,28 +68,23 @@ async function countMatching(
   where: SQL | undefined,
 ): Promise<number> {
   const { tag, author, favorited } = filters;
-  const only = (filter: string | undefined) =>
-    filter !== undefined && [tag, author, favorited].filter((f) => f !== undefined).length === 1;
-  const query =
-    tag === undefined && author === undefined && favorited === undefined
-      ? db.select({ count: counters.value }).from(counters).where(eq(counters.name, 'articles'))
-      : only(author)
-        ? db
-            .select({ count: users.articlesCount })
-            .from(users)
-            .where(usernameIs(author ?? ''))
-        : only(tag)
-          ? db
-              .select({ count: tags.articlesCount })
-              .from(tags)
-              .where(eq(tags.name, tag ?? ''))
-          : only(favorited)
-            ? db
-                .select({ count: count() })
-                .from(favorites)
-                .where(eq(favorites.userId, userIdNamed(favorited ?? '')))
-            : db.select({ count: count() }).from(articles).where(where);
-  return (await query)[0]?.count ?? 0;
+  const given = [tag, author, favorited].filter((filter) => filter !== undefined).length;
+  if (given === 0)
+    return countOf(
+      db.select({ count: counters.value }).from(counters).where(eq(counters.name, 'articles')),
+    );
+  if (given === 1 && author !== undefined)
+    return countOf(db.select({ count: users.articlesCount }).from(users).where(usernameIs(author)));
+  if (given === 1 && tag !== undefined)
+    return countOf(db.select({ count: tags.articlesCount }).from(tags).where(eq(tags.name, tag)));
+  if (given === 1 && favorited !== undefined)
+    return countOf(
+      db
+        .select({ count: count() })
+        .from(favorites)
+        .where(eq(favorites.userId, userIdNamed(favorited))),
+    );
+  return countOf(db.select({ count: count() }).from(articles).where(where));
 }
 
 /** Articles matching the filters, newest first. */
@@ -121,12 +119,13 @@ export async function feedArticles(
   page: PageRequest,
 ): Promise<ArticlePage> {
   // The followed authors' own totals, kept by trigger: as many rows as follows, not articles.
-  const total = db
-    .select({ count: sql<number>`coalesce(sum(${users.articlesCount}), 0)::integer` })
-    .from(follows)
-    .innerJoin(users, eq(users.id, follows.followeeId))
-    .where(eq(follows.followerId, viewerId))
-    .then((rows) => rows[0]?.count ?? 0);
+  const total = countOf(
+    db
+      .select({ count: sql<number>`coalesce(sum(${users.articlesCount}), 0)::integer` })
+      .from(follows)
+      .innerJoin(users, eq(users.id, follows.followeeId))
+      .where(eq(follows.followerId, viewerId)),
+  );
   // An offset would make every followed author contribute offset + limit rows; those pages walk
   // the site-wide index instead, bounded by the table rather than by follows × offset.
   const ids = page.offset
@@ -183,13 +182,7 @@ function feedIds(db: Database, viewerId: number, { limit, cursor }: PageRequest)
   const perAuthor = db
     .select({ id: articles.id, createdAt: articles.createdAt })
     .from(articles)
-    // Spelled out: the outer row's column, which Drizzle would leave unqualified here.
-    .where(
-      and(
-        sql`${articles.authorId} = "follows"."followee_id"`,
-        cursor ? afterCursor(cursor) : undefined,
-      ),
-    )
+    .where(and(eq(articles.authorId, follows.followeeId), cursor ? afterCursor(cursor) : undefined))
     .orderBy(...newestFirst)
     .limit(limit + 1)
     .as('recent');
