@@ -9,22 +9,16 @@ ALTER TABLE "users" ADD COLUMN "articles_count" integer DEFAULT 0 NOT NULL;--> s
 -- statement's transition table, so a bulk load or a cascade (an account removed with its
 -- articles) costs one update per author, not one per row. Every writer locks the site's row
 -- first and the authors' rows after it, so two writers cannot wait on each other in a cycle.
-CREATE FUNCTION "articles_added"() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION "articles_counted"() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+	-- Both triggers name their transition table "changed": added rows, or removed ones.
+	sign integer := CASE TG_OP WHEN 'INSERT' THEN 1 ELSE -1 END;
 BEGIN
-	INSERT INTO "counters" ("name", "value") SELECT 'articles', count(*) FROM "added"
+	INSERT INTO "counters" ("name", "value") SELECT 'articles', sign * count(*) FROM "changed"
 		ON CONFLICT ("name") DO UPDATE SET "value" = "counters"."value" + excluded."value";
-	UPDATE "users" SET "articles_count" = "users"."articles_count" + "per_author"."n"
-		FROM (SELECT "author_id", count(*)::integer AS "n" FROM "added" GROUP BY "author_id") AS "per_author"
-		WHERE "users"."id" = "per_author"."author_id";
-	RETURN NULL;
-END $$;
---> statement-breakpoint
-CREATE FUNCTION "articles_removed"() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-	UPDATE "counters" SET "value" = "value" - (SELECT count(*) FROM "removed") WHERE "name" = 'articles';
 	-- An author removed in the same statement (a cascade) has no row left to update.
-	UPDATE "users" SET "articles_count" = "users"."articles_count" - "per_author"."n"
-		FROM (SELECT "author_id", count(*)::integer AS "n" FROM "removed" GROUP BY "author_id") AS "per_author"
+	UPDATE "users" SET "articles_count" = "users"."articles_count" + sign * "per_author"."n"
+		FROM (SELECT "author_id", count(*)::integer AS "n" FROM "changed" GROUP BY "author_id") AS "per_author"
 		WHERE "users"."id" = "per_author"."author_id";
 	RETURN NULL;
 END $$;
@@ -45,11 +39,11 @@ BEGIN
 	RETURN NULL;
 END $$;
 --> statement-breakpoint
-CREATE TRIGGER "articles_added" AFTER INSERT ON "articles" REFERENCING NEW TABLE AS "added"
-	FOR EACH STATEMENT EXECUTE FUNCTION "articles_added"();
+CREATE TRIGGER "articles_added" AFTER INSERT ON "articles" REFERENCING NEW TABLE AS "changed"
+	FOR EACH STATEMENT EXECUTE FUNCTION "articles_counted"();
 --> statement-breakpoint
-CREATE TRIGGER "articles_removed" AFTER DELETE ON "articles" REFERENCING OLD TABLE AS "removed"
-	FOR EACH STATEMENT EXECUTE FUNCTION "articles_removed"();
+CREATE TRIGGER "articles_removed" AFTER DELETE ON "articles" REFERENCING OLD TABLE AS "changed"
+	FOR EACH STATEMENT EXECUTE FUNCTION "articles_counted"();
 --> statement-breakpoint
 CREATE TRIGGER "article_moved" AFTER UPDATE OF "author_id" ON "articles"
 	FOR EACH ROW WHEN (OLD."author_id" IS DISTINCT FROM NEW."author_id") EXECUTE FUNCTION "article_moved"();

@@ -11,19 +11,14 @@ BEGIN
 	RETURN NULL;
 END $$;
 --> statement-breakpoint
-CREATE FUNCTION "article_tags_added"() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-	UPDATE "tags" SET "articles_count" = "tags"."articles_count" + "per_tag"."n"
-		FROM (SELECT "tag_id", count(*)::integer AS "n" FROM "added" GROUP BY "tag_id") AS "per_tag"
-		WHERE "tags"."id" = "per_tag"."tag_id";
-	RETURN NULL;
-END $$;
---> statement-breakpoint
-CREATE FUNCTION "article_tags_removed"() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION "article_tags_counted"() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+	-- Both triggers name their transition table "changed": added links, or removed ones.
+	sign integer := CASE TG_OP WHEN 'INSERT' THEN 1 ELSE -1 END;
 BEGIN
 	-- A tag removed in the same statement (a cascade) has no row left to update.
-	UPDATE "tags" SET "articles_count" = "tags"."articles_count" - "per_tag"."n"
-		FROM (SELECT "tag_id", count(*)::integer AS "n" FROM "removed" GROUP BY "tag_id") AS "per_tag"
+	UPDATE "tags" SET "articles_count" = "tags"."articles_count" + sign * "per_tag"."n"
+		FROM (SELECT "tag_id", count(*)::integer AS "n" FROM "changed" GROUP BY "tag_id") AS "per_tag"
 		WHERE "tags"."id" = "per_tag"."tag_id";
 	RETURN NULL;
 END $$;
@@ -40,11 +35,11 @@ CREATE TRIGGER "articles_queue" BEFORE INSERT OR DELETE ON "articles"
 CREATE TRIGGER "article_tags_queue" BEFORE INSERT OR DELETE ON "article_tags"
 	FOR EACH STATEMENT EXECUTE FUNCTION "article_writes_queue"();
 --> statement-breakpoint
-CREATE TRIGGER "article_tags_added" AFTER INSERT ON "article_tags" REFERENCING NEW TABLE AS "added"
-	FOR EACH STATEMENT EXECUTE FUNCTION "article_tags_added"();
+CREATE TRIGGER "article_tags_added" AFTER INSERT ON "article_tags" REFERENCING NEW TABLE AS "changed"
+	FOR EACH STATEMENT EXECUTE FUNCTION "article_tags_counted"();
 --> statement-breakpoint
-CREATE TRIGGER "article_tags_removed" AFTER DELETE ON "article_tags" REFERENCING OLD TABLE AS "removed"
-	FOR EACH STATEMENT EXECUTE FUNCTION "article_tags_removed"();
+CREATE TRIGGER "article_tags_removed" AFTER DELETE ON "article_tags" REFERENCING OLD TABLE AS "changed"
+	FOR EACH STATEMENT EXECUTE FUNCTION "article_tags_counted"();
 --> statement-breakpoint
 CREATE TRIGGER "article_tags_emptied" AFTER TRUNCATE ON "article_tags"
 	FOR EACH STATEMENT EXECUTE FUNCTION "article_tags_emptied"();
