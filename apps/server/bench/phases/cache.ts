@@ -1,10 +1,10 @@
 // Phase `cache`: the reads over tRPC with the hot-read cache off (CACHE_TTL_MS=0), then on (the
 // server's default TTL), one server start each. A cached read that a personal flag depends on
 // (favorited, following) still asks the database for that viewer's flags.
-import { headersFor, mainReads, onlyNamed, trpcPath } from '../reads';
+import { mainReads, onlyNamed } from '../reads';
 import type { PhaseResult, ResultRow } from '../results';
 import { startServer } from '../servers';
-import { type BenchContext, measure, type SharedData, thousands } from './common';
+import { type BenchContext, measureReads, type SharedData, thousands } from './common';
 
 export async function runCache(context: BenchContext, data: SharedData): Promise<PhaseResult> {
   const reads = onlyNamed(mainReads(data.inputs), context.options.endpoints);
@@ -22,14 +22,7 @@ export async function runCache(context: BenchContext, data: SharedData): Promise
       REDIS_URL: context.options.redisUrl,
     });
     try {
-      for (const read of reads)
-        rows.push(
-          await measure(
-            context,
-            { base: server.url, path: trpcPath(read), headers: headersFor(read, data.inputs) },
-            { endpoint: read.name, variant: variant.name },
-          ),
-        );
+      rows.push(...(await measureReads(context, server.url, reads, data.inputs, variant.name)));
     } finally {
       await server.stop();
     }

@@ -5,10 +5,10 @@
 // the load generator and nginx) is saturated. Cache off, as in `scale`.
 import { startNginx } from '../../test/nginx';
 import { capCpu } from '../cgroup';
-import { headersFor, mainReads, onlyNamed, trpcPath } from '../reads';
+import { mainReads, onlyNamed } from '../reads';
 import type { PhaseResult, ResultRow } from '../results';
 import { type RunningProcess, startServer } from '../servers';
-import { type BenchContext, measure, type SharedData, thousands } from './common';
+import { type BenchContext, measureReads, type SharedData, thousands } from './common';
 
 export async function runCapped(context: BenchContext, data: SharedData): Promise<PhaseResult> {
   const { cappedInstances, instanceCpu, connections, durationSeconds } = context.options;
@@ -36,14 +36,7 @@ export async function runCapped(context: BenchContext, data: SharedData): Promis
         workerProcesses: 1,
       });
       try {
-        for (const read of reads)
-          rows.push(
-            await measure(
-              context,
-              { base: proxy.url, path: trpcPath(read), headers: headersFor(read, data.inputs) },
-              { endpoint: read.name, variant },
-            ),
-          );
+        rows.push(...(await measureReads(context, proxy.url, reads, data.inputs, variant)));
       } finally {
         await proxy.stop();
       }

@@ -2,7 +2,7 @@
 import type { BenchOptions } from '../cli';
 import { formatCpu, watchCpu } from '../cpu';
 import { type LoadResult, runLoad } from '../load';
-import type { ReadInputs } from '../reads';
+import { headersFor, type Read, type ReadInputs, trpcPath } from '../reads';
 import type { ResultRow } from '../results';
 import { type DatabaseTarget, runningPids } from '../servers';
 
@@ -50,6 +50,26 @@ export async function measure(
       (cpu ? `, cpu ${formatCpu(cpu)}` : ''),
   );
   return { ...label, request: request.path, result, ...(cpu ? { cpu } : {}) };
+}
+
+/** Each read over tRPC against one server (or proxy), in turn, as one variant of the phase. */
+export async function measureReads(
+  context: BenchContext,
+  base: string,
+  reads: Read[],
+  inputs: ReadInputs,
+  variant: string,
+): Promise<ResultRow[]> {
+  const rows: ResultRow[] = [];
+  for (const read of reads)
+    rows.push(
+      await measure(
+        context,
+        { base, path: trpcPath(read), headers: headersFor(read, inputs) },
+        { endpoint: read.name, variant },
+      ),
+    );
+  return rows;
 }
 
 export const thousands = new Intl.NumberFormat('en-US');

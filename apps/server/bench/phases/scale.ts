@@ -4,10 +4,10 @@
 // cache is per instance, and what scales here is the request path and the database.
 import { cpus } from 'node:os';
 import { nginxBinary, startNginx } from '../../test/nginx';
-import { headersFor, mainReads, onlyNamed, trpcPath } from '../reads';
+import { mainReads, onlyNamed } from '../reads';
 import type { PhaseResult, ResultRow } from '../results';
 import { type RunningProcess, startServer } from '../servers';
-import { type BenchContext, measure, type SharedData, thousands } from './common';
+import { type BenchContext, measureReads, type SharedData, thousands } from './common';
 
 /** Why the phase cannot run here, or undefined if it can. */
 export function nginxMissing(): string | undefined {
@@ -25,14 +25,7 @@ export async function runScale(context: BenchContext, data: SharedData): Promise
 
   const measureAll = async (base: string, variant: string) => {
     context.log(`scale: ${variant}...`);
-    for (const read of reads)
-      rows.push(
-        await measure(
-          context,
-          { base, path: trpcPath(read), headers: headersFor(read, data.inputs) },
-          { endpoint: read.name, variant },
-        ),
-      );
+    rows.push(...(await measureReads(context, base, reads, data.inputs, variant)));
   };
 
   const servers: RunningProcess[] = [];

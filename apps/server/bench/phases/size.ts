@@ -4,11 +4,11 @@
 import { createDb } from '@conduit/db';
 import { seedDatabase } from '@conduit/db/seed';
 import postgres from 'postgres';
-import { headersFor, onlyNamed, pageReads, prepareInputs, type Read, trpcPath } from '../reads';
+import { onlyNamed, pageReads, prepareInputs, type Read } from '../reads';
 import type { PhaseResult, ResultRow } from '../results';
 import { seedLarge } from '../seed-large';
 import { createDatabase, startServer } from '../servers';
-import { type BenchContext, measure, thousands } from './common';
+import { type BenchContext, measureReads, thousands } from './common';
 
 export async function runSize(context: BenchContext, serverUrl: string): Promise<PhaseResult> {
   const rows: ResultRow[] = [];
@@ -49,14 +49,7 @@ export async function runSize(context: BenchContext, serverUrl: string): Promise
       const reads: Read[] = onlyNamed(pageReads(inputs), context.options.endpoints);
       const server = await startServer(database, { CACHE_TTL_MS: '0' });
       try {
-        for (const read of reads)
-          rows.push(
-            await measure(
-              context,
-              { base: server.url, path: trpcPath(read), headers: headersFor(read, inputs) },
-              { endpoint: read.name, variant },
-            ),
-          );
+        rows.push(...(await measureReads(context, server.url, reads, inputs, variant)));
       } finally {
         await server.stop();
       }
