@@ -43,6 +43,17 @@ describe('renderMarkdown', () => {
     expect(html).toContain('<p>After</p>');
   });
 
+  // htmlparser2 before 10 (sanitize-html before 2.17.2) left zero-padded character references
+  // undecoded, so the scheme check never saw "javascript:" and the link was kept.
+  it.each([
+    ['a zero-padded j', '<a href="&#0000106avascript:alert(1)">x</a>'],
+    ['a zero-padded colon', '<a href="javascript&#0000058alert(1)">x</a>'],
+  ])('drops a javascript: link spelled with %s', (_, payload) => {
+    const html = renderMarkdown(payload);
+    expect(html).toContain('>x</a>');
+    expect(html).not.toMatch(/href=/);
+  });
+
   it('keeps what Markdown is for: headings, lists, code, links, emphasis, tables, images', () => {
     const html = renderMarkdown(
       [
