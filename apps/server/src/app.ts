@@ -9,7 +9,12 @@ import {
 } from '@conduit/api';
 import { purgeExpiredSessions, verifyAgainstDummy } from '@conduit/auth';
 import { createDb, type DbConnection } from '@conduit/db';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import { Redis } from 'ioredis';
 import { createRedisCache } from './cache/redis';
 import type { Config } from './config';
@@ -25,6 +30,8 @@ import { securityHeadersPlugin } from './plugins/security-headers';
 import { cookiePlugin, sessionCookieSettings } from './plugins/session';
 import { trpcPlugin } from './plugins/trpc';
 import { webApp } from './plugins/web';
+import { API_PREFIX } from './rest/docs';
+import { realWorldErrors } from './rest/errors';
 import { restPlugin } from './rest/plugin';
 
 export interface AppDeps {
@@ -85,6 +92,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     return503OnClosing: false,
     // tRPC batches name every procedure in the path ("tag.list,article.list,...").
     routerOptions: { maxParamLength: 5000 },
+    // A path that does not decode (bytes that are not UTF-8) or is too long is refused before any
+    // route: in the surface's own error shape, as every other refusal.
+    frameworkErrors: refuseMalformedUrl,
   });
 
   const database = deps.database ?? (await openDatabase(config));
@@ -154,6 +164,15 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
   await app.register(web.plugin);
   return app;
+}
+
+/** Fastify's own refusals before routing (a path that is not UTF-8, a parameter too long). */
+function refuseMalformedUrl(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const status = error.statusCode ?? 400;
+  const api = request.url === API_PREFIX || request.url.startsWith(`${API_PREFIX}/`);
+  reply
+    .status(status)
+    .send(api ? realWorldErrors([error.message]) : errorBody(status, error.message));
 }
 
 const HOUR = 3_600_000;

@@ -1,6 +1,6 @@
 // The error formatter, seen from outside: over a real fetch Request, as any HTTP adapter sees it.
 
-import type { Database } from '@conduit/db';
+import { type Database, sql } from '@conduit/db';
 import { getTestDb } from '@conduit/db/testing';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,10 @@ import { z } from 'zod';
 import { createTRPCContext, createTRPCRouter, publicProcedure } from './trpc';
 
 const router = createTRPCRouter({
+  // Past any schema, straight to PostgreSQL: text it cannot store.
+  storeNul: publicProcedure.mutation(async ({ ctx }) => {
+    await ctx.db.execute(sql`select ${'a\u0000b'}::text as value`);
+  }),
   fail: publicProcedure.query(() => {
     throw new Error('relation "secret_table" does not exist: SELECT * FROM secret_table');
   }),
@@ -54,6 +58,13 @@ describe('error formatter', () => {
     const { body } = await call('fail', { method: 'GET' }, true);
     expect(body.error.message).toContain('secret_table');
     expect(body.error.data.stack).toEqual(expect.stringContaining('trpc.test.ts'));
+  });
+
+  it('answers 400, not 500, when PostgreSQL refuses a value (a data exception)', async () => {
+    const { status, body } = await call('storeNul', post(null));
+    expect(status).toBe(400);
+    expect(body.error.data).toMatchObject({ code: 'BAD_REQUEST', httpStatus: 400 });
+    expect(body.error.message).toMatch(/cannot store/);
   });
 
   it('gives every invalid field its own message', async () => {

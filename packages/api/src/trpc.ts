@@ -6,7 +6,7 @@
  * Adapter-agnostic: the server passes request facts in; nothing here knows about HTTP frameworks.
  */
 import { hasRole, type Role } from '@conduit/auth';
-import { type Database, isDatabaseUnavailable } from '@conduit/db';
+import { type Database, isDatabaseUnavailable, isDataException } from '@conduit/db';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import { type CacheStore, createNoCache } from './cache';
@@ -203,18 +203,27 @@ const t = initTRPC
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Anyone may call it, signed in or not; `ctx.viewer` is the signed-in user or null. */
 /**
  * Every procedure: a statement that failed because the database is out of reach (restarting,
- * network gone) answers 503, which clients and load balancers retry, instead of 500.
+ * network gone) answers 503, which clients and load balancers retry, instead of 500; one that
+ * failed on a value PostgreSQL refused (a data exception) answers 400, as the schemas would have.
  */
 const procedure = t.procedure.use(async ({ next }) => {
   const result = await next();
-  if (!result.ok && isDatabaseUnavailable(result.error.cause))
-    throw asUnavailable(result.error.cause);
+  if (result.ok) return result;
+  const { cause } = result.error;
+  if (isDatabaseUnavailable(cause)) throw asUnavailable(cause);
+  if (isDataException(cause)) {
+    throw new TRPCError({
+      code: 'BAD_REQUEST',
+      message: 'The input holds a value the database cannot store or compare',
+      cause,
+    });
+  }
   return result;
 });
 
+/** Anyone may call it, signed in or not; `ctx.viewer` is the signed-in user or null. */
 export const publicProcedure = procedure.meta({ access: 'anyone' });
 
 /** Needs a valid session: 401 without one. `ctx.viewer` is never null inside. */

@@ -64,3 +64,13 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * Whether a statement failed on a value it was given (SQLSTATE class 22, data exception: text the
+ * encoding cannot carry (22021, 22P05), a number out of range (22003), a malformed literal
+ * (22P02)...): the request's fault, worth a 4xx. Inputs are validated before they reach SQL; this
+ * is the last line of defence for a value that slipped past.
+ */
+export function isDataException(error: unknown): boolean {
+  return pgFields(error)?.code?.startsWith('22') === true;
+}

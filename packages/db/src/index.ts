@@ -24,3 +24,4 @@ export * from './errors';
 export * from './lookup';
 export * from './order';
 export * from './schema/index';
+export * from './text';

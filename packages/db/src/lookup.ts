@@ -1,5 +1,7 @@
-import { type SQL, sql } from 'drizzle-orm';
+import { eq, type SQL, sql } from 'drizzle-orm';
+import { articles } from './schema/articles';
 import { users } from './schema/users';
+import { isStorableText } from './text';
 
 /**
  * Conditions that find a user whatever the case typed, in the exact form of the unique indexes on
@@ -8,3 +10,11 @@ import { users } from './schema/users';
 export const usernameIs = (username: string): SQL =>
   sql`lower(${users.username}) = lower(${username})`;
 export const emailIs = (email: string): SQL => sql`lower(${users.email}) = lower(${email})`;
+
+/**
+ * The article whose slug this is. A slug that is not storable text (a NUL, a lone surrogate: one
+ * decoded from a URL, say) names no article, and PostgreSQL would refuse to compare it: it matches
+ * nothing, so every lookup answers as for any unknown slug.
+ */
+export const slugIs = (slug: string): SQL =>
+  isStorableText(slug) ? eq(articles.slug, slug) : sql`false`;

@@ -257,6 +257,17 @@ describe('PUT /api/user', () => {
     ]);
   });
 
+  it('answers 422 when nothing is to change (the spec asks for at least one field)', async () => {
+    const account = await signUp(app);
+    for (const user of [{}, { role: 'admin' }, { currentPassword: account.password }]) {
+      const res = await api(app, 'PUT', '/api/user', { token: account.token, body: { user } });
+      expect(res.statusCode, JSON.stringify(user)).toBe(422);
+      expect(errorsOf(res)).toEqual([
+        'user must name at least one field to change: email, username, password, bio, image',
+      ]);
+    }
+  });
+
   it('changes the password only with the current one', async () => {
     const account = await signUp(app);
     const newPassword = 'a brand new passphrase';

@@ -134,14 +134,35 @@ describe('slugs', () => {
     expect(await slugOf('Rust 🚀 in production!')).toBe('rust-in-production');
   });
 
-  it('finds an article by its slug percent-encoded, as copied from an address bar', async () => {
+  it('takes a slug as given: never percent-decoded (a URL path is decoded once, by the server)', async () => {
     const { caller } = await signUp(db);
     const { article } = await caller.article.create({ ...draft, title: 'Καλημέρα κόσμε' });
-    const encoded = encodeURIComponent(article.slug);
-    expect(encoded).toMatch(/^%CE/);
-    expect((await callerFor(db).article.get({ slug: encoded })).article.title).toBe(
+    expect((await callerFor(db).article.get({ slug: article.slug })).article.title).toBe(
       'Καλημέρα κόσμε',
     );
+    const encoded = encodeURIComponent(article.slug);
+    expect(encoded).toMatch(/^%CE/);
+    await expect(callerFor(db).article.get({ slug: encoded })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+  });
+
+  it.each([
+    ['a NUL', 'a\u0000b'],
+    ['a lone surrogate', 'a\ud800b'],
+  ])('answers a slug with %s as any unknown slug, on every lookup', async (_, slug) => {
+    const { caller } = await signUp(db);
+    for (const call of [
+      () => callerFor(db).article.get({ slug }),
+      () => caller.article.favorite({ slug }),
+      () => caller.article.unfavorite({ slug }),
+      () => caller.article.update({ slug, body: 'new' }),
+      () => caller.article.delete({ slug }),
+      () => callerFor(db).comment.list({ slug }),
+      () => caller.comment.create({ slug, body: 'hi' }),
+    ]) {
+      await expect(call()).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    }
   });
 
   it('adds a suffix on collision, also when the same title is posted concurrently', async () => {

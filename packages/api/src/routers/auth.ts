@@ -14,6 +14,7 @@ import type { TRPCRouterRecord } from '@trpc/server';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { loginInput, registerInput } from '../schemas/account';
+import { text } from '../schemas/text';
 import { type Account, createAccount, findCredentials, updateAccount } from '../services/accounts';
 import { audit } from '../services/audit';
 import {
@@ -134,7 +135,7 @@ export const authRouter = {
   }),
 
   revokeSession: authedProcedure
-    .input(z.object({ id: z.string().min(1).max(64) }))
+    .input(z.object({ id: text().min(1).max(64) }))
     .mutation(async ({ ctx, input }) => {
       // Only one's own sessions: someone else's id is "not found", never "forbidden".
       const [owned] = await ctx.db

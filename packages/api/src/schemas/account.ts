@@ -1,16 +1,15 @@
 // Field rules for accounts, shared by the procedures, the REST adapter and the docs.
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@conduit/auth';
 import { z } from 'zod';
+import { text } from './text';
 
 /** Case is kept for display; uniqueness ignores it (the database compares lower-cased). */
-export const emailSchema = z
-  .string()
+export const emailSchema = text()
   .trim()
   .max(254, { error: 'must be at most 254 characters' })
   .pipe(z.email({ error: 'must be a valid email address' }));
 
-export const usernameSchema = z
-  .string()
+export const usernameSchema = text()
   .trim()
   .min(1, { error: 'must not be empty' })
   .max(32, { error: 'must be at most 32 characters' })
@@ -19,8 +18,7 @@ export const usernameSchema = z
 const codePoints = (value: string) => [...value].length;
 
 /** Any characters, spaces included; counted in Unicode code points, never truncated. */
-export const passwordSchema = z
-  .string()
+export const passwordSchema = text()
   .max(PASSWORD_MAX_LENGTH * 2, { error: `must be at most ${PASSWORD_MAX_LENGTH} characters` })
   .refine((value) => codePoints(value) >= PASSWORD_MIN_LENGTH, {
     error: `must be at least ${PASSWORD_MIN_LENGTH} characters`,
@@ -29,11 +27,10 @@ export const passwordSchema = z
     error: `must be at most ${PASSWORD_MAX_LENGTH} characters`,
   });
 
-export const bioSchema = z.string().max(2000, { error: 'must be at most 2000 characters' });
+export const bioSchema = text().max(2000, { error: 'must be at most 2000 characters' });
 
 /** An http(s) URL; an empty string clears the image (RealWorld clients send "" for none). */
-export const imageSchema = z
-  .string()
+export const imageSchema = text()
   .trim()
   .max(2048, { error: 'must be at most 2048 characters' })
   .refine((value) => value === '' || (/^https?:\/\/[^\s]+$/i.test(value) && URL.canParse(value)), {
@@ -60,6 +57,8 @@ export const loginInput = z.object({
     .max(PASSWORD_MAX_LENGTH * 4),
 });
 
+const CHANGEABLE = ['email', 'username', 'password', 'bio', 'image'] as const;
+
 /** Only these fields can change; anything else (a role, an id) is refused, never written. */
 export const updateUserInput = z
   .strictObject(
@@ -81,6 +80,11 @@ export const updateUserInput = z
           : undefined,
     },
   )
+  // Nothing to change is a mistake worth telling (RealWorld: at least one field), not a no-op.
+  .refine((input) => CHANGEABLE.some((field) => input[field] !== undefined), {
+    error: `must name at least one field to change: ${CHANGEABLE.join(', ')}`,
+    abort: true,
+  })
   .refine((input) => input.password === undefined || input.currentPassword !== undefined, {
     path: ['currentPassword'],
     error: 'is required to change the password',

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { type ArticleCursor, decodeCursor } from '../services/articles-cursor';
 import { usernameSchema } from './account';
+import { text } from './text';
 
 export const TAGS_MAX_COUNT = 10;
 export const TAG_MAX_LENGTH = 32;
@@ -10,19 +11,16 @@ export const PAGE_SIZE_MAX = 100;
 /** Deeper pages are reached with `cursor`, whose cost does not grow with the depth. */
 export const OFFSET_MAX = 10_000;
 
-export const titleSchema = z
-  .string()
+export const titleSchema = text()
   .trim()
   .min(1, { error: 'must not be empty' })
   .max(200, { error: 'must be at most 200 characters' });
 
-export const descriptionSchema = z
-  .string()
+export const descriptionSchema = text()
   .trim()
   .max(1000, { error: 'must be at most 1000 characters' });
 
-export const bodySchema = z
-  .string()
+export const bodySchema = text()
   .max(100_000, { error: 'must be at most 100000 characters' })
   .refine((body) => body.trim().length > 0, { error: 'must not be empty' });
 
@@ -37,7 +35,7 @@ export function normalizeTag(tag: string): string {
  * Lower case because "React" and "react" are one topic to readers, and tag filters stay simple.
  */
 export const tagListSchema = z
-  .array(z.string(), { error: 'must be a list of strings' })
+  .array(text(), { error: 'must be a list of strings' })
   .max(100, { error: `must have at most ${TAGS_MAX_COUNT} tags` })
   .transform((tags) => [...new Set(tags.map(normalizeTag).filter((tag) => tag.length > 0))])
   .check((ctx) => {
@@ -59,21 +57,16 @@ export const tagListSchema = z
     }
   });
 
-/** A slug as it appears in URLs; a percent-encoded one (as copied from an address bar) is decoded. */
+/**
+ * A slug, as given: never percent-decoded here (a URL path is decoded once, by the HTTP layer, and
+ * decoding again would turn `%2500` into a NUL and `%2531` into `1`). Any string is accepted: one
+ * that is no article's slug, even one PostgreSQL could not store, is simply not found.
+ */
 export const slugSchema = z
   .string()
   .trim()
   .min(1, { error: 'must not be empty' })
-  .max(1000, { error: 'is too long' })
-  .transform((slug, ctx) => {
-    if (!slug.includes('%')) return slug;
-    try {
-      return decodeURIComponent(slug);
-    } catch {
-      ctx.issues.push({ code: 'custom', input: slug, message: 'is not a valid slug' });
-      return z.NEVER;
-    }
-  });
+  .max(1000, { error: 'is too long' });
 
 export const createArticleInput = z.object({
   title: titleSchema,
@@ -96,8 +89,7 @@ export const updateArticleInput = z.object({
 /** `reason` is required when a moderator removes someone else's article (it goes to the audit log). */
 export const deleteArticleInput = z.object({
   slug: slugSchema,
-  reason: z
-    .string()
+  reason: text()
     .trim()
     .min(1, { error: 'must not be empty' })
     .max(500, { error: 'must be at most 500 characters' })
@@ -142,8 +134,7 @@ function offsetOrCursor(
   }
 }
 
-const tagFilterSchema = z
-  .string()
+const tagFilterSchema = text()
   .max(200, { error: `must be at most ${TAG_MAX_LENGTH} characters` })
   .transform(normalizeTag)
   .pipe(

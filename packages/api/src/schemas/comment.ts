@@ -1,6 +1,7 @@
 // Field rules and shapes of comments, shared by the procedures, the REST adapter and the docs.
 import { z } from 'zod';
 import { authorSchema, cursorSchema, slugSchema } from './article';
+import { text } from './text';
 
 export const COMMENT_BODY_MAX_LENGTH = 10_000;
 /** One page holds the whole thread of nearly every article; longer threads page with `cursor`. */
@@ -13,8 +14,7 @@ const ID_MAX = 2_147_483_647; // the column is an integer: a larger id would be 
 const codePoints = (value: string) => [...value].length;
 
 /** Trimmed; counted in Unicode code points, as the database's check counts them. */
-export const commentBodySchema = z
-  .string({ error: 'must be a string' })
+export const commentBodySchema = text({ error: 'must be a string' })
   .max(COMMENT_BODY_MAX_LENGTH * 4, {
     error: `must be at most ${COMMENT_BODY_MAX_LENGTH} characters`,
   })
@@ -51,8 +51,7 @@ export const createCommentInput = z.object({ slug: slugSchema, body: commentBody
 export const deleteCommentInput = z.object({
   slug: slugSchema,
   id: commentIdSchema,
-  reason: z
-    .string()
+  reason: text()
     .trim()
     .min(1, { error: 'must not be empty' })
     .max(MODERATION_REASON_MAX_LENGTH, {

@@ -1,5 +1,5 @@
 // Articles: read one, write (create, update, delete) and favorite.
-import { articles, type Database, eq, favorites, type SQL, sql, users } from '@conduit/db';
+import { articles, type Database, eq, favorites, type SQL, slugIs, sql, users } from '@conduit/db';
 import { TRPCError } from '@trpc/server';
 import type { ArticleView } from '../schemas/article';
 import type { RequestMeta } from '../trpc';
@@ -44,7 +44,7 @@ export async function getArticleWithRefs(
   slug: string,
   viewerId: number | undefined,
 ): Promise<{ article: ArticleView; refs: ArticleRefs }> {
-  const found = await readArticleView(db, eq(articles.slug, slug), viewerId);
+  const found = await readArticleView(db, slugIs(slug), viewerId);
   if (!found) throw notFound(slug);
   return found;
 }
@@ -60,7 +60,7 @@ export async function findArticle(db: Database, slug: string): Promise<ArticleRe
     })
     .from(articles)
     .innerJoin(users, eq(users.id, articles.authorId))
-    .where(eq(articles.slug, slug));
+    .where(slugIs(slug));
   if (!article) throw notFound(slug);
   return article;
 }
@@ -177,10 +177,10 @@ export async function favoriteArticle(
           createdAt: sql<Date>`now()`.as('created_at'),
         })
         .from(articles)
-        .where(eq(articles.slug, slug)),
+        .where(slugIs(slug)),
     )
     .onConflictDoNothing();
-  return viewOrNotFound(db, eq(articles.slug, slug), viewerId, slug);
+  return viewOrNotFound(db, slugIs(slug), viewerId, slug);
 }
 
 /** Idempotent: unfavoriting an article not favorited changes nothing. */
@@ -192,7 +192,7 @@ export async function unfavoriteArticle(
   await db
     .delete(favorites)
     .where(
-      sql`${favorites.userId} = ${viewerId} and ${favorites.articleId} = (select ${articles.id} from ${articles} where ${articles.slug} = ${slug})`,
+      sql`${favorites.userId} = ${viewerId} and ${favorites.articleId} = (select ${articles.id} from ${articles} where ${slugIs(slug)})`,
     );
-  return viewOrNotFound(db, eq(articles.slug, slug), viewerId, slug);
+  return viewOrNotFound(db, slugIs(slug), viewerId, slug);
 }

@@ -11,6 +11,7 @@ import {
   gt,
   inArray,
   type SQL,
+  slugIs,
   sql,
   users,
 } from '@conduit/db';
@@ -40,7 +41,7 @@ export async function findArticle(db: Database, slug: string): Promise<Commented
   const [article] = await db
     .select({ id: articles.id, slug: articles.slug })
     .from(articles)
-    .where(eq(articles.slug, slug));
+    .where(slugIs(slug));
   if (!article) throw articleNotFound(slug);
   return article;
 }
