@@ -14,6 +14,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { contextForRequest } from '../context';
 import { conditionalGet } from './etag';
 import type { SessionCookieSettings } from './session';
+import { refusePrototypeKeys } from './trpc-json-guard';
 
 export interface TrpcPluginOptions {
   db: Database;
@@ -33,6 +34,7 @@ export const trpcPlugin: FastifyPluginAsync<TrpcPluginOptions> = async (app, opt
   // Runs after the root hook that turns tRPC's Response into bytes with its headers (compression),
   // so it sees the no-store that responseMeta sets on personal answers.
   app.addHook('onSend', conditionalGet);
+  refusePrototypeKeys(app);
   await app.register(fastifyTRPCPlugin, {
     trpcOptions: {
       router: appRouter,
