@@ -91,6 +91,8 @@ describe('cross-site request forgery', () => {
       { cookie, origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
       { cookie, 'sec-fetch-site': 'cross-site' },
       { cookie, origin: 'null' },
+      // Neither header: not a browser that says where it comes from (OWASP: block).
+      { cookie },
     ];
     for (const headers of foreign) {
       const res = await mutate(app, 'auth.logoutAll', {}, headers);
@@ -103,7 +105,7 @@ describe('cross-site request forgery', () => {
     expect((await query(app, 'auth.me', undefined, { cookie })).statusCode).toBe(200);
   });
 
-  it('accepts our own origin, and a client that is not a browser', async () => {
+  it('accepts our own origin, as the browser reports it', async () => {
     const { cookie } = await register(app);
     const sameOrigin = await mutate(
       app,
@@ -117,7 +119,27 @@ describe('cross-site request forgery', () => {
         .statusCode,
     ).toBe(200);
     const again = await register(app);
-    expect((await mutate(app, 'auth.logout', {}, { cookie: again.cookie })).statusCode).toBe(200);
+    const typed = await mutate(
+      app,
+      'auth.logout',
+      {},
+      { cookie: again.cookie, 'sec-fetch-site': 'none' },
+    );
+    expect(typed.statusCode).toBe(200);
+  });
+
+  it('lets a client that is not a browser change things with its header token', async () => {
+    const { cookie, token } = await register(app);
+    const res = await mutate(
+      app,
+      'user.update',
+      { bio: 'by token' },
+      { cookie, authorization: `Token ${token}` },
+    );
+    expect(res.statusCode).toBe(200);
+    expect((await mutate(app, 'user.update', { bio: 'by cookie' }, { cookie })).statusCode).toBe(
+      403,
+    );
   });
 
   it('accepts configured origins, and header tokens from anywhere', async () => {
