@@ -20,6 +20,7 @@ import { createRedisCache } from './cache/redis';
 import type { Config } from './config';
 import { createMemoryLimiter } from './limits/memory';
 import { createRedisLimiter, FAIL_FAST_REDIS_OPTIONS } from './limits/redis';
+import { CENSOR, REDACT_PATHS, serializeRequest } from './logging/redact';
 import { compressionPlugin } from './plugins/compression';
 import { csrfPlugin } from './plugins/csrf';
 import { errorBody, errorsPlugin } from './plugins/errors';
@@ -63,18 +64,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const app = Fastify({
     logger: {
       level: config.logLevel,
-      // Credentials never reach the logs, whatever a future log line includes.
-      redact: {
-        paths: [
-          'req.headers.authorization',
-          'req.headers.cookie',
-          'res.headers["set-cookie"]',
-          '*.password',
-          '*.currentPassword',
-          '*.token',
-        ],
-        censor: '[redacted]',
-      },
+      // Credentials never reach the logs, whatever a future log line includes: not in headers,
+      // body fields, nor the query string of a logged URL (logging/redact.ts).
+      redact: { paths: REDACT_PATHS, censor: CENSOR },
+      serializers: { req: serializeRequest },
       ...(deps.logStream ? { stream: deps.logStream } : {}),
     },
     genReqId: (req) => {

@@ -1,0 +1,82 @@
+// What never reaches a log line: credentials, wherever a request carried them. Headers (the
+// Authorization header, cookies) and body fields are censored by pino's redact paths (app.ts);
+// URLs are censored here, since a client may put a token or a password in the query string
+// (refused, but its URL was logged whole before).
+
+export const CENSOR = '[redacted]';
+
+/**
+ * Query parameter names that carry secrets: tokens of every kind (`token`, `access_token`,
+ * `id_token`...), passwords, secrets, keys, signatures, one-time codes, sessions. Matched on the
+ * decoded name, case-insensitively, mostly anywhere in it: over-censoring a harmless parameter
+ * costs a log reader little, a leaked token costs an account. (Short words are whole names only:
+ * `author`, a list filter, is not `auth`.)
+ */
+const SENSITIVE_NAME =
+  /token|passw|pwd|secret|api[-_]?key|private[-_]?key|^key$|^auth$|authori[sz]ation|signature|^sig$|session|cookie|credential|otp|^code$|jwt|bearer/i;
+/token|passw|pwd|secret|key|auth|sign|sig$|session|cookie|credential|otp|code|jwt|bearer/i;
+
+/**
+ * A value that is itself JSON naming such a field (tRPC's `input` parameter: a mutation sent as a
+ * GET by mistake carries `{"password":...}` in the URL).
+ */
+const SENSITIVE_KEY_IN_VALUE =
+  /"[^"]*(?:token|passw|pwd|secret|api[-_]?key|private[-_]?key|authori[sz]ation|signature|session|cookie|credential|otp|jwt|bearer)[^"]*"\s*:/i;
+
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text.replaceAll('+', ' '));
+  } catch {
+    return text;
+  }
+}
+
+/** The URL as it may be logged: the value of every sensitive query parameter censored. */
+export function redactUrl(url: string): string {
+  const queryAt = url.indexOf('?');
+  if (queryAt === -1) return url;
+  const query = url
+    .slice(queryAt + 1)
+    .split('&')
+    .map((pair) => {
+      const equals = pair.indexOf('=');
+      const name = equals === -1 ? pair : pair.slice(0, equals);
+      if (equals === -1) return SENSITIVE_NAME.test(decoded(name)) ? `${name}=${CENSOR}` : pair;
+      const value = pair.slice(equals + 1);
+      const secret =
+        SENSITIVE_NAME.test(decoded(name)) || SENSITIVE_KEY_IN_VALUE.test(decoded(value));
+      return secret ? `${name}=${CENSOR}` : pair;
+    })
+    .join('&');
+  return `${url.slice(0, queryAt)}?${query}`;
+}
+
+/** Body and object fields censored wherever a log line includes them (pino redact paths). */
+const SECRET_FIELDS = ['password', 'currentPassword', 'newPassword', 'token', 'secret'];
+
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers["proxy-authorization"]',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  ...SECRET_FIELDS.flatMap((field) => [`*.${field}`, `*.*.${field}`, `*.*.*.${field}`]),
+];
+
+interface LoggedRequest {
+  method: string;
+  url: string;
+  host?: string;
+  ip?: string;
+  socket?: { remotePort?: number } | null;
+}
+
+/** Fastify's request serializer, with the URL censored. */
+export function serializeRequest(request: LoggedRequest) {
+  return {
+    method: request.method,
+    url: redactUrl(request.url),
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  };
+}
