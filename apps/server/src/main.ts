@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app';
 import { isPrimary, superviseWorkers } from './cluster';
+import { failStartup } from './cluster-start';
 import { type Config, ConfigError, loadConfig } from './config';
 import { startupFailureLine } from './startup-failure';
 
@@ -83,6 +84,5 @@ function leaveIdleConnectionsToProxy(app: FastifyInstance, graceMs: number): voi
 
 main().catch((error: unknown) => {
   // Start-up failed (database unreachable, port taken, ...): say what, in one line, and exit non-zero.
-  console.error(startupFailureLine(error));
-  process.exit(1);
+  failStartup(startupFailureLine(error));
 });

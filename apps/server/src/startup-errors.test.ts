@@ -93,6 +93,15 @@ describe('DATABASE_URL that does not lead to a usable database', () => {
     const server = start({ DATABASE_URL: postgresUrl(`127.0.0.1:${port}`, '?sslmode=require') });
     await expectOneLine(server, 'DATABASE_URL', /127\.0\.0\.1:\d+ \(.*TLS/);
   });
+
+  // The primary and then a worker start through tsx, one after the other: a longer bound.
+  it('under WORKERS, one line and exit 1 instead of replacing workers that cannot start', {
+    timeout: 20_000,
+  }, async () => {
+    const port = await freePort();
+    const server = start({ WORKERS: '2', DATABASE_URL: postgresUrl(`127.0.0.1:${port}`) });
+    await expectOneLine(server, 'DATABASE_URL', /connection refused/);
+  });
 });
 
 /**
