@@ -1,6 +1,8 @@
 // WORKERS=n: one primary process that serves nothing itself and keeps n server processes (node's
 // cluster, sharing the port) running. Instances share only PostgreSQL and Redis, so any worker
 // can answer any request. The primary:
+// - exits 1 with the worker's one line if one fails to start, rather than replace it with
+//   another that would fail alike (see cluster-start.ts);
 // - replaces a worker that dies, unless workers die faster than they start (then it gives up,
 //   so a broken deployment fails loudly instead of looping);
 // - on SIGHUP restarts them one at a time, each new one listening before the old one stops
@@ -9,6 +11,7 @@
 // - answers the worker that took a /metrics scrape with every worker's figures added up.
 import cluster, { type Worker } from 'node:cluster';
 import { AggregatorRegistry, Gauge, type Registry } from 'prom-client';
+import { watchStart } from './cluster-start';
 import type { Config } from './config';
 
 /** More unexpected exits than this within CRASH_WINDOW_MS: stop replacing and exit 1. */
@@ -60,15 +63,28 @@ export function superviseWorkers(config: Config): void {
   /** Workers being replaced on purpose (rolling restart): their exit is not a crash. */
   const retiring = new Set<Worker>();
   gatherMetrics();
+  const start = watchStart(config.workers, {
+    failed(line) {
+      if (stopping) return; // stopped while starting: not a failure
+      process.stderr.write(`${line}\n`);
+      log('error', 'a worker failed to start; stopping');
+      stopAll(1);
+    },
+    later(worker, line) {
+      log('error', 'a worker failed to start', { workerPid: worker.process.pid, reason: line });
+    },
+  });
 
+  // A worker leaves cluster.workers once it has both exited and disconnected, in either order.
+  const exitWhenAllGone = () => {
+    if (!stopping || Object.keys(cluster.workers ?? {}).length > 0) return;
+    log('info', 'all workers stopped');
+    process.exit(process.exitCode ?? 0);
+  };
+  cluster.on('disconnect', exitWhenAllGone);
   cluster.on('exit', (worker, code, signal) => {
-    if (stopping) {
-      if (Object.keys(cluster.workers ?? {}).length === 0) {
-        log('info', 'all workers stopped');
-        process.exit(process.exitCode ?? 0);
-      }
-      return;
-    }
+    if (stopping) return exitWhenAllGone();
+    if (start.starting()) return; // watchStart says why, once
     if (retiring.delete(worker)) return;
     const now = Date.now();
     crashes.push(now);
@@ -85,7 +101,9 @@ export function superviseWorkers(config: Config): void {
   function stopAll(exitCode: number) {
     stopping = true;
     process.exitCode = exitCode;
-    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w);
+    const workers = Object.values(cluster.workers ?? {}).filter(
+      (w): w is Worker => !!w && !w.isDead(),
+    );
     if (workers.length === 0) process.exit(exitCode);
     for (const worker of workers) worker.process.kill('SIGTERM');
     // Each worker bounds its own stop by SHUTDOWN_TIMEOUT_MS; this is the backstop.

@@ -1,4 +1,5 @@
 // Configuration comes from environment variables only, validated once at start.
+import type { DatabaseSetting } from '@conduit/db';
 import { z } from 'zod';
 
 const integer = (min: number, max: number, hint: string) =>
@@ -88,6 +89,12 @@ const envSchema = z
     path: ['WORKERS'],
     error: 'above 1 needs DATABASE_URL (the embedded database serves one process)',
   });
+
+/** The variable behind each database setting, for errors about a value that passed validation. */
+export const databaseVariables = {
+  url: 'DATABASE_URL',
+  pgliteDir: 'PGLITE_DIR',
+} as const satisfies Record<DatabaseSetting, string>;
 
 /** Variables whose values must not be echoed back in an error (they may hold passwords). */
 const secret = new Set(['DATABASE_URL', 'REDIS_URL', 'METRICS_TOKEN']);

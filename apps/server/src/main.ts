@@ -3,7 +3,9 @@ import { existsSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app';
 import { isPrimary, superviseWorkers } from './cluster';
+import { failStartup } from './cluster-start';
 import { type Config, ConfigError, loadConfig } from './config';
+import { startupFailureLine } from './startup-failure';
 
 // A .env file in the working directory fills in variables the environment does not set.
 if (existsSync('.env')) process.loadEnvFile('.env');
@@ -82,8 +84,5 @@ function leaveIdleConnectionsToProxy(app: FastifyInstance, graceMs: number): voi
 
 main().catch((error: unknown) => {
   // Start-up failed (database unreachable, port taken, ...): say what, in one line, and exit non-zero.
-  console.error(
-    `Conduit failed to start: ${error instanceof Error ? error.message : String(error)}`,
-  );
-  process.exit(1);
+  failStartup(startupFailureLine(error));
 });

@@ -7,9 +7,19 @@ import { fileURLToPath } from 'node:url';
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
-/** Starts the server with only PATH, LOG_LEVEL=info and `env`; collects what it prints. */
-export function startServerProcess(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', main], {
+/**
+ * Starts the server with only PATH, LOG_LEVEL=info and `env`; collects what it prints. `wrapper`:
+ * a command that runs it (its arguments follow), e.g. to start it in a mount namespace of its own.
+ */
+export function startServerProcess(env: Record<string, string>, wrapper: string[] = []) {
+  const [command = process.execPath, ...args] = [
+    ...wrapper,
+    process.execPath,
+    '--import',
+    'tsx',
+    main,
+  ];
+  const child = spawn(command, args, {
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

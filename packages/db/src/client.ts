@@ -1,16 +1,18 @@
 // One Drizzle handle over PostgreSQL (postgres.js) or embedded PGlite; callers cannot tell which.
-import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
+import { prepareDataDir } from './data-dir';
 import { migratePglite, migratePostgres } from './migrate';
+import { CONNECT_TIMEOUT_S, pgliteOpenError, postgresOpenError } from './open-errors';
 import { type PoolStats, PoolTracker, trackPglite, trackPostgres } from './pool-stats';
 import { type PubSub, pglitePubSub, postgresPubSub, registerPubSub } from './pubsub';
 import * as schema from './schema/index';
 
+export { DatabaseOpenError, type DatabaseSetting } from './open-errors';
 export type { PoolStats } from './pool-stats';
 export {
   MAX_NOTIFY_PAYLOAD_BYTES,
@@ -40,7 +42,11 @@ export type DbDriver = 'postgres' | 'pglite';
 export interface DbConnection extends PubSub {
   db: Database;
   driver: DbDriver;
-  /** Applies pending migrations (idempotent, safe to call from several processes at once). */
+  /**
+   * Applies pending migrations (idempotent, safe to call from several processes at once). On
+   * PostgreSQL this is where the first connection is made: one that cannot be made fails with a
+   * DatabaseOpenError saying why.
+   */
   migrate(): Promise<void>;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
@@ -51,6 +57,10 @@ export interface DbConnection extends PubSub {
 
 export const IN_MEMORY = 'memory://';
 
+/**
+ * Opens the embedded database at once, or a PostgreSQL pool that connects on first use. A folder
+ * or server that cannot be used fails with a DatabaseOpenError naming the setting and the cause.
+ */
 export async function createDb(config: DbConfig): Promise<DbConnection> {
   // The embedded database is a single session: a pool of one.
   const tracker = new PoolTracker(config.url ? (config.poolMax ?? 10) : 1);
@@ -75,7 +85,7 @@ async function connectPostgres(
   const client = postgres(url, {
     max: tracker.max,
     idle_timeout: 30,
-    connect_timeout: 10,
+    connect_timeout: CONNECT_TIMEOUT_S,
     // Migrations and `drop ... if exists` print NOTICEs; they are not our logs' business.
     onnotice: () => {},
   });
@@ -87,7 +97,13 @@ async function connectPostgres(
     db,
     driver: 'postgres',
     ...pubsub,
-    migrate: () => migratePostgres(client, url),
+    migrate: async () => {
+      // Connect first, so a server that cannot be used is told apart from a migration that fails.
+      await client`select 1`.catch((error: unknown) => {
+        throw postgresOpenError(url, error);
+      });
+      await migratePostgres(client, url);
+    },
     ping: () => pingDb(db),
     poolStats: () => tracker.stats(),
     close: () => client.end({ timeout: 5 }),
@@ -99,8 +115,12 @@ async function openPglite(
   tracker: PoolTracker,
   logger: QueryLogger,
 ): Promise<DbConnection> {
-  if (dir !== IN_MEMORY) await mkdir(dir, { recursive: true });
-  const client = await PGlite.create(dir === IN_MEMORY ? undefined : dir);
+  if (dir !== IN_MEMORY) await prepareDataDir(dir);
+  const client = await PGlite.create(dir === IN_MEMORY ? undefined : dir).catch(
+    (error: unknown) => {
+      throw pgliteOpenError(dir, 'open the embedded database in', error);
+    },
+  );
   const tracked = trackPglite(client, tracker);
   const db = drizzlePglite(tracked, { schema, logger }) as unknown as Database;
   const pubsub = pglitePubSub(tracked);

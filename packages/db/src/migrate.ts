@@ -7,6 +7,7 @@ import { migrate as runPgliteMigrations } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as runPostgresMigrations } from 'drizzle-orm/postgres-js/migrator';
 import postgres, { type Sql } from 'postgres';
+import { CONNECT_TIMEOUT_S } from './open-errors';
 
 /**
  * Found through the package rather than relative to this file, so it still resolves when this
@@ -24,7 +25,7 @@ export async function migratePostgres(client: Sql, url: string): Promise<void> {
   // Several instances may start at once; the advisory lock lets one migrate while the others wait,
   // then find nothing left to do. The lock lives on a connection of its own, so the pool (which
   // may hold a single connection) stays free for the migrations.
-  const lock = postgres(url, { max: 1, onnotice: () => {} });
+  const lock = postgres(url, { max: 1, connect_timeout: CONNECT_TIMEOUT_S, onnotice: () => {} });
   try {
     await lock`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
     await runPostgresMigrations(drizzlePostgres(client), { migrationsFolder });

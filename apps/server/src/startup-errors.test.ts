@@ -1,0 +1,170 @@
+// Start-up failures as an operator meets them: one line on stderr naming the variable to fix and
+// why, exit code 1, within seconds, and never the password from DATABASE_URL.
+import { spawnSync } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { freePort, startServerProcess } from '../test/process';
+import { type Refusal, startRefusingPostgres } from '../test/refusing-postgres';
+
+const PASSWORD = 'hunter2-not-for-logs';
+const postgresUrl = (hostPort: string, query = '') =>
+  `postgres://conduit:${PASSWORD}@${hostPort}/conduit${query}`;
+
+const started: ReturnType<typeof startServerProcess>[] = [];
+const cleanups: (() => Promise<void>)[] = [];
+
+function start(env: Record<string, string>, wrapper?: string[]) {
+  const server = startServerProcess({ PORT: '0', ...env }, wrapper);
+  started.push(server);
+  return server;
+}
+
+// A test that timed out leaves its server running: stop it, and whatever the test set up.
+afterEach(async () => {
+  for (const server of started.splice(0)) server.child.kill('SIGKILL');
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+async function refusing(refusal: Refusal): Promise<number> {
+  const postgres = await startRefusingPostgres(refusal);
+  cleanups.push(postgres.close);
+  return postgres.port;
+}
+
+async function expectOneLine(
+  server: ReturnType<typeof startServerProcess>,
+  variable: string,
+  cause: RegExp,
+): Promise<void> {
+  expect(await server.exited).toBe(1);
+  const { stderr } = server.output();
+  expect(stderr).not.toContain(PASSWORD);
+  const lines = stderr.trimEnd().split('\n');
+  expect(lines, stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(new RegExp(`^Conduit failed to start: ${variable}: `));
+  expect(lines[0]).toMatch(cause);
+}
+
+// Each case starts a process through tsx (a few seconds on a busy two-core machine); the bound is
+// what an operator waits at most, start-up included.
+const SECONDS = { timeout: 15_000 };
+
+describe('DATABASE_URL that does not lead to a usable database', () => {
+  it('names the host when nothing listens there', SECONDS, async () => {
+    const port = await freePort();
+    const server = start({ DATABASE_URL: postgresUrl(`127.0.0.1:${port}`) });
+    await expectOneLine(
+      server,
+      'DATABASE_URL',
+      new RegExp(
+        `cannot connect to PostgreSQL at 127\\.0\\.0\\.1:${port} \\(connection refused\\)`,
+      ),
+    );
+  });
+
+  it('names the host that has no address', SECONDS, async () => {
+    const server = start({ DATABASE_URL: postgresUrl('conduit-db.invalid:5432') });
+    // ENOTFOUND, or EAI_AGAIN on a machine whose DNS does not answer.
+    await expectOneLine(server, 'DATABASE_URL', /conduit-db\.invalid:5432 \(.*host.*\)/);
+  });
+
+  it('says the login was refused for a wrong password', SECONDS, async () => {
+    const port = await refusing('wrong-password');
+    const server = start({ DATABASE_URL: postgresUrl(`127.0.0.1:${port}`) });
+    await expectOneLine(server, 'DATABASE_URL', /password authentication failed.*28P01/);
+  });
+
+  it('says the database does not exist', SECONDS, async () => {
+    const port = await refusing('no-such-database');
+    const server = start({ DATABASE_URL: postgresUrl(`127.0.0.1:${port}`) });
+    await expectOneLine(server, 'DATABASE_URL', /database "conduit" does not exist.*3D000/);
+  });
+
+  it('gives up on a server that accepts the connection and never answers', SECONDS, async () => {
+    const port = await refusing('silent');
+    const server = start({ DATABASE_URL: postgresUrl(`127.0.0.1:${port}`) });
+    await expectOneLine(server, 'DATABASE_URL', /127\.0\.0\.1:\d+ \(no answer within \d+ s\)/);
+  });
+
+  it('says TLS failed when the server will not speak it', SECONDS, async () => {
+    const port = await refusing('no-tls');
+    const server = start({ DATABASE_URL: postgresUrl(`127.0.0.1:${port}`, '?sslmode=require') });
+    await expectOneLine(server, 'DATABASE_URL', /127\.0\.0\.1:\d+ \(.*TLS/);
+  });
+
+  // The primary and then a worker start through tsx, one after the other: a longer bound.
+  it('under WORKERS, one line and exit 1 instead of replacing workers that cannot start', {
+    timeout: 20_000,
+  }, async () => {
+    const port = await freePort();
+    const server = start({ WORKERS: '2', DATABASE_URL: postgresUrl(`127.0.0.1:${port}`) });
+    await expectOneLine(server, 'DATABASE_URL', /connection refused/);
+  });
+});
+
+/**
+ * A folder the server cannot write to, and how to start it so. Not as root, a folder without
+ * write permission is enough; root writes there anyway, so the server then runs in a mount
+ * namespace of its own where the folder is a read-only bind mount (gone with the process).
+ */
+async function readOnlyFolder(): Promise<{ dir: string; wrapper: string[] } | string> {
+  const dir = await mkdtemp(join(tmpdir(), 'conduit-readonly-'));
+  afterAll(async () => {
+    await chmod(dir, 0o755);
+    await rm(dir, { recursive: true, force: true });
+  });
+  if (process.getuid?.() !== 0) {
+    await chmod(dir, 0o555);
+    return { dir, wrapper: [] };
+  }
+  const wrapper = [
+    'unshare',
+    '--mount',
+    '--propagation',
+    'private',
+    'sh',
+    '-c',
+    'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" "$1" && shift && exec "$@"',
+    'sh',
+    dir,
+  ];
+  const [command = 'unshare', ...args] = wrapper;
+  const probe = spawnSync(command, [...args, 'sh', '-c', '! touch "$0/probe" 2>/dev/null', dir]);
+  if (probe.status === 0) return { dir, wrapper };
+  return `running as root and no read-only bind mount (unshare --mount): ${probe.stderr ?? probe.error}`;
+}
+
+const readOnly = await readOnlyFolder();
+if (typeof readOnly === 'string')
+  console.warn(`skipping the read-only PGLITE_DIR cases: ${readOnly}`);
+
+describe('PGLITE_DIR where the embedded database cannot live', () => {
+  it.skipIf(typeof readOnly === 'string')(
+    'names a folder it may not write to',
+    SECONDS,
+    async () => {
+      if (typeof readOnly === 'string') return;
+      const server = start({ PGLITE_DIR: readOnly.dir }, readOnly.wrapper);
+      await expectOneLine(server, 'PGLITE_DIR', /read-only file system|permission denied/);
+    },
+  );
+
+  it.skipIf(typeof readOnly === 'string')(
+    'names a folder it cannot create on a read-only file system',
+    SECONDS,
+    async () => {
+      if (typeof readOnly === 'string') return;
+      const dir = join(readOnly.dir, 'missing', 'pglite');
+      const server = start({ PGLITE_DIR: dir }, readOnly.wrapper);
+      await expectOneLine(server, 'PGLITE_DIR', /read-only file system|permission denied/);
+    },
+  );
+
+  // Node's recursive mkdir loops forever there: /proc/1 exists, yet creating in it says ENOENT.
+  it('gives up on a folder under /proc instead of hanging', SECONDS, async () => {
+    const server = start({ PGLITE_DIR: '/proc/1/conduit' });
+    await expectOneLine(server, 'PGLITE_DIR', /\/proc\/1\/conduit.*no such file or directory/);
+  });
+});
