@@ -34,6 +34,7 @@ import { webApp } from './plugins/web';
 import { API_PREFIX } from './rest/docs';
 import { realWorldErrors } from './rest/errors';
 import { restPlugin } from './rest/plugin';
+import { redisStartupError } from './startup-failure';
 
 export interface AppDeps {
   /**
@@ -192,13 +193,26 @@ function housekeepSessions(app: FastifyInstance, database: DbConnection): void {
   app.addHook('onClose', async () => clearInterval(timer));
 }
 
+const REDIS_CONNECT_TIMEOUT_MS = 5000;
+
 /** One Redis client for the process when REDIS_URL is set: limits and cache share it. */
 async function openRedis(config: Config, app: FastifyInstance): Promise<Redis | undefined> {
   if (!config.redisUrl) return undefined;
-  const redis = new Redis(config.redisUrl, { ...FAIL_FAST_REDIS_OPTIONS, lazyConnect: true });
+  const redis = new Redis(config.redisUrl, {
+    ...FAIL_FAST_REDIS_OPTIONS,
+    lazyConnect: true,
+    connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
+  });
+  // Connected before serving: commands are not queued while offline, so they would fail. A
+  // server that cannot be reached stops the start at its first error (ioredis would retry on).
+  await new Promise<void>((resolve, reject) => {
+    redis.once('error', reject);
+    redis.connect().then(resolve, reject);
+  }).catch((error: unknown) => {
+    redis.disconnect();
+    throw redisStartupError(config.redisUrl ?? '', error);
+  });
   redis.on('error', (error) => app.log.warn({ err: error }, 'redis error'));
-  // Connected before serving: commands are not queued while offline, so they would fail.
-  await redis.connect();
   app.addHook('onClose', async () => {
     await redis.quit().catch(() => redis.disconnect());
   });

@@ -5,7 +5,7 @@ import { buildApp } from './app';
 import { isPrimary, superviseWorkers } from './cluster';
 import { failStartup } from './cluster-start';
 import { type Config, ConfigError, loadConfig } from './config';
-import { startupFailureLine } from './startup-failure';
+import { listenStartupError, startupFailureLine } from './startup-failure';
 
 // A .env file in the working directory fills in variables the environment does not set.
 if (existsSync('.env')) process.loadEnvFile('.env');
@@ -26,7 +26,10 @@ async function main(): Promise<void> {
   }
   const app = await buildApp(config);
   stopOnSignals(app, config);
-  await app.listen({ port: config.port, host: config.host });
+  await app.listen({ port: config.port, host: config.host }).catch(async (error: unknown) => {
+    await app.close();
+    throw listenStartupError(config.host, config.port, error);
+  });
 }
 
 /**

@@ -2,6 +2,7 @@
 // why, exit code 1, within seconds, and never the password from DATABASE_URL.
 import { spawnSync } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -166,5 +167,34 @@ describe('PGLITE_DIR where the embedded database cannot live', () => {
   it('gives up on a folder under /proc instead of hanging', SECONDS, async () => {
     const server = start({ PGLITE_DIR: '/proc/1/conduit' });
     await expectOneLine(server, 'PGLITE_DIR', /\/proc\/1\/conduit.*no such file or directory/);
+  });
+});
+
+describe('REDIS_URL, PORT and HOST that cannot be used', () => {
+  it('names the Redis server that refuses, without its password', SECONDS, async () => {
+    const port = await freePort();
+    const server = start({
+      PGLITE_DIR: 'memory://',
+      REDIS_URL: `redis://:${PASSWORD}@127.0.0.1:${port}`,
+    });
+    await expectOneLine(
+      server,
+      'REDIS_URL',
+      new RegExp(`cannot connect to Redis at 127\\.0\\.0\\.1:${port} \\(.*ECONNREFUSED\\)`),
+    );
+  });
+
+  it('names PORT when the port is taken', SECONDS, async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => taken.close(() => resolve())));
+    const { port } = taken.address() as AddressInfo;
+    const server = start({ PGLITE_DIR: 'memory://', HOST: '127.0.0.1', PORT: String(port) });
+    await expectOneLine(server, 'PORT', new RegExp(`127\\.0\\.0\\.1:${port} \\(.*EADDRINUSE\\)`));
+  });
+
+  it('names HOST when this machine has no such address', SECONDS, async () => {
+    const server = start({ PGLITE_DIR: 'memory://', HOST: '192.0.2.1' });
+    await expectOneLine(server, 'HOST', /192\.0\.2\.1:\d+ \(.*EADDRNOTAVAIL\)/);
   });
 });
