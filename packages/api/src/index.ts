@@ -8,6 +8,7 @@ export {
   cached,
   createMemoryCache,
   createNoCache,
+  GENERATION_KEPT_MS,
   invalidate,
 } from './cache';
 export { InvalidFieldsError, RateLimitedError } from './errors';
