@@ -1,5 +1,6 @@
 // @conduit/auth: sessions (the Lucia guide's way), passwords, roles and the audit log; talks to db only.
 export * from './audit';
+export * from './ending-sessions';
 export * from './passwords';
 export * from './roles';
 export * from './sessions';

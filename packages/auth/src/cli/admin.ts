@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createDb } from '@conduit/db';
+import { noSessionCopies } from '../ending-sessions';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../passwords';
 import { createAdmin, promoteToAdmin } from './admin-actions';
 import { PromptCancelled, promptHidden } from './prompt';
@@ -95,7 +96,8 @@ async function run(command: Command, password: string | undefined): Promise<stri
   try {
     await conn.migrate();
     if (command.kind === 'promote') {
-      const result = await promoteToAdmin(conn.db, command.who);
+      // Not told yet: the servers' copies of the sessions ended here last until they expire.
+      const result = await promoteToAdmin(conn.db, command.who, noSessionCopies);
       if (result.outcome === 'unknown') {
         throw new CliError(`No user has the username or email ${JSON.stringify(command.who)}`, 1);
       }
