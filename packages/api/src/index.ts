@@ -40,6 +40,7 @@ export {
   createCommentInput,
   deleteCommentInput,
 } from './schemas/comment';
+export { forgetSessionsEndedElsewhere } from './session-cache';
 export {
   type AuthLimits,
   type Context,

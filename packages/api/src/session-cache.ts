@@ -8,21 +8,23 @@
 // everybody else's stay cached. Those writes go through the auth layer's endSessions, which
 // deletes and commits first and only then has `sessionCopiesIn(cache)` forget the copies: in the
 // other order a request arriving in between would copy a session back from a database that still
-// held it.
+// held it. Sessions ended by the admin CLI, which holds no cache, are announced through the
+// database, and every server drops its copies (`forgetSessionsEndedElsewhere`).
 //
 // On a miss the database answers exactly as without a cache, renewing the session when due
 // (`fresh`, so the cookie is sent again). A hit never renews: its copy was renewed when stored,
-// at most one time to live ago. What changes sessions outside the server (the admin CLI, psql)
-// is seen once the copies expire.
+// at most one time to live ago. What changes sessions outside the server and the CLI (psql) is
+// seen once the copies expire.
 import {
   hashSecret,
+  onSessionsEnded,
   parseSessionToken,
   type SessionCopies,
   type SessionRecord,
   type SessionUser,
   validateSessionToken,
 } from '@conduit/auth';
-import type { Database } from '@conduit/db';
+import type { Database, PubSub, Unlisten } from '@conduit/db';
 import { type CacheStore, cached, invalidate } from './cache';
 
 /** The namespace of one session's cached copy. */
@@ -74,6 +76,16 @@ export async function lookUpSession(
 /** The session copies in `cache`, for the auth layer's endSessions to forget after its commit. */
 export function sessionCopiesIn(cache: CacheStore): SessionCopies {
   return { forget: (sessionIds) => invalidate(cache, ...sessionIds.map(sessionNamespace)) };
+}
+
+/**
+ * Drops the copies of sessions ended in another process (the admin CLI announces them through the
+ * database); resolves once listening. Kept by the server for as long as it runs.
+ */
+export function forgetSessionsEndedElsewhere(pubsub: PubSub, cache: CacheStore): Promise<Unlisten> {
+  const copies = sessionCopiesIn(cache);
+  // invalidate() counts a store failure rather than throwing: nothing to catch here.
+  return onSessionsEnded(pubsub, (sessionIds) => void copies.forget(sessionIds));
 }
 
 function revive({ session, user }: Stored): Omit<ValidatedSession, 'fresh'> {

@@ -3,5 +3,6 @@ export * from './audit';
 export * from './ending-sessions';
 export * from './passwords';
 export * from './roles';
+export * from './session-notices';
 export * from './sessions';
 export * from './tokens';
