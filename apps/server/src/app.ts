@@ -124,7 +124,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   // Sessions the admin CLI ends are announced through the database: their copies go at once.
   const unlistenEndedSessions = await forgetSessionsEndedElsewhere(database, cache);
   app.addHook('preClose', async () => {
-    await unlistenEndedSessions(); // resolves with the driver's result, which is no hook's business
+    // Not the hook's business: the driver's result, or a failure of a database already gone.
+    await unlistenEndedSessions().catch(() => {});
   });
 
   // The web app: its files, and its page for the client routes no server route matches.
