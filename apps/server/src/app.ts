@@ -122,11 +122,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const limiter = deps.limiter ?? openLimiter(redis, app);
   const cache = deps.cache ?? openCache(config, redis, app);
   // Sessions the admin CLI ends are announced through the database: their copies go at once.
-  const unlistenEndedSessions = await forgetSessionsEndedElsewhere(database, cache);
-  app.addHook('preClose', async () => {
-    // Not the hook's business: the driver's result, or a failure of a database already gone.
-    await unlistenEndedSessions().catch(() => {});
-  });
+  const unlistenEndedSessions = await forgetSessionsEndedElsewhere(database, cache, (error) =>
+    app.log.warn(
+      { err: error },
+      'not hearing of sessions ended elsewhere until the database answers',
+    ),
+  );
+  app.addHook('preClose', unlistenEndedSessions);
 
   // The web app: its files, and its page for the client routes no server route matches.
   const web = webApp(deps.webRoot ?? WEB_ROOT);

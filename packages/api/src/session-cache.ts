@@ -24,7 +24,7 @@ import {
   type SessionUser,
   validateSessionToken,
 } from '@conduit/auth';
-import type { Database, PubSub, Unlisten } from '@conduit/db';
+import type { Database, PubSub } from '@conduit/db';
 import { type CacheStore, cached, invalidate } from './cache';
 
 /** The namespace of one session's cached copy. */
@@ -80,13 +80,28 @@ export function sessionCopiesIn(cache: CacheStore): SessionCopies {
 
 /**
  * Drops the copies of sessions ended in another process (the admin CLI announces them through the
- * database); resolves once listening. Kept by the server for as long as it runs.
+ * database), for as long as the server runs; resolves once listening. A database out of reach
+ * does not stop the server starting, as it does not elsewhere (readiness reports it): `onError`
+ * hears why, and the driver listens once it connects (postgres.js re-issues LISTEN then).
  */
-export function forgetSessionsEndedElsewhere(pubsub: PubSub, cache: CacheStore): Promise<Unlisten> {
+export async function forgetSessionsEndedElsewhere(
+  pubsub: PubSub,
+  cache: CacheStore,
+  onError: (error: unknown) => void,
+): Promise<() => Promise<void>> {
   const copies = sessionCopiesIn(cache);
-  // invalidate() counts a store failure rather than throwing: nothing to catch here.
-  return onSessionsEnded(pubsub, (sessionIds) => void copies.forget(sessionIds));
+  try {
+    // invalidate() counts a store failure rather than throwing: nothing to catch in the handler.
+    const unlisten = await onSessionsEnded(pubsub, (sessionIds) => void copies.forget(sessionIds));
+    // Stopping: a database already gone has stopped sending anyway.
+    return () => unlisten().then(noop, noop);
+  } catch (error) {
+    onError(error);
+    return async () => {};
+  }
 }
+
+const noop = () => {};
 
 function revive({ session, user }: Stored): Omit<ValidatedSession, 'fresh'> {
   return {
