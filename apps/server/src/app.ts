@@ -5,6 +5,7 @@ import {
   createCommentEvents,
   createMemoryCache,
   createNoCache,
+  forgetSessionsEndedElsewhere,
   type RateLimiter,
 } from '@conduit/api';
 import { purgeExpiredSessions, verifyAgainstDummy } from '@conduit/auth';
@@ -124,6 +125,14 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const redis = await openRedis(config, app);
   const limiter = deps.limiter ?? openLimiter(redis, app);
   const cache = deps.cache ?? openCache(config, redis, app);
+  // Sessions the admin CLI ends are announced through the database: their copies go at once.
+  const unlistenEndedSessions = await forgetSessionsEndedElsewhere(database, cache, (error) =>
+    app.log.warn(
+      { err: error },
+      'not hearing of sessions ended elsewhere until the database answers',
+    ),
+  );
+  app.addHook('preClose', unlistenEndedSessions);
 
   // The web app: its files, and its page for the client routes no server route matches.
   const web = webApp(deps.webRoot ?? WEB_ROOT);

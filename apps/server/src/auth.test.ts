@@ -233,6 +233,65 @@ describe('throttling', () => {
     });
   });
 
+  it('lets 25 colleagues behind one office address sign in, one after the other', async () => {
+    await withLimits({}, async (limited) => {
+      const colleagues = [];
+      for (let i = 0; i < 25; i++) colleagues.push(await register(limited));
+      const office = randomIp();
+      const statuses: number[] = [];
+      for (const { email, password } of colleagues)
+        statuses.push((await login(limited, email, password, office)).statusCode);
+      expect(statuses).toEqual(Array(25).fill(200));
+    });
+  });
+
+  it('locks an address out after 20 failed logins from it, even for another account’s right password', async () => {
+    await withLimits({}, async (limited) => {
+      const { email, password } = await register(limited);
+      const guesser = randomIp();
+      for (let i = 0; i < 20; i++) {
+        // A different account each time: no account lock is reached, only the address's.
+        const status = (await login(limited, `${freshName()}@example.com`, 'guess1', guesser))
+          .statusCode;
+        expect(status).toBe(401);
+      }
+      const locked = await login(limited, email, password, guesser);
+      expect(locked.statusCode).toBe(429);
+      expect(Number(locked.headers['retry-after'])).toBeGreaterThan(800);
+      expect((await login(limited, email, password, randomIp())).statusCode).toBe(200);
+    });
+  });
+
+  it('counts wrong current passwords on a password change against the address too', async () => {
+    await withLimits({ LOGIN_MAX_FAILURES_PER_IP: '2' }, async (limited) => {
+      const victim = await register(limited);
+      const other = await register(limited);
+      const ip = randomIp();
+      const change = (currentPassword: string) =>
+        limited.inject({
+          method: 'POST',
+          url: '/trpc/user.update',
+          headers: { 'content-type': 'application/json', authorization: `Token ${victim.token}` },
+          payload: JSON.stringify({ password: 'a brand new password', currentPassword }),
+          remoteAddress: ip,
+        });
+      expect((await change('guess one')).statusCode).toBe(400);
+      expect((await change('guess two')).statusCode).toBe(400);
+      expect((await login(limited, other.email, other.password, ip)).statusCode).toBe(429);
+    });
+  });
+
+  it('still caps all login attempts per IP, successful or not, against a flood', async () => {
+    await withLimits({ LOGIN_MAX_ATTEMPTS_PER_IP: '3' }, async (limited) => {
+      const { email, password } = await register(limited);
+      const ip = randomIp();
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++)
+        statuses.push((await login(limited, email, password, ip)).statusCode);
+      expect(statuses).toEqual([200, 200, 200, 429]);
+    });
+  });
+
   it('limits login attempts per IP', async () => {
     await withLimits({ LOGIN_MAX_ATTEMPTS_PER_IP: '3' }, async (limited) => {
       const ip = randomIp();

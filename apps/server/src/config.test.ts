@@ -46,6 +46,25 @@ describe('loadConfig', () => {
     });
   });
 
+  it('limits sign-in failures per account and per IP, and caps all attempts per IP ten times higher', () => {
+    const window = { windowMs: 15 * 60_000 };
+    expect(loadConfig({}).limits).toMatchObject({
+      loginFailuresPerAccount: { max: 5, ...window },
+      loginFailuresPerIp: { max: 20, ...window },
+      loginAttemptsPerIp: { max: 200, ...window },
+    });
+    expect(
+      loadConfig({
+        LOGIN_MAX_FAILURES_PER_IP: '50',
+        LOGIN_MAX_ATTEMPTS_PER_IP: '0',
+        LOGIN_WINDOW_MS: '60000',
+      }).limits,
+    ).toMatchObject({
+      loginFailuresPerIp: { max: 50, windowMs: 60_000 },
+      loginAttemptsPerIp: { max: 0, windowMs: 60_000 },
+    });
+  });
+
   it('refuses a bad value in one line naming the variable and the value', () => {
     const message = errorOf({ PORT: 'notaport' });
     expect(message).toBe(

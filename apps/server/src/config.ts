@@ -74,7 +74,8 @@ const envSchema = z
     RATE_LIMIT_MAX: limit.default(1000),
     RATE_LIMIT_WINDOW_MS: windowMs.default(60_000),
     LOGIN_MAX_FAILURES_PER_ACCOUNT: limit.default(5),
-    LOGIN_MAX_ATTEMPTS_PER_IP: limit.default(20),
+    LOGIN_MAX_FAILURES_PER_IP: limit.default(20),
+    LOGIN_MAX_ATTEMPTS_PER_IP: limit.default(200),
     LOGIN_WINDOW_MS: windowMs.default(15 * 60_000),
     REGISTER_MAX_PER_IP: limit.default(30),
     REGISTER_WINDOW_MS: windowMs.default(60 * 60_000),
@@ -127,6 +128,7 @@ export interface Config {
   limits: {
     global: Limit;
     loginFailuresPerAccount: Limit;
+    loginFailuresPerIp: Limit;
     loginAttemptsPerIp: Limit;
     registrationsPerIp: Limit;
   };
@@ -183,6 +185,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         max: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,
         windowMs: e.LOGIN_WINDOW_MS,
       },
+      loginFailuresPerIp: { max: e.LOGIN_MAX_FAILURES_PER_IP, windowMs: e.LOGIN_WINDOW_MS },
       loginAttemptsPerIp: { max: e.LOGIN_MAX_ATTEMPTS_PER_IP, windowMs: e.LOGIN_WINDOW_MS },
       registrationsPerIp: { max: e.REGISTER_MAX_PER_IP, windowMs: e.REGISTER_WINDOW_MS },
     },

@@ -27,6 +27,7 @@ export async function serveTestApp(
 ): Promise<{ app: FastifyInstance; origin: string }> {
   const app = await buildTestApp({
     REGISTER_MAX_PER_IP: '0',
+    LOGIN_MAX_FAILURES_PER_IP: '0',
     LOGIN_MAX_ATTEMPTS_PER_IP: '0',
     ...env,
   });

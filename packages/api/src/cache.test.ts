@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type CacheStore, cached, createMemoryCache, invalidate } from './cache';
+import {
+  type CacheStore,
+  cached,
+  createMemoryCache,
+  GENERATION_KEPT_MS,
+  invalidate,
+} from './cache';
 
 describe('createMemoryCache', () => {
   it('forgets an entry when its time to live is over', async () => {
@@ -81,5 +87,29 @@ describe('cached and invalidate', () => {
     );
     await invalidate(broken, 'tags');
     expect(broken.stats.errors).toBe(2);
+  });
+});
+
+describe('generations', () => {
+  it('never come back: a bump after the namespace was forgotten hides what was stored before', async () => {
+    let now = 0;
+    const ttlMs = 1000;
+    const store = createMemoryCache({ ttlMs, now: () => now });
+    let database = 'v1';
+    const read = () => cached(store, 'session:a', 'k', async () => database);
+    await invalidate(store, 'session:a');
+    const first = await store.generation('session:a');
+    expect(await read()).toBe('v1');
+
+    // Forgotten once nothing stored under the generation before it can be alive...
+    now += ttlMs + GENERATION_KEPT_MS;
+    expect(await store.generation('session:a')).toBe(0);
+    // ...and the next bump gives a generation the namespace never had, so v1 stays out of reach
+    // even if it were still stored.
+    await store.set(`session:a:${first}:k`, JSON.stringify('v1'));
+    database = 'v2';
+    await invalidate(store, 'session:a');
+    expect(await store.generation('session:a')).not.toBe(first);
+    expect(await read()).toBe('v2');
   });
 });

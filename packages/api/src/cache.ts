@@ -6,6 +6,11 @@
 // number current when its value was read from the database, and a write bumps the number after it
 // committed. A read that raced the write stores its (maybe old) value under the old number, where
 // nobody looks any more: once a write is acknowledged, no later read is served what it replaced.
+//
+// A bump gives a number the namespace never had (so no old value can come back), and the store
+// keeps it only for GENERATION_KEPT_MS beyond its time to live: by then every value stored under
+// the number before has expired, and the namespace may as well be back at 0. That lets fine
+// namespaces (one per session) cost nothing once idle.
 
 export interface CacheStats {
   hits: number;
@@ -18,12 +23,22 @@ export interface CacheStore {
   get(key: string): Promise<string | undefined>;
   /** Keeps `value` for the store's time to live. */
   set(key: string, value: string): Promise<void>;
-  /** The namespace's current generation (0 before the first bump). */
+  /** The namespace's current generation (0 before the first bump, and once it was forgotten). */
   generation(namespace: string): Promise<number>;
-  /** Makes every value stored under the namespace's current generation unreachable. */
+  /**
+   * Makes every value stored under the namespace's earlier generations unreachable: gives it a
+   * generation it never had, kept for the time to live plus GENERATION_KEPT_MS.
+   */
   bump(namespace: string): Promise<void>;
   readonly stats: CacheStats;
 }
+
+/**
+ * How much longer than its values a generation is kept. A value is stored one read after its
+ * generation was looked up, so a value of the generation before a bump lives at most the time
+ * to live plus that read; this is far longer than any read takes.
+ */
+export const GENERATION_KEPT_MS = 5 * 60_000;
 
 /** Caches nothing: in-process callers and tests that write to the database directly. */
 export function createNoCache(): CacheStore {
@@ -94,7 +109,17 @@ export function createMemoryCache({
   now?: () => number;
 }): CacheStore {
   const entries = new Map<string, { value: string; expiresAt: number }>();
-  const generations = new Map<string, number>();
+  const generations = new Map<string, { value: number; keptUntil: number }>();
+  // Generations given out by this store, never twice: a counter is enough within one process.
+  let lastGeneration = 0;
+  let sweepAt = 1000;
+  /** Forgets expired generations once there are many: one per ended session adds up. */
+  const sweepGenerations = () => {
+    if (generations.size < sweepAt) return;
+    for (const [namespace, { keptUntil }] of generations)
+      if (keptUntil <= now()) generations.delete(namespace);
+    sweepAt = Math.max(1000, generations.size * 2);
+  };
   return {
     async get(key) {
       const entry = entries.get(key);
@@ -118,12 +143,22 @@ export function createMemoryCache({
       }
     },
     async generation(namespace) {
-      return generations.get(namespace) ?? 0;
+      const kept = generations.get(namespace);
+      if (!kept) return 0;
+      if (kept.keptUntil > now()) return kept.value;
+      generations.delete(namespace);
+      return 0;
     },
     async bump(namespace) {
-      generations.set(namespace, (generations.get(namespace) ?? 0) + 1);
-      // Values of older generations can never be read again: free them now.
-      for (const key of entries.keys()) if (key.startsWith(`${namespace}:`)) entries.delete(key);
+      lastGeneration += 1;
+      generations.set(namespace, {
+        value: lastGeneration,
+        keptUntil: now() + ttlMs + GENERATION_KEPT_MS,
+      });
+      sweepGenerations();
+      // Values of older generations are not looked for again: unread, they are the first evicted
+      // and expire with their time to live. Searching for them here would cost a pass over every
+      // entry per bump, and a password change bumps one namespace per ended session.
     },
     stats: { hits: 0, misses: 0, errors: 0 },
   };

@@ -8,6 +8,7 @@ export {
   cached,
   createMemoryCache,
   createNoCache,
+  GENERATION_KEPT_MS,
   invalidate,
 } from './cache';
 export { InvalidFieldsError, RateLimitedError } from './errors';
@@ -39,6 +40,7 @@ export {
   createCommentInput,
   deleteCommentInput,
 } from './schemas/comment';
+export { forgetSessionsEndedElsewhere } from './session-cache';
 export {
   type AuthLimits,
   type Context,

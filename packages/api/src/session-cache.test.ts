@@ -120,3 +120,95 @@ describe('every write that ends a session is felt by the next request', () => {
     expect(await refused(jake.token)).toBe(true);
   });
 });
+
+/**
+ * The cache under test, except that a request presenting `racer` arrives the moment anything is
+ * invalidated: the request that, were the cache invalidated before the sessions were deleted,
+ * would copy an ended session back from a database that still held it.
+ */
+function withRacingRequest(inner: CacheStore, racer: () => string | undefined): CacheStore {
+  return {
+    get: (key) => inner.get(key),
+    set: (key, value) => inner.set(key, value),
+    generation: (namespace) => inner.generation(namespace),
+    async bump(namespace) {
+      await inner.bump(namespace);
+      const token = racer();
+      if (token) await lookUpSession(db, inner, token);
+    },
+    stats: inner.stats,
+  };
+}
+
+describe('a request arriving while sessions end does not keep an ended one alive', () => {
+  // Each ends `other`, a second session of jake's, while a request presenting it is in flight.
+  const endings: Record<string, (tokens: { jake: string; admin: string }) => Promise<unknown>> = {
+    'logout (the same session, from another tab)': () => caller(other).auth.logout(),
+    'logout everywhere': ({ jake }) => caller(jake).auth.logoutAll(),
+    'a revoked session': async ({ jake }) => {
+      const { sessions: open } = await caller(jake).auth.sessions();
+      return caller(jake).auth.revokeSession({ id: open.find((s) => !s.current)?.id ?? '' });
+    },
+    'a password change': ({ jake }) =>
+      caller(jake).user.update({ password: 'a brand new password', currentPassword: password }),
+    'a role change': ({ admin }) =>
+      caller(admin).admin.setRole({ username: 'jake', role: 'moderator' }),
+  };
+
+  let other: string;
+  for (const [ending, end] of Object.entries(endings)) {
+    it(ending, async () => {
+      const jake = await member('jake');
+      other = await signInAgain('jake');
+      await member('admin');
+      await db.update(users).set({ role: 'admin' }).where(eq(users.username, 'admin'));
+      const admin = await signInAgain('admin');
+      let racer: string | undefined;
+      cache = withRacingRequest(cache, () => racer);
+      await caller(other).auth.me(); // cached
+      racer = other;
+      await end({ jake: jake.token, admin });
+      racer = undefined;
+      expect(await refused(other)).toBe(true);
+    });
+  }
+});
+
+describe('ending or changing one user’s sessions leaves everybody else’s cached', () => {
+  /** Whether the next request with `token` is answered from the cache. */
+  async function servedFromCache(token: string): Promise<boolean> {
+    const before = { ...cache.stats };
+    await caller(token).auth.me();
+    return cache.stats.hits === before.hits + 1 && cache.stats.misses === before.misses;
+  }
+
+  it('logout, logout everywhere, a password change, a profile change, a role change', async () => {
+    const jake = await member('jake');
+    const jakesOther = await signInAgain('jake');
+    const anna = await member('anna');
+    await member('admin');
+    await db.update(users).set({ role: 'admin' }).where(eq(users.username, 'admin'));
+    const admin = await signInAgain('admin');
+    for (const token of [jake.token, jakesOther, anna.token, admin]) await caller(token).auth.me();
+    expect(await servedFromCache(anna.token)).toBe(true);
+
+    await jake.caller.user.update({ bio: 'changed' });
+    expect((await jake.caller.auth.me()).user.bio).toBe('changed'); // jake's copies reloaded
+    expect(await servedFromCache(anna.token)).toBe(true);
+
+    await caller(jakesOther).auth.logout();
+    expect(await servedFromCache(jake.token)).toBe(true); // his other session stays cached
+    expect(await servedFromCache(anna.token)).toBe(true);
+
+    await jake.caller.user.update({ password: 'a brand new password', currentPassword: password });
+    expect(await servedFromCache(anna.token)).toBe(true);
+
+    await caller(admin).admin.setRole({ username: 'jake', role: 'moderator' });
+    expect(await refused(jake.token)).toBe(true);
+    expect(await servedFromCache(anna.token)).toBe(true);
+    expect(await servedFromCache(admin)).toBe(true);
+
+    await anna.caller.auth.logoutAll();
+    expect(await servedFromCache(admin)).toBe(true);
+  });
+});

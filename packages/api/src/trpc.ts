@@ -38,7 +38,9 @@ export interface Limit {
 export interface AuthLimits {
   /** Failed logins per account (email), whatever the IP. */
   loginFailuresPerAccount: Limit;
-  /** Login attempts per IP, failed or not. */
+  /** Failed logins per IP, whatever the account: guessing across many accounts. */
+  loginFailuresPerIp: Limit;
+  /** Login attempts per IP, failed or not: a generous cap against floods. */
   loginAttemptsPerIp: Limit;
   registrationsPerIp: Limit;
 }
@@ -46,7 +48,8 @@ export interface AuthLimits {
 const MINUTE = 60_000;
 export const defaultAuthLimits: AuthLimits = {
   loginFailuresPerAccount: { max: 5, windowMs: 15 * MINUTE },
-  loginAttemptsPerIp: { max: 20, windowMs: 15 * MINUTE },
+  loginFailuresPerIp: { max: 20, windowMs: 15 * MINUTE },
+  loginAttemptsPerIp: { max: 200, windowMs: 15 * MINUTE },
   registrationsPerIp: { max: 30, windowMs: 60 * MINUTE },
 };
 

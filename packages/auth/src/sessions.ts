@@ -1,4 +1,5 @@
-// Database sessions the way the Lucia guide builds them: create, validate (with sliding renewal), end, list.
+// Database sessions the way the Lucia guide builds them: create, validate (with sliding renewal), list.
+// Ending them is ending-sessions.ts's job: copies kept outside the database must go too.
 import { and, type Database, desc, eq, gt, type Role, sessions, sql, users } from '@conduit/db';
 import { cleanIp, cleanUserAgent } from './request-meta';
 import { constantTimeEqual, generateSessionToken, hashSecret, parseSessionToken } from './tokens';
@@ -102,7 +103,8 @@ export async function validateSessionToken(
 
   const { session, user } = row;
   if (now.getTime() >= session.expiresAt.getTime()) {
-    await invalidateSession(db, session.id);
+    // Nothing to forget elsewhere: a copy of an expired session is refused as this one was.
+    await db.delete(sessions).where(eq(sessions.id, session.id));
     return null;
   }
   const fresh = session.expiresAt.getTime() - now.getTime() < SESSION_RENEW_THRESHOLD_MS;
@@ -121,28 +123,6 @@ export async function validateSessionToken(
   // Ended by a concurrent request between the read and the write: treat it as gone.
   if (!updated) return null;
   return { session: updated, user, fresh };
-}
-
-export async function invalidateSession(db: Database, sessionId: string): Promise<void> {
-  await db.delete(sessions).where(eq(sessions.id, sessionId));
-}
-
-/** Ends every session of the user (but `except`, typically the current one); returns how many. */
-export async function invalidateUserSessions(
-  db: Database,
-  userId: number,
-  options: { except?: string } = {},
-): Promise<number> {
-  const ended = await db
-    .delete(sessions)
-    .where(
-      and(
-        eq(sessions.userId, userId),
-        options.except === undefined ? undefined : sql`${sessions.id} <> ${options.except}`,
-      ),
-    )
-    .returning({ id: sessions.id });
-  return ended.length;
 }
 
 /** The user's live sessions, most recently used first. */

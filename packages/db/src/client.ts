@@ -1,7 +1,7 @@
 // One Drizzle handle over PostgreSQL (postgres.js) or embedded PGlite; callers cannot tell which.
 import { PGlite } from '@electric-sql/pglite';
-import { sql } from 'drizzle-orm';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { is, sql } from 'drizzle-orm';
+import { type PgDatabase, type PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
@@ -24,6 +24,14 @@ export {
 export type Schema = typeof schema;
 /** The driver-neutral Drizzle handle the rest of the code is written against. */
 export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+
+/**
+ * Whether `db` is a transaction's handle rather than the database: for work that must happen after
+ * its own writes have committed, which a transaction it is given would postpone.
+ */
+export function isTransaction(db: Database): boolean {
+  return is(db, PgTransaction);
+}
 
 export interface DbConfig {
   /** PostgreSQL connection string; when absent the embedded database is used. */

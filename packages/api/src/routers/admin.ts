@@ -1,12 +1,12 @@
 // What only admins may do: change roles, read the audit log.
-import { invalidateUserSessions, listAudit } from '@conduit/auth';
+import { endSessions, listAudit } from '@conduit/auth';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { roleSchema, usernameSchema } from '../schemas/account';
 import { findAccountByUsername, setAccountRole } from '../services/accounts';
 import { audit } from '../services/audit';
-import { forgetSessions } from '../session-cache';
+import { sessionCopiesIn } from '../session-cache';
 import { roleProcedure } from '../trpc';
 
 const adminProcedure = roleProcedure('admin');
@@ -31,11 +31,14 @@ export const adminRouter = {
         throw new TRPCError({ code: 'FORBIDDEN', message: 'Admins cannot change their own role' });
       }
       if (target.role !== input.role) {
-        await setAccountRole(ctx.db, target.id, input.role);
         // Rights are read at every request, but ending sessions makes the change felt at once
-        // and forces a fresh sign-in under the new role.
-        await invalidateUserSessions(ctx.db, target.id);
-        await forgetSessions(ctx.cache);
+        // and forces a fresh sign-in under the new role. One transaction: both or neither.
+        await endSessions(ctx.db, sessionCopiesIn(ctx.cache), async (tx, sessions) => {
+          await setAccountRole(tx, target.id, input.role);
+          await sessions.end({ user: target.id });
+          // A session started while this runs would carry the old role: its copy goes too.
+          sessions.changedUser(target.id);
+        });
         await audit(ctx, {
           action: 'admin.role.set',
           actorId: ctx.viewer.user.id,

@@ -1,9 +1,8 @@
 // Signing up, in and out, and the sessions a user has open.
 import {
   createSession,
+  endSessions,
   hashPassword,
-  invalidateSession,
-  invalidateUserSessions,
   listUserSessions,
   needsRehash,
   verifyAgainstDummy,
@@ -23,7 +22,7 @@ import {
   throttleLogin,
   throttleRegistration,
 } from '../services/throttle';
-import { forgetSessions } from '../session-cache';
+import { sessionCopiesIn } from '../session-cache';
 import { authedProcedure, type Context, publicProcedure } from '../trpc';
 
 /** The account as its owner sees it. */
@@ -93,16 +92,20 @@ export const authRouter = {
   }),
 
   logout: authedProcedure.mutation(async ({ ctx }) => {
-    await invalidateSession(ctx.db, ctx.viewer.session.id);
-    await forgetSessions(ctx.cache);
+    const session = ctx.viewer.session.id;
+    await endSessions(ctx.db, sessionCopiesIn(ctx.cache), (_tx, sessions) =>
+      sessions.end({ session }),
+    );
     ctx.sessionCookie.clear();
     await audit(ctx, { action: 'auth.logout', actorId: ctx.viewer.user.id });
     return { ok: true as const };
   }),
 
   logoutAll: authedProcedure.mutation(async ({ ctx }) => {
-    const ended = await invalidateUserSessions(ctx.db, ctx.viewer.user.id);
-    await forgetSessions(ctx.cache);
+    const user = ctx.viewer.user.id;
+    const ended = await endSessions(ctx.db, sessionCopiesIn(ctx.cache), (_tx, sessions) =>
+      sessions.end({ user }),
+    );
     ctx.sessionCookie.clear();
     await audit(ctx, {
       action: 'auth.logout_all',
@@ -143,8 +146,9 @@ export const authRouter = {
         .from(sessions)
         .where(and(eq(sessions.id, input.id), eq(sessions.userId, ctx.viewer.user.id)));
       if (!owned) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such session' });
-      await invalidateSession(ctx.db, owned.id);
-      await forgetSessions(ctx.cache);
+      await endSessions(ctx.db, sessionCopiesIn(ctx.cache), (_tx, sessions) =>
+        sessions.end({ session: owned.id }),
+      );
       const current = owned.id === ctx.viewer.session.id;
       if (current) ctx.sessionCookie.clear();
       await audit(ctx, {

@@ -1,5 +1,5 @@
 // The signed-in user's own account.
-import { hashPassword, invalidateUserSessions, verifyPassword } from '@conduit/auth';
+import { endSessions, hashPassword, verifyPassword } from '@conduit/auth';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { invalidate } from '../cache';
 import { invalidFields } from '../errors';
@@ -8,7 +8,7 @@ import { findCredentials, updateAccount } from '../services/accounts';
 import { audit } from '../services/audit';
 import { ARTICLES, PROFILES } from '../services/cached-reads';
 import { countFailedLogin, throttleLogin } from '../services/throttle';
-import { forgetSessions } from '../session-cache';
+import { sessionCopiesIn } from '../session-cache';
 import { authedProcedure } from '../trpc';
 import { toUser } from './auth';
 
@@ -30,13 +30,16 @@ export const userRouter = {
       passwordHash = await hashPassword(password);
     }
 
-    const account = await updateAccount(ctx.db, user.id, { ...profile, passwordHash });
-    // Cached sessions carry the user as it was (and, with a new password, sessions now ended).
-    await forgetSessions(ctx.cache);
-
-    if (passwordHash) {
+    const copies = sessionCopiesIn(ctx.cache);
+    const { account, ended } = await endSessions(ctx.db, copies, async (tx, sessions) => {
+      const updated = await updateAccount(tx, user.id, { ...profile, passwordHash });
+      // Cached copies of the user's sessions carry the user as it was: they reload (nobody else's).
+      sessions.changedUser(user.id);
       // Whoever else held a session (perhaps the reason for the change) is signed out.
-      const ended = await invalidateUserSessions(ctx.db, user.id, { except: session.id });
+      const ended = passwordHash ? await sessions.end({ user: user.id, except: session.id }) : 0;
+      return { account: updated, ended };
+    });
+    if (passwordHash) {
       await audit(ctx, {
         action: 'auth.password.change',
         actorId: user.id,

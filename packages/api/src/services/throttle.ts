@@ -14,8 +14,9 @@ interface ThrottleContext {
 const ipKey = (ctx: ThrottleContext) => clientKey(ctx.meta.ip ?? 'unknown');
 /** Keyed by the email as typed (lower-cased), so unknown and known emails are throttled alike. */
 const accountKey = (email: string) => `login:fail:${email.toLowerCase()}`;
+/** Failures from the address; a prefix of its own, so no typed email can name this counter. */
+const failedFromIpKey = (ctx: ThrottleContext) => `login:ipfail:${ipKey(ctx)}`;
 
-/** Counts a login attempt from this IP and refuses once the account or the IP is over its limit. */
 /**
  * The counters' store being down (Redis unreachable) closes sign-in and sign-up with a 503 rather
  * than opening them to unlimited guessing; the rest of the site keeps working.
@@ -33,27 +34,51 @@ function guarded(limiter: RateLimiter): RateLimiter {
   };
 }
 
+/**
+ * Counts a login attempt from this IP and refuses once the IP's attempts, the IP's failures or the
+ * account's failures are over their limits. Failures, not attempts, are what guessing produces:
+ * counting every attempt per IP locked out an office whose colleagues all sign in from one
+ * address; all attempts keep a generous cap of their own, against floods.
+ */
 export async function throttleLogin(ctx: ThrottleContext, email: string): Promise<void> {
-  const { loginAttemptsPerIp: perIp, loginFailuresPerAccount: perAccount } = ctx.limits;
-  const fromIp = await guarded(ctx.limiter).hit(
+  const { loginAttemptsPerIp, loginFailuresPerIp, loginFailuresPerAccount } = ctx.limits;
+  const limiter = guarded(ctx.limiter);
+  const attempts = await limiter.hit(
     `login:ip:${ipKey(ctx)}`,
-    perIp.max,
-    perIp.windowMs,
+    loginAttemptsPerIp.max,
+    loginAttemptsPerIp.windowMs,
   );
-  if (!fromIp.allowed) throw tooManyRequests(fromIp.retryAfterMs);
-  const account = await guarded(ctx.limiter).peek(
+  if (!attempts.allowed) throw tooManyRequests(attempts.retryAfterMs);
+  const failedFromIp = await limiter.peek(
+    failedFromIpKey(ctx),
+    loginFailuresPerIp.max,
+    loginFailuresPerIp.windowMs,
+  );
+  if (!failedFromIp.allowed) throw tooManyRequests(failedFromIp.retryAfterMs);
+  const failedForAccount = await limiter.peek(
     accountKey(email),
-    perAccount.max,
-    perAccount.windowMs,
+    loginFailuresPerAccount.max,
+    loginFailuresPerAccount.windowMs,
   );
-  if (!account.allowed) throw tooManyRequests(account.retryAfterMs);
+  if (!failedForAccount.allowed) throw tooManyRequests(failedForAccount.retryAfterMs);
 }
 
+/** A wrong password or an unknown email: counted for the account and for the IP. */
 export async function countFailedLogin(ctx: ThrottleContext, email: string): Promise<void> {
-  const { loginFailuresPerAccount: perAccount } = ctx.limits;
-  await guarded(ctx.limiter).hit(accountKey(email), perAccount.max, perAccount.windowMs);
+  const { loginFailuresPerIp, loginFailuresPerAccount } = ctx.limits;
+  const limiter = guarded(ctx.limiter);
+  await limiter.hit(
+    accountKey(email),
+    loginFailuresPerAccount.max,
+    loginFailuresPerAccount.windowMs,
+  );
+  await limiter.hit(failedFromIpKey(ctx), loginFailuresPerIp.max, loginFailuresPerIp.windowMs);
 }
 
+/**
+ * A success forgets the account's failures only: were the IP's forgotten too, a guesser could
+ * sign in to an account of their own between guesses and never reach the IP's limit.
+ */
 export async function forgetFailedLogins(ctx: ThrottleContext, email: string): Promise<void> {
   await guarded(ctx.limiter).reset(accountKey(email));
 }

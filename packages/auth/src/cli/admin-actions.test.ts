@@ -2,6 +2,7 @@ import { type Database, eq, users } from '@conduit/db';
 import { createUser, getTestDb, resetDb } from '@conduit/db/testing';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listAudit } from '../audit';
+import { noSessionCopies, type SessionCopies } from '../ending-sessions';
 import { verifyPassword } from '../passwords';
 import { createSession, listUserSessions } from '../sessions';
 import { createAdmin, promoteToAdmin } from './admin-actions';
@@ -24,11 +25,18 @@ describe('promoteToAdmin', () => {
   it('promotes by username or email in any case, ends the sessions and writes the audit log', async () => {
     const alice = await createUser(db, { username: 'Alice', role: 'moderator' });
     const bob = await createUser(db, { username: 'bob' });
-    await createSession(db, alice.id);
-    await createSession(db, alice.id);
+    const alices = [await createSession(db, alice.id), await createSession(db, alice.id)];
     const bobs = await createSession(db, bob.id);
+    // The servers' copies, told once the promotion committed: by then the sessions are gone.
+    const told: { ids: string[]; stillStored: number }[] = [];
+    const copies: SessionCopies = {
+      async forget(ids) {
+        const stored = await listUserSessions(db, alice.id);
+        told.push({ ids: [...ids].sort(), stillStored: stored.length });
+      },
+    };
 
-    expect(await promoteToAdmin(db, 'ALICE')).toEqual({
+    expect(await promoteToAdmin(db, 'ALICE', copies)).toEqual({
       outcome: 'promoted',
       username: 'Alice',
       from: 'moderator',
@@ -37,6 +45,7 @@ describe('promoteToAdmin', () => {
     expect(await roleOf(alice.id)).toBe('admin');
     expect(await listUserSessions(db, alice.id)).toEqual([]);
     expect(await listUserSessions(db, bob.id)).toEqual([bobs.session]);
+    expect(told).toEqual([{ ids: alices.map((s) => s.session.id).sort(), stillStored: 0 }]);
     const { entries } = await listAudit(db, { limit: 10 });
     expect(entries).toMatchObject([
       {
@@ -48,16 +57,21 @@ describe('promoteToAdmin', () => {
       },
     ]);
 
-    expect(await promoteToAdmin(db, 'Bob@Example.com')).toMatchObject({ outcome: 'promoted' });
+    expect(await promoteToAdmin(db, 'Bob@Example.com', noSessionCopies)).toMatchObject({
+      outcome: 'promoted',
+    });
     expect(await roleOf(bob.id)).toBe('admin');
   });
 
   it('changes nothing for an admin, and finds no one for an unknown name', async () => {
     const root = await createUser(db, { username: 'root', role: 'admin' });
     await createSession(db, root.id);
-    expect(await promoteToAdmin(db, 'root')).toEqual({ outcome: 'unchanged', username: 'root' });
+    expect(await promoteToAdmin(db, 'root', noSessionCopies)).toEqual({
+      outcome: 'unchanged',
+      username: 'root',
+    });
     expect(await listUserSessions(db, root.id)).toHaveLength(1);
-    expect(await promoteToAdmin(db, 'nobody')).toEqual({ outcome: 'unknown' });
+    expect(await promoteToAdmin(db, 'nobody', noSessionCopies)).toEqual({ outcome: 'unknown' });
     expect((await listAudit(db, { limit: 10 })).entries).toEqual([]);
   });
 });

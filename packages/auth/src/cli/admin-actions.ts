@@ -1,20 +1,24 @@
 // What the admin CLI does to the database, apart from argument parsing and prompting (so tests can call it).
 import { type Database, eq, or, sql, users } from '@conduit/db';
 import { recordAudit } from '../audit';
+import { endSessions, type SessionCopies } from '../ending-sessions';
 import { hashPassword } from '../passwords';
-import { invalidateUserSessions } from '../sessions';
 
 export type PromoteResult =
   | { outcome: 'unknown' }
   | { outcome: 'unchanged'; username: string }
   | { outcome: 'promoted'; username: string; from: string; endedSessions: number };
 
-/** Makes the user named by username or email (either case-insensitively) an admin. */
+/**
+ * Makes the user named by username or email (either case-insensitively) an admin, ending their
+ * sessions; `copies` (the servers', reached through the database) forget them once committed.
+ */
 export async function promoteToAdmin(
   db: Database,
   usernameOrEmail: string,
+  copies: SessionCopies,
 ): Promise<PromoteResult> {
-  return db.transaction(async (tx) => {
+  return endSessions(db, copies, async (tx, sessions) => {
     const [user] = await tx
       .select({ id: users.id, username: users.username, role: users.role })
       .from(users)
@@ -34,7 +38,8 @@ export async function promoteToAdmin(
       .set({ role: 'admin', updatedAt: new Date() })
       .where(eq(users.id, user.id));
     // A change of privilege starts new sessions (OWASP Session Management: renew on privilege change).
-    const endedSessions = await invalidateUserSessions(tx, user.id);
+    const endedSessions = await sessions.end({ user: user.id });
+    sessions.changedUser(user.id); // one started meanwhile carries the old role
     await recordAudit(tx, {
       action: 'admin.role.set',
       actorId: null,

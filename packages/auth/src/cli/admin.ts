@@ -3,8 +3,10 @@
 // from ADMIN_PASSWORD or asked on the terminal. Exit codes: 0 done, 1 failed, 2 bad usage.
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createDb } from '@conduit/db';
+import { createDb, type PubSub } from '@conduit/db';
+import type { SessionCopies } from '../ending-sessions';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../passwords';
+import { copiesKeptByServers } from '../session-notices';
 import { createAdmin, promoteToAdmin } from './admin-actions';
 import { PromptCancelled, promptHidden } from './prompt';
 
@@ -87,6 +89,25 @@ async function readPassword(): Promise<string> {
   return password;
 }
 
+/**
+ * The running servers' copies of sessions, told through the database. Not reaching them (the
+ * connection lost just after the commit) is said, but the promotion stands: their copies expire
+ * within CACHE_TTL_MS.
+ */
+function copiesOfRunningServers(pubsub: PubSub): SessionCopies {
+  const servers = copiesKeptByServers(pubsub);
+  return {
+    forget: (sessionIds) =>
+      servers.forget(sessionIds).catch((error: unknown) => {
+        const reason = error instanceof Error ? error.message : String(error);
+        console.error(
+          `Could not tell the running servers (${reason}): until their cached copies expire ` +
+            '(CACHE_TTL_MS), they may still accept the ended sessions',
+        );
+      }),
+  };
+}
+
 async function run(command: Command, password: string | undefined): Promise<string> {
   // Where to connect: the same variables, and the same .env file, as the server and `pnpm db:migrate`.
   const url = process.env.DATABASE_URL || undefined;
@@ -95,7 +116,7 @@ async function run(command: Command, password: string | undefined): Promise<stri
   try {
     await conn.migrate();
     if (command.kind === 'promote') {
-      const result = await promoteToAdmin(conn.db, command.who);
+      const result = await promoteToAdmin(conn.db, command.who, copiesOfRunningServers(conn));
       if (result.outcome === 'unknown') {
         throw new CliError(`No user has the username or email ${JSON.stringify(command.who)}`, 1);
       }
