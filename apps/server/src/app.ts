@@ -33,7 +33,7 @@ import { cookiePlugin, sessionCookieSettings } from './plugins/session';
 import { trpcPlugin } from './plugins/trpc';
 import { webApp } from './plugins/web';
 import { API_PREFIX } from './rest/docs';
-import { realWorldErrors } from './rest/errors';
+import { failureOf, sendFailure } from './rest/errors';
 import { restPlugin } from './rest/plugin';
 import { redisStartupError } from './startup-failure';
 
@@ -171,11 +171,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
 /** Fastify's own refusals before routing (a path that is not UTF-8, a parameter too long). */
 function refuseMalformedUrl(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  // Under /api, RealWorld's status (422 for a request it cannot take) and shape.
+  if (request.url === API_PREFIX || request.url.startsWith(`${API_PREFIX}/`)) {
+    sendFailure(reply, failureOf(error));
+    return;
+  }
   const status = error.statusCode ?? 400;
-  const api = request.url === API_PREFIX || request.url.startsWith(`${API_PREFIX}/`);
-  reply
-    .status(status)
-    .send(api ? realWorldErrors([error.message]) : errorBody(status, error.message));
+  reply.status(status).send(errorBody(status, error.message));
 }
 
 const HOUR = 3_600_000;

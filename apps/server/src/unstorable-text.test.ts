@@ -137,10 +137,10 @@ describe('REST paths are decoded once', () => {
     expect((await api(app, 'GET', `/api/articles/${twice}`)).statusCode).toBe(404);
   });
 
-  it("refuses bytes that are not UTF-8 in a path (400), in the surface's error shape", async () => {
+  it("refuses bytes that are not UTF-8 in a path (REST 422, else 400), in the surface's shape", async () => {
     for (const path of ['/api/articles/%FF', '/api/articles/%ED%A0%80', '/api/profiles/%C0%80']) {
       const res = await api(app, 'GET', path);
-      expect(res.statusCode, `${path}: ${res.body}`).toBe(400);
+      expect(res.statusCode, `${path}: ${res.body}`).toBe(422);
       expect(errorsOf(res)[0]).toContain('not a valid url');
     }
     const outside = await app.inject('/trpc/%ED%A0%80');
