@@ -242,6 +242,10 @@ describe('live comments across instances', () => {
     await within(
       Promise.race([until(() => node.events.size > before, 'the subscription'), pending]),
     );
+    // The reader is counted as soon as it subscribes, before the bus's LISTEN is in effect; a
+    // comment committed in between would not reach it. A subscription of our own resolves once
+    // LISTEN is in effect (the bus listens once, for all), so after it nothing can be missed.
+    (await within(node.events.subscribe(0, 'test:listening'))).close();
     return {
       /** The next comment delivered: its event id and body. */
       async next() {
