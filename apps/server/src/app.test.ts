@@ -137,6 +137,23 @@ describe('tRPC over HTTP', () => {
     expect(JSON.stringify(tooMany.json())).toMatch(/Batch call exceeds maximum size/);
   });
 
+  it('says JSON of the refusals tRPC makes before any procedure runs (not text/plain)', async () => {
+    for (const request of [
+      { method: 'PUT' as const, url: '/trpc/tag.list' },
+      {
+        method: 'POST' as const,
+        url: '/trpc/auth.login,tag.list?batch=1',
+        payload: '{}',
+        headers: { 'content-type': 'application/json' },
+      },
+    ]) {
+      const res = await app.inject(request);
+      expect(res.statusCode).toBeGreaterThanOrEqual(400);
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(res.json()).toMatchObject({ error: { data: { code: expect.any(String) } } });
+    }
+  });
+
   it('answers an unknown procedure with a 404', async () => {
     const res = await app.inject('/trpc/tag.nothing');
     expect(res.statusCode).toBe(404);

@@ -34,6 +34,15 @@ export const trpcPlugin: FastifyPluginAsync<TrpcPluginOptions> = async (app, opt
   // Runs after the root hook that turns tRPC's Response into bytes with its headers (compression),
   // so it sees the no-store that responseMeta sets on personal answers.
   app.addHook('onSend', conditionalGet);
+  // tRPC answers some refusals made before any procedure runs (no content type, a batch mixing
+  // kinds) as a Response of JSON text without a type, which defaults to text/plain: say JSON.
+  app.addHook('onSend', async (_request, _reply, payload) => {
+    if (!(payload instanceof Response)) return payload;
+    if (!payload.headers.get('content-type')?.startsWith('text/plain')) return payload;
+    const headers = new Headers(payload.headers);
+    headers.set('content-type', 'application/json');
+    return new Response(payload.body, { status: payload.status, headers });
+  });
   refusePrototypeKeys(app);
   await app.register(fastifyTRPCPlugin, {
     trpcOptions: {
