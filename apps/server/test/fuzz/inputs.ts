@@ -1,0 +1,286 @@
+// Inputs from the input schemas (JSON Schema, as the procedure reference and the OpenAPI document
+// give them): mostly values the schema accepts, or that exist in the world, so requests get past
+// parsing and validation into the procedures; then values at and past each bound, odd text,
+// wrong types, missing and extra fields.
+import fc from 'fast-check';
+import {
+  deepNesting,
+  EDGE_STRINGS,
+  type Json,
+  lengthsAround,
+  numbersAround,
+  objectOf,
+  wildString,
+  wrongValue,
+} from './json';
+import { WORLD } from './world';
+
+export interface JsonSchema {
+  type?: string;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  additionalProperties?: boolean;
+  items?: JsonSchema;
+  maxItems?: number;
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  enum?: Json[];
+  anyOf?: JsonSchema[];
+}
+
+/** What only the running world can tell (a cursor from a real page), found once at start. */
+export interface WorldValues {
+  articleCursor: string;
+}
+
+/** Where the input goes: a body may be past the body limit, a query string just past 16 KiB at most. */
+export interface InputContext {
+  world: WorldValues;
+  inBody: boolean;
+}
+
+/** Larger than any body the server takes (BODY_LIMIT_BYTES is 1 MiB by default). */
+const PAST_BODY_LIMIT = 'x'.repeat(1024 * 1024 + 1);
+/** Past what Node takes in a request's head (16 KiB), which inject() does not enforce. */
+const PAST_QUERY_LIMIT = 'x'.repeat(16 * 1024 + 1);
+
+const caseVariants = (values: string[]) =>
+  values.flatMap((v) => [v, v.toUpperCase(), ` ${v} `, encodeURIComponent(v)]);
+
+/** Values of the world (and near misses) for the fields the schemas name. */
+function hintFor(
+  name: string,
+  schema: JsonSchema,
+  context: InputContext,
+): fc.Arbitrary<Json> | null {
+  const usernames = () => fc.constantFrom(...caseVariants(WORLD.usernames), 'nobody');
+  switch (name) {
+    case 'slug':
+      return fc.constantFrom(...caseVariants(WORLD.slugs), 'no-such-article');
+    case 'username':
+    case 'author':
+    case 'favorited':
+      return usernames();
+    case 'email':
+      return fc.oneof(
+        fc.constantFrom(...WORLD.emails, 'ALICE@example.COM', 'new-user@example.com'),
+        fc.emailAddress(),
+      );
+    case 'password':
+    case 'currentPassword':
+      return fc.constantFrom(...WORLD.passwords, 'a new password', 'wrong password');
+    case 'id':
+      return schema.type === 'string'
+        ? fc.constantFrom(...WORLD.sessionIds, 'no-such-session')
+        : fc.constantFrom(...WORLD.commentIds, 999);
+    case 'tag':
+      return fc.constantFrom(...caseVariants(WORLD.tags));
+    case 'tagList':
+      return fc.oneof(
+        fc.subarray([...WORLD.tags, 'New Tag', '  spaced  ', 'DRAGONS']),
+        // At and past the most tags an article may have (a rule the JSON Schema cannot say).
+        fc.constantFrom(10, 11).map((n) => Array.from({ length: n }, (_, i) => `tag${i}`)),
+      );
+    case 'cursor':
+      return schema.type === 'string'
+        ? fc.constantFrom(
+            context.world.articleCursor,
+            `${context.world.articleCursor}x`,
+            'not-a-cursor',
+          )
+        : fc.constantFrom(1, 2, 1000);
+    case 'image':
+      return fc.constantFrom('https://example.com/me.png', '', 'http://a', 'javascript:alert(1)');
+    case 'role':
+      return fc.constantFrom('user', 'moderator', 'admin', 'ADMIN', 'root');
+    case 'lastEventId':
+      return fc.constantFrom('1', '3', '0', '2147483648', 'abc', null);
+    default:
+      return null;
+  }
+}
+
+/** A value the schema accepts (or that names something in the world). */
+export function validValue(
+  schema: JsonSchema,
+  name: string,
+  context: InputContext,
+): fc.Arbitrary<Json> {
+  const hint = hintFor(name, schema, context);
+  const own = ownValidValue(schema, name, context);
+  return hint ? fc.oneof({ arbitrary: hint, weight: 3 }, { arbitrary: own, weight: 2 }) : own;
+}
+
+function ownValidValue(
+  schema: JsonSchema,
+  name: string,
+  context: InputContext,
+): fc.Arbitrary<Json> {
+  if (schema.anyOf) return fc.oneof(...schema.anyOf.map((s) => validValue(s, name, context)));
+  if (schema.enum) return fc.constantFrom(...schema.enum);
+  switch (schema.type) {
+    case 'string':
+      return validString(schema);
+    case 'integer':
+    case 'number': {
+      const min = schema.minimum ?? (schema.exclusiveMinimum ?? -1) + 1;
+      const max = Math.min(schema.maximum ?? 2 ** 31 - 1, Number.MAX_SAFE_INTEGER);
+      return fc.oneof(fc.integer({ min, max }), fc.constantFrom(min, max));
+    }
+    case 'boolean':
+      return fc.boolean();
+    case 'null':
+      return fc.constant(null);
+    case 'array':
+      return fc.array(validValue(schema.items ?? {}, name, context), { maxLength: 4 });
+    case 'object':
+      return objectValue(schema, context, 'valid');
+    default:
+      return fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<Json>;
+  }
+}
+
+function validString(schema: JsonSchema): fc.Arbitrary<string> {
+  const min = schema.minLength ?? 0;
+  const max = schema.maxLength ?? 64;
+  if (schema.pattern) {
+    return fc
+      .stringMatching(new RegExp(schema.pattern))
+      .map((s) => s.slice(0, max))
+      .filter((s) => s.length >= min);
+  }
+  return fc.oneof(
+    {
+      arbitrary: fc.string({ unit: 'grapheme', minLength: min, maxLength: Math.min(max, 40) }),
+      weight: 4,
+    },
+    // Unicode that is valid text and still breaks things (NUL, lone surrogates, RTL marks...).
+    {
+      arbitrary: fc.constantFrom(...EDGE_STRINGS).filter((s) => s.length >= min && s.length <= max),
+      weight: 2,
+    },
+    // Exactly as long as allowed, in characters of every size.
+    {
+      arbitrary: lengthsAround([max]).filter((s) => s.length >= min && s.length <= max),
+      weight: 1,
+    },
+  );
+}
+
+/** A value at or past the schema's bounds, or odd text where text goes. */
+function edgeValue(schema: JsonSchema, inBody: boolean): fc.Arbitrary<Json> {
+  if (schema.anyOf) return fc.oneof(...schema.anyOf.map((s) => edgeValue(s, inBody)));
+  switch (schema.type) {
+    case 'string':
+      return fc.oneof(
+        { arbitrary: wildString, weight: 4 },
+        { arbitrary: lengthsAround([schema.minLength ?? 0, schema.maxLength ?? 1000]), weight: 3 },
+        { arbitrary: fc.constant(inBody ? PAST_BODY_LIMIT : PAST_QUERY_LIMIT), weight: 1 },
+      );
+    case 'integer':
+    case 'number':
+      return numbersAround([
+        schema.minimum ?? schema.exclusiveMinimum ?? 0,
+        schema.maximum ?? 2 ** 31,
+      ]);
+    case 'array':
+      return fc.oneof(
+        fc
+          .constantFrom(schema.maxItems ?? 100, (schema.maxItems ?? 100) + 1)
+          .map((n) => Array.from({ length: n }, (_, i) => `t${i}`)),
+        fc.array(wildString, { maxLength: 5 }),
+        fc.array(wrongValue, { maxLength: 3 }),
+      );
+    default:
+      return wrongValue;
+  }
+}
+
+/** Any value for a field: mostly valid, then edge values, then values of the wrong kind. */
+export function fieldValue(
+  schema: JsonSchema,
+  name: string,
+  context: InputContext,
+): fc.Arbitrary<Json> {
+  return fc.oneof(
+    { arbitrary: validValue(schema, name, context), weight: 6 },
+    { arbitrary: edgeValue(schema, context.inBody), weight: 2 },
+    { arbitrary: wrongValue, weight: 1 },
+  );
+}
+
+/** Keys no schema has, a few of which would be dangerous if merged into an object or a row. */
+const extraKey = fc.oneof(
+  fc.constantFrom('role', 'id', 'authorId', 'isAdmin', 'token', 'createdAt', '', 'a'.repeat(300)),
+  fc.constantFrom('__proto__', 'constructor', 'prototype'),
+  wildString,
+);
+
+function pollutingValue(key: string): fc.Arbitrary<Json> {
+  if (key === '__proto__')
+    return fc.constant(
+      objectOf([
+        ['role', 'admin'],
+        ['isAdmin', true],
+      ]),
+    );
+  if (key === 'constructor') return fc.constant({ prototype: { role: 'admin', isAdmin: true } });
+  return wrongValue;
+}
+
+const extraFields = fc.array(
+  extraKey.chain((key) => pollutingValue(key).map((value): [string, Json] => [key, value])),
+  { maxLength: 2 },
+);
+
+/**
+ * An object after the schema's properties: in 'valid' mode each required field present and
+ * valid, optional ones sometimes; in 'any' mode fields may be missing, odd or of the wrong kind,
+ * and unknown fields (prototype keys among them) may be added.
+ */
+export function objectValue(
+  schema: JsonSchema,
+  context: InputContext,
+  mode: 'valid' | 'any',
+): fc.Arbitrary<Json> {
+  const required = new Set(schema.required ?? []);
+  const fields = Object.entries(schema.properties ?? {}).map(([key, field]) => {
+    const value =
+      mode === 'valid' ? validValue(field, key, context) : fieldValue(field, key, context);
+    const presence = required.has(key) ? (mode === 'valid' ? 1 : 0.9) : 0.5;
+    return fc
+      .tuple(fc.double({ min: 0, max: 1, noNaN: true }), value)
+      .map(([roll, v]): [string, Json] | null => (roll < presence ? [key, v] : null));
+  });
+  const extras =
+    mode === 'valid'
+      ? fc.constant([])
+      : fc.oneof({ arbitrary: fc.constant([]), weight: 4 }, { arbitrary: extraFields, weight: 1 });
+  return fc
+    .tuple(fc.tuple(...fields), extras)
+    .map(([present, added]) => objectOf([...present.filter((entry) => entry !== null), ...added]));
+}
+
+/** A procedure's whole input (undefined: none sent): the schema's object, mostly, else anything. */
+export function inputValue(
+  schema: JsonSchema | null,
+  context: InputContext,
+): fc.Arbitrary<Json | undefined> {
+  if (!schema) {
+    return fc.oneof(
+      { arbitrary: fc.constant(undefined), weight: 4 },
+      { arbitrary: wrongValue, weight: 1 },
+    );
+  }
+  return fc.oneof(
+    { arbitrary: objectValue(schema, context, 'any'), weight: 12 },
+    { arbitrary: objectValue(schema, context, 'valid'), weight: 4 },
+    { arbitrary: fc.constant(undefined), weight: 1 },
+    { arbitrary: wrongValue, weight: 1 },
+    { arbitrary: deepNesting, weight: 1 },
+  );
+}
