@@ -101,8 +101,10 @@ function checkTrpcAnswer(status: number, value: unknown, problems: Problems): vo
 /** The `serialized-error` events of a subscription's stream. */
 function checkEventStream(text: string, problems: Problems): void {
   for (const event of text.split('\n\n')) {
-    if (!event.includes('event: serialized-error')) continue;
-    const data = /^data: (.*)$/m.exec(event)?.[1] ?? '';
+    // Lines end at \n only: a message may hold U+2028, which JavaScript's `.` and `$` stop at.
+    const lines = event.split('\n');
+    if (!lines.includes('event: serialized-error')) continue;
+    const data = lines.find((line) => line.startsWith('data: '))?.slice('data: '.length) ?? '';
     const parsed = parseJson(data);
     if (!parsed.ok) problems.push('a serialized-error event that is not JSON');
     else checkTrpcShape(parsed.value, undefined, problems);

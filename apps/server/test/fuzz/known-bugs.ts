@@ -11,7 +11,7 @@ interface KnownBug {
 
 /** NUL or a lone surrogate, as the server reads it: JSON escapes, percent-encoded, or raw. */
 const NUL_OR_LONE_SURROGATE =
-  /\\u0000|%00|%2500|\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f])|(?<!\\ud[89ab][0-9a-f]{2})\\ud[c-f][0-9a-f]{2}|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/i;
+  /\\u0000|%(25)*00|\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f])|(?<!\\ud[89ab][0-9a-f]{2})\\ud[c-f][0-9a-f]{2}|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/i;
 
 const carriesNulOrLoneSurrogate = (text: string) =>
   text.includes(String.fromCharCode(0)) || NUL_OR_LONE_SURROGATE.test(text);
