@@ -3,8 +3,11 @@
 import type { Outcome } from './send';
 import type { FuzzRequest } from './wire';
 
-/** The statuses RealWorld's API answers failures with (422 for every invalid request). */
-const REST_ERROR_STATUSES = new Set([401, 403, 404, 405, 413, 415, 422, 429]);
+/**
+ * The statuses RealWorld's API answers failures with: 422 for every invalid request, and HTTP's
+ * own for a body too large (413), of a type it does not read (415) or a path too long (414).
+ */
+const REST_ERROR_STATUSES = new Set([401, 403, 404, 405, 413, 414, 415, 422, 429]);
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** What an error message must never show: code, SQL, the database's own words. */
@@ -178,10 +181,22 @@ export function answerProblems(request: FuzzRequest, outcome: Outcome, boundMs: 
   const { actor } = request;
   const fromElsewhere =
     'via' in actor && (actor.via === 'cookie-foreign' || actor.via === 'cookie-bare');
-  if (fromElsewhere && !SAFE_METHODS.has(request.method) && outcome.status !== 403) {
+  // A path the router cannot take is refused before any hook runs, the CSRF check included.
+  const refusedByRouter =
+    (outcome.status === 400 || outcome.status === 414) &&
+    /is not a valid url component|exceeding the max param length/.test(outcome.body);
+  if (
+    fromElsewhere &&
+    !SAFE_METHODS.has(request.method) &&
+    outcome.status !== 403 &&
+    !refusedByRouter
+  ) {
     problems.push(
       `a cookie-authenticated ${request.method} from ${actor.via === 'cookie-bare' ? 'no stated origin' : 'a foreign origin'} answered ${outcome.status}, not 403`,
     );
+  }
+  if (changesNothing(request) && outcome.status < 400) {
+    problems.push(`PUT /api/user naming no field to change answered ${outcome.status}, not 422`);
   }
   if (carriesPrototypeKey(request) && !partlyRefused(outcome)) {
     problems.push(
@@ -189,6 +204,18 @@ export function answerProblems(request: FuzzRequest, outcome: Outcome, boundMs: 
     );
   }
   return problems;
+}
+
+/** What PUT /api/user may change; a request naming none of these is refused (422). */
+const USER_FIELDS = ['email', 'username', 'password', 'bio', 'image'];
+
+/** PUT /api/user with a body naming nothing it could change (`{"user":{}}`, `{"user":{"role":..}}`). */
+function changesNothing(request: FuzzRequest): boolean {
+  if (request.method !== 'PUT' || pathOf(request.url) !== '/api/user') return false;
+  const parsed = parseJson(request.body ?? '');
+  if (!parsed.ok || !isObject(parsed.value) || !isObject(parsed.value.user)) return false;
+  const user = parsed.value.user;
+  return !USER_FIELDS.some((field) => Object.hasOwn(user, field));
 }
 
 /** The JSON the server reads: the body, or each `input` query parameter, decoded once. */
