@@ -114,6 +114,23 @@ function checkEventStream(text: string, problems: Problems): void {
   }
 }
 
+/** A streamed batch: JSON lines, with each call's `{ error }` somewhere in its line. */
+function checkJsonLines(text: string, problems: Problems): void {
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(visit);
+    else if (isObject(value)) {
+      if (onlyKeys(value, ['error']) && isObject(value.error) && 'data' in value.error) {
+        checkTrpcShape(value.error, undefined, problems);
+      } else Object.values(value).forEach(visit);
+    }
+  };
+  for (const line of text.split('\n').filter((l) => l !== '')) {
+    const parsed = parseJson(line);
+    if (parsed.ok) visit(parsed.value);
+    else problems.push('a streamed batch line that is not JSON');
+  }
+}
+
 /** Outside /api and /trpc: `{ "error": { "code", "message" } }`. */
 function checkAppError(value: unknown, problems: Problems): void {
   const error = isObject(value) && onlyKeys(value, ['error']) ? value.error : undefined;
@@ -148,6 +165,10 @@ function checkShape(request: FuzzRequest, outcome: Outcome, problems: Problems):
     return;
   }
   const isTrpc = under(request.url, '/trpc');
+  if (isTrpc && outcome.status < 400 && request.headers['trpc-accept'] === 'application/jsonl') {
+    checkJsonLines(outcome.body, problems);
+    return;
+  }
   if (outcome.status < 400 && !(isTrpc && outcome.status === 207)) return;
   const parsed = parseJson(outcome.body);
   if (!parsed.ok) {

@@ -48,6 +48,22 @@ const PAST_BODY_LIMIT = 'x'.repeat(1024 * 1024 + 1);
 /** Past what Node takes in a request's head (16 KiB), which inject() does not enforce. */
 const PAST_QUERY_LIMIT = 'x'.repeat(16 * 1024 + 1);
 
+/**
+ * Cursors in the list cursor's own format (base64url of `<created_at>|<id>`, services/
+ * articles-cursor.ts) naming instants and ids at the edges of what JavaScript and PostgreSQL hold.
+ */
+const FORGED_CURSORS = [
+  '0000-01-01T00:00:00.000000Z|1',
+  '0001-01-01T00:00:00.000000Z|1',
+  '1969-12-31T23:59:59.999999Z|1',
+  '9999-12-31T23:59:59.999999Z|2147483647',
+  '2024-02-29T12:00:00.000000Z|1',
+  '2025-02-29T12:00:00.000000Z|1',
+  '2025-01-01T23:59:60.000000Z|1',
+  '2025-01-03T12:00:00.000000Z|2147483648',
+  '2025-01-03T12:00:00.000000Z|0',
+].map((payload) => Buffer.from(payload, 'utf8').toString('base64url'));
+
 const caseVariants = (values: string[]) =>
   values.flatMap((v) => [v, v.toUpperCase(), ` ${v} `, encodeURIComponent(v)]);
 
@@ -91,8 +107,9 @@ function hintFor(
             context.world.articleCursor,
             `${context.world.articleCursor}x`,
             'not-a-cursor',
+            ...FORGED_CURSORS,
           )
-        : fc.constantFrom(1, 2, 1000);
+        : fc.constantFrom(1, 2, 1000, Number.MAX_SAFE_INTEGER);
     case 'image':
       return fc.constantFrom('https://example.com/me.png', '', 'http://a', 'javascript:alert(1)');
     case 'role':

@@ -3,7 +3,7 @@
 import { appRouter, describeProcedures, type ProcedureReference } from '@conduit/api';
 import fc from 'fast-check';
 import { inputValue, type JsonSchema, type WorldValues } from './inputs';
-import { type Json, objectOf } from './json';
+import { encodeJson, type Json, objectOf, raw, wrongValue } from './json';
 import {
   type Actor,
   actor,
@@ -67,6 +67,18 @@ function withBody(
   };
 }
 
+/** What a subscription may send besides its input (EventSource sends no headers). */
+const connectionParams: fc.Arbitrary<string[]> = fc.oneof(
+  { arbitrary: fc.constant<string[]>([]), weight: 6 },
+  {
+    arbitrary: fc
+      .oneof(fc.constantFrom<Json>({ token: 'x' }, [1], null, '{', raw('{"a":')), wrongValue)
+      .chain((value) => queryValue(encodeJson(value)))
+      .map((value) => ['connectionParams=1', `connectionParams=${value}`]),
+    weight: 1,
+  },
+);
+
 /** One call of one procedure, by the method its kind takes (or, sometimes, another). */
 export function procedureCall(
   procedure: ProcedureReference,
@@ -75,9 +87,14 @@ export function procedureCall(
   const path = procedure.path;
   const inQuery = inputValue(schemaOf(procedure), { world, inBody: false });
   const inBody = inputValue(schemaOf(procedure), { world, inBody: true });
+  const subscription = procedure.kind === 'subscription';
   const byQuery = fc
-    .tuple(actor, inQuery.chain(inputQuery))
-    .map(([who, query]) => get(path, who, query, procedure.kind === 'subscription'));
+    .tuple(
+      actor,
+      inQuery.chain(inputQuery),
+      subscription ? connectionParams : fc.constant<string[]>([]),
+    )
+    .map(([who, query, params]) => get(path, who, [...query, ...params], subscription));
   const byBody = (method: string) =>
     fc
       .tuple(actor, inBody.chain(jsonBody), queryNoise)
@@ -188,14 +205,25 @@ export function batchCalls(world: WorldValues): fc.Arbitrary<FuzzRequest> {
       weight: 1,
     },
   );
+  // httpBatchStreamLink asks for the answers as a stream of JSON lines.
+  const streamed = fc.oneof(
+    { arbitrary: fc.constant(false), weight: 3 },
+    { arbitrary: fc.constant(true), weight: 1 },
+  );
   return fc
-    .tuple(actor, batches, fc.constantFrom('batch=1', 'batch=1', 'batch=true', 'batch=0'))
-    .chain(([who, { calls, method }, batchFlag]) => {
+    .tuple(actor, batches, fc.constantFrom('batch=1', 'batch=1', 'batch=true', 'batch=0'), streamed)
+    .chain(([who, { calls, method }, batchFlag, jsonl]) => {
       const target = calls.map((call) => call.path).join(',');
-      return batchInput(calls).chain((input) =>
+      const request = batchInput(calls).chain((input) =>
         method === 'GET'
           ? inputQuery(input).map((query) => get(target, who, [batchFlag, ...query]))
           : jsonBody(input).map((body) => withBody('POST', target, who, [batchFlag], body)),
       );
+      return jsonl
+        ? request.map((r) => ({
+            ...r,
+            headers: { ...r.headers, 'trpc-accept': 'application/jsonl' },
+          }))
+        : request;
     });
 }
