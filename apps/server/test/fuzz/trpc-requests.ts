@@ -7,6 +7,7 @@ import { encodeJson, type Json, objectOf, raw, wrongValue } from './json';
 import {
   type Actor,
   actor,
+  actorFor,
   bodyText,
   type FuzzRequest,
   jsonBody,
@@ -88,6 +89,7 @@ export function procedureCall(
   const inQuery = inputValue(schemaOf(procedure), { world, inBody: false });
   const inBody = inputValue(schemaOf(procedure), { world, inBody: true });
   const subscription = procedure.kind === 'subscription';
+  const actor = actorFor(procedure.access);
   const byQuery = fc
     .tuple(
       actor,

@@ -45,6 +45,7 @@ const garbageAuthorization = fc.oneof(
     .map((s) => `Token ${s}`),
 );
 
+/** Anyone: a visitor, a seeded user by any way of signing in, a stranger with a bad token. */
 export const actor: fc.Arbitrary<Actor> = fc.oneof(
   { arbitrary: fc.constant<Actor>({ who: 'anonymous' }), weight: 4 },
   { arbitrary: fc.constant<Actor>({ who: 'alice', via: 'token' }), weight: 5 },
@@ -63,6 +64,22 @@ export const actor: fc.Arbitrary<Actor> = fc.oneof(
     weight: 1,
   },
 );
+
+/**
+ * Who calls a procedure: anyone, but more often someone it lets in (an admin for an admin's
+ * procedure), so its own checks run rather than only the gate before them.
+ */
+export function actorFor(access: string): fc.Arbitrary<Actor> {
+  const admitted: fc.Arbitrary<Actor> =
+    access === 'admin'
+      ? fc.constant({ who: 'ada', via: 'token' })
+      : access === 'moderator'
+        ? fc.constantFrom<Actor>({ who: 'mona', via: 'token' }, { who: 'ada', via: 'token' })
+        : fc.constantFrom<Actor>({ who: 'alice', via: 'token' }, { who: 'alice', via: 'cookie' });
+  return access === 'anyone'
+    ? actor
+    : fc.oneof({ arbitrary: actor, weight: 3 }, { arbitrary: admitted, weight: 2 });
+}
 
 // Bodies -----------------------------------------------------------------------------------------
 
