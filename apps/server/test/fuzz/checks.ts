@@ -16,6 +16,12 @@ const INTERNALS =
 
 type Problems = string[];
 
+/**
+ * What a procedure answers when PostgreSQL refused a value (a data exception, trpc.ts): a safety
+ * net, so each time it catches something the input schemas let through a value they should not.
+ */
+const DATABASE_REFUSED = 'The input holds a value the database cannot store or compare';
+
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -215,6 +221,9 @@ export function answerProblems(request: FuzzRequest, outcome: Outcome, boundMs: 
     problems.push(
       `a cookie-authenticated ${request.method} from ${actor.via === 'cookie-bare' ? 'no stated origin' : 'a foreign origin'} answered ${outcome.status}, not 403`,
     );
+  }
+  if (outcome.body.includes(DATABASE_REFUSED)) {
+    problems.push('refused by the database, not by the schema: a rule the input schema misses');
   }
   if (changesNothing(request) && outcome.status < 400) {
     problems.push(`PUT /api/user naming no field to change answered ${outcome.status}, not 422`);
