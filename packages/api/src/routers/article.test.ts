@@ -307,6 +307,23 @@ describe('article.delete', () => {
       details: { reason: 'Spam', slug: 'buy-now', title: 'Buy now', author: 'spammer' },
     });
   });
+
+  // Found by the fuzz suite on PostgreSQL: the edit locked the article's row and then the queue of
+  // article writes (migration 0002), the deletion the queue and then the row: a deadlock, 500.
+  it('meets an edit of the same article’s tags without a deadlock, whichever comes first', async () => {
+    const { caller } = await signUp(db);
+    for (let round = 0; round < 10; round++) {
+      const { article } = await caller.article.create({ ...draft, title: `Round ${round}` });
+      const [edit, removal] = await Promise.allSettled([
+        caller.article.update({ slug: article.slug, tagList: ['retagged'] }),
+        caller.article.delete({ slug: article.slug }),
+      ]);
+      expect(removal.status).toBe('fulfilled');
+      // After the deletion, the edit finds nothing to change.
+      if (edit.status === 'rejected')
+        expect((await failure(Promise.reject(edit.reason))).code).toBe('NOT_FOUND');
+    }
+  });
 });
 
 describe('article.favorite and article.unfavorite', () => {
