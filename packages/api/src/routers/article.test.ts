@@ -397,4 +397,24 @@ describe('article.favorite and article.unfavorite', () => {
     const { articlesCount } = await callerFor(db).article.list({ favorited: fan.user.username });
     expect(articlesCount).toBe(after.favoritesCount);
   });
+
+  // Found by the fuzz suite racing writes on PostgreSQL: the favorite's insert read the article,
+  // then its foreign key found it deleted, and the violation answered 500.
+  it('answers 404 for a favorite of an article removed at the same moment', async () => {
+    const author = await signUp(db);
+    const fan = await signUp(db);
+    // A moderator's removal writes the audit log in its transaction: a wider window.
+    const mod = await moderator();
+    for (let round = 0; round < 20; round++) {
+      const { article } = await author.caller.article.create({ ...draft, title: `Round ${round}` });
+      const [favorite, removal] = await Promise.allSettled([
+        fan.caller.article.favorite({ slug: article.slug }),
+        mod.caller.article.delete({ slug: article.slug, reason: 'Spam' }),
+      ]);
+      expect(removal.status).toBe('fulfilled');
+      if (favorite.status === 'rejected') {
+        expect((await failure(Promise.reject(favorite.reason))).code).toBe('NOT_FOUND');
+      }
+    }
+  });
 });

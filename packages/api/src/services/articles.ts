@@ -5,6 +5,7 @@ import {
   type Database,
   eq,
   favorites,
+  foreignKeyViolation,
   type SQL,
   slugIs,
   sql,
@@ -190,19 +191,25 @@ export async function favoriteArticle(
   viewerId: number,
   slug: string,
 ): Promise<ArticleView> {
-  await db
-    .insert(favorites)
-    .select(
-      db
-        .select({
-          userId: sql<number>`${viewerId}::integer`.as('user_id'),
-          articleId: articles.id,
-          createdAt: sql<Date>`now()`.as('created_at'),
-        })
-        .from(articles)
-        .where(slugIs(slug)),
-    )
-    .onConflictDoNothing();
+  try {
+    await db
+      .insert(favorites)
+      .select(
+        db
+          .select({
+            userId: sql<number>`${viewerId}::integer`.as('user_id'),
+            articleId: articles.id,
+            createdAt: sql<Date>`now()`.as('created_at'),
+          })
+          .from(articles)
+          .where(slugIs(slug)),
+      )
+      .onConflictDoNothing();
+  } catch (error) {
+    // The article was read, then deleted before the favorite's foreign key was checked.
+    if (foreignKeyViolation(error)) throw notFound(slug);
+    throw error;
+  }
   return viewOrNotFound(db, slugIs(slug), viewerId, slug);
 }
 
