@@ -14,6 +14,9 @@ const RUNS: Record<Surface, number> = {
   'rest-reads': 150,
   'rest-writes': 150,
   other: 80,
+  // Several requests a run.
+  sequences: 40,
+  races: 40,
 };
 
 let fuzzer: Fuzzer;

@@ -11,21 +11,14 @@
  * is never accepted. Each run starts from the same seeded world, so a failing run replays from
  * its seed and path alone.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type CacheStore, createMemoryCache } from '@conduit/api';
-import { getTestDb } from '@conduit/db/testing';
 import fc from 'fast-check';
-import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app';
-import { testConfig } from '../helpers';
 import { answerProblems, isRead, refused } from './checks';
-import type { WorldValues } from './inputs';
 import { knownBugOf } from './known-bugs';
-import { describeFailure, printable } from './report';
+import { describeFailure } from './report';
 import { otherCalls, restCalls, restOperations } from './rest-requests';
+import { races, type Scenario, sequences, single } from './scenarios';
 import { type Outcome, send } from './send';
+import { openApiDocument, startApp, worldValues } from './setup';
 import { batchCalls, singleCalls } from './trpc-requests';
 import type { FuzzRequest } from './wire';
 import { changedTables, type Fingerprint, fingerprint, resetWorld, WORLD } from './world';
@@ -38,6 +31,8 @@ export const SURFACES = [
   'rest-reads',
   'rest-writes',
   'other',
+  'sequences',
+  'races',
 ] as const;
 export type Surface = (typeof SURFACES)[number];
 
@@ -65,7 +60,7 @@ export interface RunParameters {
 
 export interface Fuzzer {
   /** Runs the surface's property; the details say whether (and how, where) it failed. */
-  check(surface: Surface, parameters: RunParameters): Promise<fc.RunDetails<[FuzzRequest]>>;
+  check(surface: Surface, parameters: RunParameters): Promise<fc.RunDetails<[Scenario]>>;
   /** Known bugs seen so far, by id. */
   known: Map<string, KnownBugSighting>;
   /** How many answers of each status each target got: whether the inputs reach the procedures. */
@@ -73,63 +68,11 @@ export interface Fuzzer {
   close(): Promise<void>;
 }
 
-/** The app's log lines of warnings and errors, by request id. */
-function logCollector() {
-  const lines = new Map<string, string[]>();
-  return {
-    stream: {
-      write(line: string) {
-        const id = /"reqId":"([^"]+)"/.exec(line)?.[1] ?? 'app';
-        lines.set(id, [...(lines.get(id) ?? []), line.trim()]);
-      },
-    },
-    take(id: string): string[] {
-      const found = [...(lines.get(id) ?? []), ...(lines.get('app') ?? [])];
-      lines.clear();
-      return found;
-    },
-  };
-}
-
-/** A hot-read cache that starts empty again when the world is reset behind the API's back. */
-function resettableCache(ttlMs: number): { store: CacheStore; reset(): void } {
-  let inner = createMemoryCache({ ttlMs });
-  return {
-    store: {
-      get: (key) => inner.get(key),
-      set: (key, value) => inner.set(key, value),
-      generation: (namespace) => inner.generation(namespace),
-      bump: (namespace) => inner.bump(namespace),
-      get stats() {
-        return inner.stats;
-      },
-    },
-    reset() {
-      inner = createMemoryCache({ ttlMs });
-    },
-  };
-}
-
-/** A web app build of two files, so `/`, its assets and its client routes answer as in production. */
-async function tinyWebBuild(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'conduit-fuzz-web-'));
-  await mkdir(join(dir, 'assets'));
-  await writeFile(
-    join(dir, 'index.html'),
-    '<!doctype html><title>Conduit</title><script src="/assets/app-1a2b3c.js"></script>',
-  );
-  await writeFile(join(dir, 'assets', 'app-1a2b3c.js'), 'console.log("conduit");');
-  return dir;
-}
-
-async function worldValues(app: FastifyInstance): Promise<WorldValues> {
-  const page = await app.inject({
-    method: 'GET',
-    url: `/trpc/article.list?input=${encodeURIComponent('{"limit":1}')}`,
-  });
-  const cursor = page.json()?.result?.data?.nextCursor;
-  if (typeof cursor !== 'string') throw new Error(`fuzz: no cursor in ${page.body}`);
-  return { articleCursor: cursor };
+/** One request and its answer, with what is wrong with them. */
+interface Judged {
+  request: FuzzRequest;
+  outcome: Outcome;
+  problems: string[];
 }
 
 /** Builds the app over the test database, seeds the world and returns the properties. */
@@ -137,97 +80,163 @@ export async function startFuzzer({
   boundMs = 2000,
   strict = false,
 }: FuzzerOptions = {}): Promise<Fuzzer> {
-  const { db } = await getTestDb();
-  const logs = logCollector();
-  const cache = resettableCache(30_000);
-  const webRoot = await tinyWebBuild();
-  const app = await buildApp(
-    testConfig({
-      LOG_LEVEL: 'warn',
-      // Limits would soon answer everything with 429, hiding what lies behind them.
-      RATE_LIMIT_MAX: '0',
-      LOGIN_MAX_FAILURES_PER_ACCOUNT: '0',
-      LOGIN_MAX_ATTEMPTS_PER_IP: '0',
-      REGISTER_MAX_PER_IP: '0',
-    }),
-    { database: await getTestDb(), cache: cache.store, logStream: logs.stream, webRoot },
-  );
-  await app.ready();
-
-  let baseline: Fingerprint;
+  const { app, db, logs, forgetCache, close } = await startApp();
+  let world: Fingerprint;
   const reset = async () => {
     await resetWorld(db);
-    cache.reset();
-    baseline = await fingerprint(db);
+    forgetCache();
+    world = await fingerprint(db);
   };
   await reset();
-  const world = await worldValues(app);
-  // The OpenAPI document of /api, as docs/openapi.json is generated.
+
+  const values = await worldValues(app);
   const operations = restOperations(
-    (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json(),
+    (await openApiDocument(app)) as Parameters<typeof restOperations>[0],
   );
-  const arbitraries: Record<Surface, fc.Arbitrary<FuzzRequest>> = {
-    'trpc-queries': singleCalls(world, ['query']),
-    'trpc-mutations': singleCalls(world, ['mutation']),
-    'trpc-subscriptions': singleCalls(world, ['subscription']),
-    'trpc-batches': batchCalls(world),
-    'rest-reads': restCalls(operations, world, false),
-    'rest-writes': restCalls(operations, world, true),
+  const requests = {
+    'trpc-queries': singleCalls(values, ['query']),
+    'trpc-mutations': singleCalls(values, ['mutation']),
+    'trpc-subscriptions': singleCalls(values, ['subscription']),
+    'trpc-batches': batchCalls(values),
+    'rest-reads': restCalls(operations, values, false),
+    'rest-writes': restCalls(operations, values, true),
     other: otherCalls,
+  };
+  const writes = fc.oneof(requests['trpc-mutations'], requests['rest-writes']);
+  const scenarios: Record<Surface, fc.Arbitrary<Scenario>> = {
+    'trpc-queries': single(requests['trpc-queries']),
+    'trpc-mutations': single(requests['trpc-mutations']),
+    'trpc-subscriptions': single(requests['trpc-subscriptions']),
+    'trpc-batches': single(requests['trpc-batches']),
+    'rest-reads': single(requests['rest-reads']),
+    'rest-writes': single(requests['rest-writes']),
+    other: single(requests.other),
+    sequences: sequences([
+      writes,
+      writes,
+      requests['trpc-queries'],
+      requests['rest-reads'],
+      requests['trpc-batches'],
+    ]),
+    races: races(writes),
   };
 
   const known = new Map<string, KnownBugSighting>();
   const statuses = new Map<string, Map<number, number>>();
   let run = 0;
 
-  async function check(surface: Surface, request: FuzzRequest): Promise<void> {
+  async function sendCounted(request: FuzzRequest): Promise<Outcome | undefined> {
     const outcome = await send(app, request, WORLD.tokens, boundMs + 3000);
-    if (!outcome) {
-      fc.pre(false);
-      return;
+    if (outcome) {
+      const counts = statuses.get(request.target) ?? new Map<number, number>();
+      counts.set(outcome.status, (counts.get(outcome.status) ?? 0) + 1);
+      statuses.set(request.target, counts);
     }
-    const counts = statuses.get(request.target) ?? new Map<number, number>();
-    counts.set(outcome.status, (counts.get(outcome.status) ?? 0) + 1);
-    statuses.set(request.target, counts);
-    const problems = answerProblems(request, outcome, boundMs);
-    problems.push(...(await dataProblems(request, outcome)));
-    const log = logs.take(outcome.requestId);
-    const unexplained = problems.filter((problem) => {
+    return outcome;
+  }
+
+  /** Property 4 for one request: what changed since `before`, and whether it may have. */
+  function dataProblems(
+    request: FuzzRequest,
+    outcome: Outcome,
+    before: Fingerprint,
+    after: Fingerprint,
+  ) {
+    if (after.kept === before.kept) return [];
+    const tables = changedTables(before.kept, after.kept).join(', ');
+    if (refused(outcome)) return [`refused with ${outcome.status}, yet changed ${tables}`];
+    if (isRead(request)) return [`a ${request.method} changed ${tables}`];
+    return [];
+  }
+
+  /** One after the other, each compared with the data as the one before left it. */
+  async function inARow(steps: FuzzRequest[]): Promise<Judged[]> {
+    const judged: Judged[] = [];
+    let before = world;
+    for (const request of steps) {
+      const outcome = await sendCounted(request);
+      if (!outcome) continue;
+      const after = await fingerprint(db);
+      const problems = [
+        ...answerProblems(request, outcome, boundMs),
+        ...dataProblems(request, outcome, before, after),
+      ];
+      judged.push({ request, outcome, problems });
+      before = after;
+    }
+    return judged;
+  }
+
+  /** All at once: each answer judged alone; the data unchanged only if every one was refused. */
+  async function atOnce(steps: FuzzRequest[]): Promise<Judged[]> {
+    const outcomes = await Promise.all(steps.map(sendCounted));
+    const after = await fingerprint(db);
+    const judged = steps.flatMap((request, i): Judged[] => {
+      const outcome = outcomes[i];
+      return outcome
+        ? [{ request, outcome, problems: answerProblems(request, outcome, boundMs) }]
+        : [];
+    });
+    const first = judged[0];
+    if (first && judged.every((j) => refused(j.outcome)) && after.kept !== world.kept) {
+      first.problems.push(
+        `all refused, yet ${changedTables(world.kept, after.kept).join(', ')} changed`,
+      );
+    }
+    return judged;
+  }
+
+  /** Known bugs are counted (first sighting kept); anything else fails the run. */
+  function unexplained(
+    surface: Surface,
+    { request, outcome, problems, log }: Judged & { log: string[] },
+  ) {
+    return problems.filter((problem) => {
       const bug = strict ? undefined : knownBugOf(problem, request, outcome);
       if (!bug) return true;
       const seen = known.get(bug);
       if (seen) seen.count += 1;
-      else
-        known.set(bug, {
-          count: 1,
-          example: describeFailure(request, outcome, [problem], log),
-          surface,
-          run,
-        });
+      else {
+        const example = describeFailure(request, outcome, [problem], log);
+        known.set(bug, { count: 1, example, surface, run });
+      }
       return false;
     });
-    if (unexplained.length > 0)
-      throw new Error(describeFailure(request, outcome, unexplained, log));
   }
 
-  /** Property 4: compares the data with the world's; a change after a success resets the world. */
-  async function dataProblems(request: FuzzRequest, outcome: Outcome): Promise<string[]> {
-    const now = await fingerprint(db);
-    const problems: string[] = [];
-    if (now.kept !== baseline.kept) {
-      const tables = changedTables(baseline.kept, now.kept).join(', ');
-      if (refused(outcome)) problems.push(`refused with ${outcome.status}, yet changed ${tables}`);
-      else if (isRead(request)) problems.push(`a ${request.method} changed ${tables}`);
-    }
-    if (now.all !== baseline.all) await reset();
-    return problems;
+  async function check(surface: Surface, { steps, concurrent }: Scenario): Promise<void> {
+    const judged = concurrent ? await atOnce(steps) : await inARow(steps);
+    if (judged.length === 0) fc.pre(false);
+    if ((await fingerprint(db)).all !== world.all) await reset();
+    const lines = logs.take(judged.map((j) => j.outcome.requestId));
+    const failures = judged.flatMap((j) => {
+      // The request's own lines, and those of no request (the app's).
+      const log = lines.filter(
+        (line) => line.includes(`"reqId":"${j.outcome.requestId}"`) || !line.includes('"reqId"'),
+      );
+      const problems = unexplained(surface, { ...j, log });
+      return problems.length === 0 ? [] : [describeFailure(j.request, j.outcome, problems, log)];
+    });
+    if (failures.length === 0) return;
+    // The others sent in the same run: what the failing request met.
+    const context =
+      judged.length < 2
+        ? []
+        : [
+            `  sent ${concurrent ? 'at once' : 'in a row'}: ${judged
+              .map(
+                (j) => `${j.request.method} ${j.request.url.slice(0, 120)} → ${j.outcome.status}`,
+              )
+              .join('; ')}`,
+          ];
+    throw new Error([...failures, ...context].join('\n'));
   }
 
   return {
     async check(surface, { numRuns, seed, path }) {
       run = -1;
       const property = fc
-        .asyncProperty(arbitraries[surface].map(printable), (request) => check(surface, request))
+        .asyncProperty(scenarios[surface], (scenario) => check(surface, scenario))
         .beforeEach((previous) => {
           run += 1;
           return previous();
@@ -236,9 +245,6 @@ export async function startFuzzer({
     },
     known,
     statuses,
-    async close() {
-      await app.close();
-      await rm(webRoot, { recursive: true, force: true });
-    },
+    close,
   };
 }

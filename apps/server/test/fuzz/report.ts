@@ -43,14 +43,6 @@ export function describeFailure(
   ].join('\n');
 }
 
-/** Generated requests print as a person reads them in fast-check's counterexamples too. */
-export function printable(request: FuzzRequest): FuzzRequest {
-  return Object.defineProperty(request, fc.toStringMethod, {
-    value: () => describeRequest(request),
-    enumerable: false,
-  });
-}
-
 /** How to replay a run: the command, with the seed and fast-check's path to the run. */
 export function replayCommand(surface: string, seed: number, path: string, strict = false): string {
   return `pnpm fuzz --surface ${surface} --seed ${seed} --path ${path}${strict ? ' --strict' : ''}`;

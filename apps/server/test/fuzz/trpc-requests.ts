@@ -68,6 +68,14 @@ function withBody(
   };
 }
 
+/** A well-formed mutation as the web app sends it: a JSON body, by the given actor. */
+export function mutationRequest(path: string, input: Json, who: Actor): FuzzRequest {
+  return withBody('POST', path, who, [], {
+    body: encodeJson(input),
+    headers: { 'content-type': 'application/json' },
+  });
+}
+
 /** What a subscription may send besides its input (EventSource sends no headers). */
 const connectionParams: fc.Arbitrary<string[]> = fc.oneof(
   { arbitrary: fc.constant<string[]>([]), weight: 6 },
