@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CacheStore, createMemoryCache } from '@conduit/api';
 import type { Database } from '@conduit/db';
-import { getTestDb } from '@conduit/db/testing';
+import { getTestDb, resetDb } from '@conduit/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app';
 import { testConfig } from '../helpers';
@@ -95,6 +95,8 @@ export async function startApp(): Promise<FuzzedApp> {
     async close() {
       await app.close();
       await rm(webRoot, { recursive: true, force: true });
+      // The worker's other test files share the database: they find it empty, as after any test.
+      await resetDb(database.db);
     },
   };
 }
