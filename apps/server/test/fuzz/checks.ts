@@ -210,7 +210,7 @@ export function answerProblems(request: FuzzRequest, outcome: Outcome, boundMs: 
     'via' in actor && (actor.via === 'cookie-foreign' || actor.via === 'cookie-bare');
   // A path the router cannot take is refused before any hook runs, the CSRF check included.
   const refusedByRouter =
-    (outcome.status === 400 || outcome.status === 414) &&
+    [400, 414, 422].includes(outcome.status) &&
     /is not a valid url component|exceeding the max param length/.test(outcome.body);
   if (
     fromElsewhere &&

@@ -81,6 +81,7 @@ export async function startApp(): Promise<FuzzedApp> {
       LOG_LEVEL: 'warn',
       RATE_LIMIT_MAX: '0',
       LOGIN_MAX_FAILURES_PER_ACCOUNT: '0',
+      LOGIN_MAX_FAILURES_PER_IP: '0',
       LOGIN_MAX_ATTEMPTS_PER_IP: '0',
       REGISTER_MAX_PER_IP: '0',
     }),
