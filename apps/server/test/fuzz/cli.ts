@@ -8,9 +8,10 @@ import { failureReport, replayCommand } from './report';
 
 const usage = `pnpm fuzz [--runs N] [--seed S] [--surface NAME[,NAME...]] [--path P] [--strict] [--bound MS]
 
-  --runs N      generated requests per surface (default 200)
+  --runs N      runs per surface (default 200): a request each, a few for sequences and races
   --seed S      fast-check's seed (default: a random one, printed)
-  --surface     ${SURFACES.join(', ')} (default: all)
+  --surface     any of (default: all):
+                ${SURFACES.join(', ')}
   --path P      replay one run: the path a failure printed (with its seed and surface)
   --strict      known bugs (known-bugs.ts) fail the run too
   --bound MS    slowest acceptable answer (default 2000)
