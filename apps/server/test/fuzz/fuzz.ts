@@ -1,15 +1,16 @@
 /**
  * The fuzz suite, shared by `fuzz.test.ts` (a fixed seed, a few hundred runs) and `pnpm fuzz`
  * (any seed and count): generated requests to every tRPC procedure, every REST operation and
- * other paths, each sent as some actor through app.inject() over the test database, and these
- * properties of every answer:
+ * other paths, sent as some actor through app.inject() over the test database, one per run, a
+ * few in a row, or a few at once; and these properties of every answer:
  * 1. never a 5xx;
  * 2. never slower than a bound (2 s by default);
  * 3. errors in the documented shape of their surface (REST, tRPC, the app's own);
  * 4. a refused request (and any read) changes nothing in the database;
- * and cookie-authenticated changes from another origin are refused, and JSON with prototype keys
- * is never accepted. Each run starts from the same seeded world, so a failing run replays from
- * its seed and path alone.
+ * besides a few documented rules (checks.ts): cookie-authenticated changes from elsewhere are 403,
+ * JSON with prototype keys is refused, no input gets past the schemas to be refused by the
+ * database. Each run starts from the same seeded world (world.ts), so a failing run replays from
+ * its seed and path alone. Decision 017 says why it is built this way.
  */
 import fc from 'fast-check';
 import { answerProblems, isRead, refused } from './checks';
@@ -150,7 +151,7 @@ export async function startFuzzer({
   }
 
   /** One after the other, each compared with the data as the one before left it. */
-  async function inARow(steps: FuzzRequest[]): Promise<Judged[]> {
+  async function inARow(steps: FuzzRequest[]): Promise<{ judged: Judged[]; after: Fingerprint }> {
     const judged: Judged[] = [];
     let before = world;
     for (const request of steps) {
@@ -164,11 +165,11 @@ export async function startFuzzer({
       judged.push({ request, outcome, problems });
       before = after;
     }
-    return judged;
+    return { judged, after: before };
   }
 
   /** All at once: each answer judged alone; the data unchanged only if every one was refused. */
-  async function atOnce(steps: FuzzRequest[]): Promise<Judged[]> {
+  async function atOnce(steps: FuzzRequest[]): Promise<{ judged: Judged[]; after: Fingerprint }> {
     const outcomes = await Promise.all(steps.map(sendCounted));
     const after = await fingerprint(db);
     const judged = steps.flatMap((request, i): Judged[] => {
@@ -183,7 +184,7 @@ export async function startFuzzer({
         `all refused, yet ${changedTables(world.kept, after.kept).join(', ')} changed`,
       );
     }
-    return judged;
+    return { judged, after };
   }
 
   /** Known bugs are counted (first sighting kept); anything else fails the run. */
@@ -205,9 +206,10 @@ export async function startFuzzer({
   }
 
   async function check(surface: Surface, { steps, concurrent }: Scenario): Promise<void> {
-    const judged = concurrent ? await atOnce(steps) : await inARow(steps);
+    const { judged, after } = concurrent ? await atOnce(steps) : await inARow(steps);
     if (judged.length === 0) fc.pre(false);
-    if ((await fingerprint(db)).all !== world.all) await reset();
+    // A success changed the data: the next run starts from the world again.
+    if (after.all !== world.all) await reset();
     const lines = logs.take(judged.map((j) => j.outcome.requestId));
     const failures = judged.flatMap((j) => {
       // The request's own lines, and those of no request (the app's).
