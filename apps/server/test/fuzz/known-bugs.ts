@@ -21,17 +21,6 @@ const KNOWN_BUGS: KnownBug[] = [
     matches: (problem, request) =>
       isTrpcPath(request.url) && problem.startsWith('a JSON error answered as text/plain'),
   },
-  {
-    // Found by this fuzzer. The tRPC adapter takes multipart bodies as the raw request, then
-    // fails to serialise it (TypeError: Converting circular structure to JSON, in
-    // incomingMessageToRequest): any POST /trpc/... with Content-Type multipart/form-data answers
-    // 500. plugins/trpc.ts could refuse the content type with 415 (reported, not fixed here).
-    id: 'tRPC answers multipart/form-data bodies with 500',
-    matches: (problem, request) =>
-      isTrpcPath(request.url) &&
-      /^a 500$/.test(problem) &&
-      Object.values(request.headers).some((value) => value.startsWith('multipart/form-data')),
-  },
 ];
 
 /** The id of the known bug a problem is, if any. */
