@@ -69,6 +69,9 @@ export interface Fuzzer {
   close(): Promise<void>;
 }
 
+/** How long a failure is shrunk for, at most. */
+const SHRINK_BUDGET_MS = 30_000;
+
 /** One request and its answer, with what is wrong with them. */
 interface Judged {
   request: FuzzRequest;
@@ -237,8 +240,19 @@ export async function startFuzzer({
   return {
     async check(surface, { numRuns, seed, path }) {
       run = -1;
+      let failedAt: number | undefined;
       const property = fc
-        .asyncProperty(scenarios[surface], (scenario) => check(surface, scenario))
+        .asyncProperty(scenarios[surface], async (scenario) => {
+          // Shrinking runs of several requests can take many minutes: past the budget, every
+          // candidate passes, which ends it with the smallest failure found so far.
+          if (failedAt !== undefined && performance.now() - failedAt > SHRINK_BUDGET_MS) return;
+          try {
+            await check(surface, scenario);
+          } catch (error) {
+            failedAt ??= performance.now();
+            throw error;
+          }
+        })
         .beforeEach((previous) => {
           run += 1;
           return previous();
