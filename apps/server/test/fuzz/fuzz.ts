@@ -249,7 +249,8 @@ export async function startFuzzer({
           try {
             await check(surface, scenario);
           } catch (error) {
-            failedAt ??= performance.now();
+            // A skipped run (a request inject() cannot send) is no failure to shrink.
+            if (!fc.PreconditionFailure.isFailure(error)) failedAt ??= performance.now();
             throw error;
           }
         })
