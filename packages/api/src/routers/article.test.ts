@@ -307,6 +307,23 @@ describe('article.delete', () => {
       details: { reason: 'Spam', slug: 'buy-now', title: 'Buy now', author: 'spammer' },
     });
   });
+
+  // Found by the fuzz suite on PostgreSQL: the edit locked the article's row and then the queue of
+  // article writes (migration 0002), the deletion the queue and then the row: a deadlock, 500.
+  it('meets an edit of the same article’s tags without a deadlock, whichever comes first', async () => {
+    const { caller } = await signUp(db);
+    for (let round = 0; round < 10; round++) {
+      const { article } = await caller.article.create({ ...draft, title: `Round ${round}` });
+      const [edit, removal] = await Promise.allSettled([
+        caller.article.update({ slug: article.slug, tagList: ['retagged'] }),
+        caller.article.delete({ slug: article.slug }),
+      ]);
+      expect(removal.status).toBe('fulfilled');
+      // After the deletion, the edit finds nothing to change.
+      if (edit.status === 'rejected')
+        expect((await failure(Promise.reject(edit.reason))).code).toBe('NOT_FOUND');
+    }
+  });
 });
 
 describe('article.favorite and article.unfavorite', () => {
@@ -379,5 +396,25 @@ describe('article.favorite and article.unfavorite', () => {
     expect(after.favoritesCount).toBe(after.favorited ? 1 : 0);
     const { articlesCount } = await callerFor(db).article.list({ favorited: fan.user.username });
     expect(articlesCount).toBe(after.favoritesCount);
+  });
+
+  // Found by the fuzz suite racing writes on PostgreSQL: the favorite's insert read the article,
+  // then its foreign key found it deleted, and the violation answered 500.
+  it('answers 404 for a favorite of an article removed at the same moment', async () => {
+    const author = await signUp(db);
+    const fan = await signUp(db);
+    // A moderator's removal writes the audit log in its transaction: a wider window.
+    const mod = await moderator();
+    for (let round = 0; round < 20; round++) {
+      const { article } = await author.caller.article.create({ ...draft, title: `Round ${round}` });
+      const [favorite, removal] = await Promise.allSettled([
+        fan.caller.article.favorite({ slug: article.slug }),
+        mod.caller.article.delete({ slug: article.slug, reason: 'Spam' }),
+      ]);
+      expect(removal.status).toBe('fulfilled');
+      if (favorite.status === 'rejected') {
+        expect((await failure(Promise.reject(favorite.reason))).code).toBe('NOT_FOUND');
+      }
+    }
   });
 });

@@ -31,8 +31,13 @@ export function decodeCursor(value: string): ArticleCursor | null {
   return encodeCursor(cursor) === value ? cursor : null;
 }
 
-/** Whether the timestamp names a real instant (no 30 February, no 25 o'clock). */
+/**
+ * Whether the timestamp names a real instant (no 30 February, no 25 o'clock) that PostgreSQL can
+ * hold: JavaScript reads year 0000 as 1 BC, PostgreSQL refuses it (date/time field value out of
+ * range).
+ */
 function isRealTime(iso: string): boolean {
+  if (iso.startsWith('0000')) return false;
   const millis = `${iso.slice(0, 23)}Z`;
   const time = Date.parse(millis);
   return !Number.isNaN(time) && new Date(time).toISOString() === millis;

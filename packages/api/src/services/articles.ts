@@ -1,5 +1,16 @@
 // Articles: read one, write (create, update, delete) and favorite.
-import { articles, type Database, eq, favorites, type SQL, slugIs, sql, users } from '@conduit/db';
+import {
+  articles,
+  counters,
+  type Database,
+  eq,
+  favorites,
+  foreignKeyViolation,
+  type SQL,
+  slugIs,
+  sql,
+  users,
+} from '@conduit/db';
 import { TRPCError } from '@trpc/server';
 import type { ArticleView } from '../schemas/article';
 import type { RequestMeta } from '../trpc';
@@ -102,6 +113,10 @@ export async function updateArticle(
   const changed = tagList !== undefined || Object.values(changes).some((v) => v !== undefined);
   if (changed) {
     await db.transaction(async (tx) => {
+      // A new tag list writes article_tags, whose writers queue on the site's row in `counters`
+      // first (migration 0002), as a deletion of the article does: taking that queue only after
+      // the article's row would lock the two in the opposite order, and they would deadlock.
+      if (tagList !== undefined) await queueArticleWrites(tx);
       // Writing the row first locks it, so concurrent edits of one article apply one by one.
       const update = (writer: Database, slug?: string) =>
         writer
@@ -117,6 +132,15 @@ export async function updateArticle(
     });
   }
   return viewOrNotFound(db, eq(articles.id, article.id), viewerId, article.slug);
+}
+
+/** Waits for, then holds until commit, the lock every write of articles or their tags takes. */
+async function queueArticleWrites(tx: Database): Promise<void> {
+  await tx
+    .select({ name: counters.name })
+    .from(counters)
+    .where(eq(counters.name, 'articles'))
+    .for('update');
 }
 
 export interface Moderation {
@@ -167,19 +191,25 @@ export async function favoriteArticle(
   viewerId: number,
   slug: string,
 ): Promise<ArticleView> {
-  await db
-    .insert(favorites)
-    .select(
-      db
-        .select({
-          userId: sql<number>`${viewerId}::integer`.as('user_id'),
-          articleId: articles.id,
-          createdAt: sql<Date>`now()`.as('created_at'),
-        })
-        .from(articles)
-        .where(slugIs(slug)),
-    )
-    .onConflictDoNothing();
+  try {
+    await db
+      .insert(favorites)
+      .select(
+        db
+          .select({
+            userId: sql<number>`${viewerId}::integer`.as('user_id'),
+            articleId: articles.id,
+            createdAt: sql<Date>`now()`.as('created_at'),
+          })
+          .from(articles)
+          .where(slugIs(slug)),
+      )
+      .onConflictDoNothing();
+  } catch (error) {
+    // The article was read, then deleted before the favorite's foreign key was checked.
+    if (foreignKeyViolation(error)) throw notFound(slug);
+    throw error;
+  }
   return viewOrNotFound(db, slugIs(slug), viewerId, slug);
 }
 
