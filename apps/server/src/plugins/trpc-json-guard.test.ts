@@ -58,6 +58,15 @@ describe('tRPC input with prototype keys', () => {
     }
   });
 
+  it('reads the input parameter as tRPC does, malformed percent-encoding and all', async () => {
+    // Fastify's query parser leaves a value with a bad escape undecoded, so it saw no key here;
+    // tRPC's URLSearchParams decodes the rest and reads __proto__.
+    const input = '%7B%22%5F%5Fproto%5F%5F%22%3A%7B%22limit%22%3A1%7D%2C%22x%22%3A%22%zz%22%7D';
+    const res = await app.inject(`/trpc/tag.list?input=${input}`);
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json().error.message).toMatch(/forbidden key/);
+  });
+
   it('takes the words as text, and a "constructor" key without a prototype', async () => {
     const username = freshName();
     const ok = await post(

@@ -33,11 +33,21 @@ export function hasPrototypeKey(text: string): boolean {
 /** Adds the check to every route of `app` (the scope tRPC is mounted in). */
 export function refusePrototypeKeys(app: FastifyInstance): void {
   app.addHook('preValidation', async (request, reply) => {
-    const { input } = request.query as { input?: unknown };
-    for (const text of [request.body, ...[input].flat()]) {
+    for (const text of [request.body, ...inputParameters(request.url)]) {
       if (typeof text === 'string' && hasPrototypeKey(text)) return refuse(request, reply);
     }
   });
+}
+
+/**
+ * The `input` query parameters decoded exactly as tRPC decodes them (URLSearchParams), not as
+ * Fastify's query parser does: the two differ on malformed percent-encoding (Fastify leaves such a
+ * value undecoded, URLSearchParams decodes the rest of it), and a key hidden from the one would
+ * reach the other.
+ */
+function inputParameters(url: string): string[] {
+  const queryAt = url.indexOf('?');
+  return queryAt === -1 ? [] : new URLSearchParams(url.slice(queryAt + 1)).getAll('input');
 }
 
 function refuse(request: FastifyRequest, reply: FastifyReply) {

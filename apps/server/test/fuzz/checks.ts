@@ -228,7 +228,7 @@ export function answerProblems(request: FuzzRequest, outcome: Outcome, boundMs: 
   if (changesNothing(request) && outcome.status < 400) {
     problems.push(`PUT /api/user naming no field to change answered ${outcome.status}, not 422`);
   }
-  if (carriesPrototypeKey(request) && !partlyRefused(outcome)) {
+  if (carriesPrototypeKey(request) && !partlyRefused(request, outcome)) {
     problems.push(
       `a body with a prototype key (__proto__ or constructor.prototype) was accepted (${outcome.status})`,
     );
@@ -277,8 +277,15 @@ function batchItems(outcome: Outcome): unknown[] | undefined {
 }
 
 /** An error status, or a batch with at least one failed call. */
-function partlyRefused(outcome: Outcome): boolean {
+function partlyRefused(request: FuzzRequest, outcome: Outcome): boolean {
   if (outcome.status >= 400) return true;
+  // A streamed batch begins with 200 and says each call's error in a line of its own.
+  if (request.headers['trpc-accept'] === 'application/jsonl') {
+    return outcome.body
+      .split('\n')
+      .slice(1)
+      .some((line) => line.includes('"error":{'));
+  }
   // A subscription refused after its stream began says so in an event.
   if (outcome.contentType.startsWith('text/event-stream')) {
     return outcome.body.includes('event: serialized-error');
