@@ -1,7 +1,6 @@
 // The one line an operator reads when the server cannot start: what to fix, and why.
-import { constants } from 'node:os';
-import { getSystemErrorMap, inspect } from 'node:util';
-import { DatabaseOpenError } from '@conduit/db';
+import { inspect } from 'node:util';
+import { DatabaseOpenError, systemMessage } from '@conduit/db';
 import { databaseVariables } from './config';
 
 /** "Conduit failed to start: DATABASE_URL: cannot connect to ...", on one line whatever the cause. */
@@ -18,14 +17,11 @@ export function startupFailureLine(error: unknown): string {
   return `Conduit failed to start: ${what}`.replace(/\s*\n\s*/g, ' ');
 }
 
-/** Node's words for a system error code: "connection refused" for ECONNREFUSED. */
+/** Node's words for a system error code: "connection refused, ECONNREFUSED". */
 function causeOf(error: unknown): string {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
   const text = typeof message === 'string' ? message : String(error);
-  if (typeof code !== 'string') return text;
-  const errno = (constants.errno as Record<string, number | undefined>)[code];
-  const words = errno === undefined ? undefined : getSystemErrorMap().get(-errno)?.[1];
-  return `${words ?? text}, ${code}`;
+  return typeof code === 'string' ? `${systemMessage(code) ?? text}, ${code}` : text;
 }
 
 /** host:port of a redis:// URL, without its password. */

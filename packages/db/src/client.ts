@@ -12,7 +12,7 @@ import { type PoolStats, PoolTracker, trackPglite, trackPostgres } from './pool-
 import { type PubSub, pglitePubSub, postgresPubSub, registerPubSub } from './pubsub';
 import * as schema from './schema/index';
 
-export { DatabaseOpenError, type DatabaseSetting } from './open-errors';
+export { DatabaseOpenError, type DatabaseSetting, systemMessage } from './open-errors';
 export type { PoolStats } from './pool-stats';
 export {
   MAX_NOTIFY_PAYLOAD_BYTES,

@@ -93,7 +93,7 @@ function fieldsOf(error: unknown): { code?: string; message: string; severity?: 
 }
 
 /** "read-only file system" for EROFS: the operating system's words for a code. */
-function systemMessage(code: string): string | undefined {
+export function systemMessage(code: string): string | undefined {
   const errno = (constants.errno as Record<string, number | undefined>)[code];
   return errno === undefined ? undefined : getSystemErrorMap().get(-errno)?.[1];
 }
