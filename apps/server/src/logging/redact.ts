@@ -12,16 +12,32 @@ export const CENSOR = '[redacted]';
  * costs a log reader little, a leaked token costs an account. (Short words are whole names only:
  * `author`, a list filter, is not `auth`.)
  */
-const SENSITIVE_NAME =
-  /token|passw|pwd|secret|api[-_]?key|private[-_]?key|^key$|^auth$|authori[sz]ation|signature|^sig$|session|cookie|credential|otp|^code$|jwt|bearer/i;
-/token|passw|pwd|secret|key|auth|sign|sig$|session|cookie|credential|otp|code|jwt|bearer/i;
+const SECRET_WORDS = [
+  'token',
+  'passw',
+  'pwd',
+  'secret',
+  'api[-_]?key',
+  'private[-_]?key',
+  'authori[sz]ation',
+  'signature',
+  'session',
+  'cookie',
+  'credential',
+  'otp',
+  'jwt',
+  'bearer',
+].join('|');
+/** Too short to match inside other names: whole names only. */
+const SECRET_NAMES = ['key', 'auth', 'sig', 'code'].map((name) => `^${name}$`).join('|');
+
+const SENSITIVE_NAME = new RegExp(`${SECRET_WORDS}|${SECRET_NAMES}`, 'i');
 
 /**
  * A value that is itself JSON naming such a field (tRPC's `input` parameter: a mutation sent as a
  * GET by mistake carries `{"password":...}` in the URL).
  */
-const SENSITIVE_KEY_IN_VALUE =
-  /"[^"]*(?:token|passw|pwd|secret|api[-_]?key|private[-_]?key|authori[sz]ation|signature|session|cookie|credential|otp|jwt|bearer)[^"]*"\s*:/i;
+const SENSITIVE_KEY_IN_VALUE = new RegExp(`"[^"]*(?:${SECRET_WORDS})[^"]*"\\s*:`, 'i');
 
 function decoded(text: string): string {
   try {
