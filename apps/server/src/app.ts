@@ -216,13 +216,17 @@ async function openRedis(config: Config, app: FastifyInstance): Promise<Redis | 
   });
   // Connected before serving: commands are not queued while offline, so they would fail. A
   // server that cannot be reached stops the start at its first error (ioredis would retry on).
+  let failed: (error: unknown) => void = () => {};
   await new Promise<void>((resolve, reject) => {
-    redis.once('error', reject);
+    failed = reject;
+    redis.once('error', failed);
     redis.connect().then(resolve, reject);
-  }).catch((error: unknown) => {
-    redis.disconnect();
-    throw redisStartupError(config.redisUrl ?? '', error);
-  });
+  })
+    .catch((error: unknown) => {
+      redis.disconnect();
+      throw redisStartupError(config.redisUrl ?? '', error);
+    })
+    .finally(() => redis.off('error', failed));
   redis.on('error', (error) => app.log.warn({ err: error }, 'redis error'));
   app.addHook('onClose', async () => {
     await redis.quit().catch(() => redis.disconnect());
