@@ -1,6 +1,7 @@
 // Accounts and their sessions (sessions are built the way the Lucia guide teaches; see packages/auth).
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   check,
   customType,
   index,
@@ -15,7 +16,7 @@ export const roles = ['user', 'moderator', 'admin'] as const;
 export type Role = (typeof roles)[number];
 
 /** Raw bytes; both drivers hand back a Uint8Array (postgres.js a Buffer, which is one). */
-const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+export const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
   dataType: () => 'bytea',
 });
 
@@ -31,6 +32,15 @@ export const users = pgTable(
     role: text('role', { enum: roles }).notNull().default('user'),
     /** Articles this user wrote; kept by a trigger on `articles` (migration 0001), never by code. */
     articlesCount: integer('articles_count').notNull().default(0),
+    /** When the owner proved they read mail at `email`; null until then. */
+    emailVerifiedAt: timestamp('email_verified_at', { withTimezone: true }),
+    /** Set by an admin: sign-in refused and every session ended; the content stays. */
+    disabledAt: timestamp('disabled_at', { withTimezone: true }),
+    /** The TOTP secret (RFC 6238); set at enrolment, in use once `totpEnabledAt` is set. */
+    totpSecret: bytea('totp_secret'),
+    totpEnabledAt: timestamp('totp_enabled_at', { withTimezone: true }),
+    /** The last time step whose code was accepted: a code is never accepted twice. */
+    totpLastStep: bigint('totp_last_step', { mode: 'number' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -60,6 +70,8 @@ export const sessions = pgTable(
     ip: text('ip'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     lastUsedAt: timestamp('last_used_at', { withTimezone: true }).notNull().defaultNow(),
+    /** When the holder last proved who they are (sign-in, re-authentication): sudo mode. */
+    authenticatedAt: timestamp('authenticated_at', { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
   },
   (t) => [
