@@ -155,6 +155,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     limits: config.limits,
     commentEvents,
     cache,
+    accounts: config.accounts,
   });
   await app.register(restPlugin, {
     db: database.db,
@@ -163,6 +164,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     limits: config.limits,
     commentEvents,
     cache,
+    accounts: config.accounts,
     corsOrigins: config.corsOrigins,
   });
   await app.register(web.plugin);

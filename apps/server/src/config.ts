@@ -1,4 +1,5 @@
 // Configuration comes from environment variables only, validated once at start.
+import type { AccountSettings } from '@conduit/api';
 import type { DatabaseSetting } from '@conduit/db';
 import { z } from 'zod';
 
@@ -84,6 +85,16 @@ const envSchema = z
     METRICS_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
     WORKERS: integer(1, 64, 'an integer from 1 to 64').default(1),
     CACHE_TTL_MS: integer(0, 86_400_000, 'milliseconds from 0 (off) to 86400000').default(30_000),
+    PUBLIC_ORIGIN: z
+      .string()
+      .refine(isOrigin, { error: 'must be an origin like https://conduit.example.com' })
+      .optional(),
+    REAUTH_WINDOW_MS: integer(60_000, 86_400_000, 'milliseconds from 60000 to 86400000').default(
+      10 * 60_000,
+    ),
+    REQUIRE_VERIFIED_EMAIL: z
+      .enum(['true', 'false'], { error: 'must be true or false' })
+      .default('false'),
   })
   // Processes share nothing but the database: an embedded PGlite folder belongs to one process.
   .refine((env) => env.WORKERS === 1 || env.DATABASE_URL !== undefined, {
@@ -125,6 +136,8 @@ export interface Config {
   workers: number;
   /** How long hot reads are kept (writes through the API invalidate them at once); 0: off. */
   cacheTtlMs: number;
+  /** Links in mail, sudo mode's window, whether writing needs a verified email. */
+  accounts: AccountSettings;
   limits: {
     global: Limit;
     loginFailuresPerAccount: Limit;
@@ -179,6 +192,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsToken: e.METRICS_TOKEN,
     workers: e.WORKERS,
     cacheTtlMs: e.CACHE_TTL_MS,
+    accounts: {
+      publicOrigin: (e.PUBLIC_ORIGIN ?? `http://localhost:${e.PORT || 3000}`).replace(/\/$/, ''),
+      reauthWindowMs: e.REAUTH_WINDOW_MS,
+      requireVerifiedEmail: e.REQUIRE_VERIFIED_EMAIL === 'true',
+    },
     limits: {
       global: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS },
       loginFailuresPerAccount: {

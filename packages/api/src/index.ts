@@ -42,10 +42,12 @@ export {
 } from './schemas/comment';
 export { forgetSessionsEndedElsewhere } from './session-cache';
 export {
+  type AccountSettings,
   type AuthLimits,
   type Context,
   type CreateContextOptions,
   createTRPCContext,
+  defaultAccountSettings,
   type FieldErrors,
   type Limit,
   type RequestMeta,

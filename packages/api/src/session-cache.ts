@@ -36,12 +36,17 @@ export type ValidatedSession = NonNullable<Awaited<ReturnType<typeof validateSes
 class NoSession extends Error {}
 
 interface Stored {
-  session: Omit<SessionRecord, 'createdAt' | 'lastUsedAt' | 'expiresAt'> & {
+  session: Omit<SessionRecord, 'createdAt' | 'lastUsedAt' | 'authenticatedAt' | 'expiresAt'> & {
     createdAt: string;
     lastUsedAt: string;
+    authenticatedAt: string;
     expiresAt: string;
   };
-  user: Omit<SessionUser, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string };
+  user: Omit<SessionUser, 'emailVerifiedAt' | 'createdAt' | 'updatedAt'> & {
+    emailVerifiedAt: string | null;
+    createdAt: string;
+    updatedAt: string;
+  };
 }
 
 export async function lookUpSession(
@@ -109,8 +114,14 @@ function revive({ session, user }: Stored): Omit<ValidatedSession, 'fresh'> {
       ...session,
       createdAt: new Date(session.createdAt),
       lastUsedAt: new Date(session.lastUsedAt),
+      authenticatedAt: new Date(session.authenticatedAt),
       expiresAt: new Date(session.expiresAt),
     },
-    user: { ...user, createdAt: new Date(user.createdAt), updatedAt: new Date(user.updatedAt) },
+    user: {
+      ...user,
+      emailVerifiedAt: user.emailVerifiedAt === null ? null : new Date(user.emailVerifiedAt),
+      createdAt: new Date(user.createdAt),
+      updatedAt: new Date(user.updatedAt),
+    },
   };
 }

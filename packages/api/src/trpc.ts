@@ -53,6 +53,22 @@ export const defaultAuthLimits: AuthLimits = {
   registrationsPerIp: { max: 30, windowMs: 60 * MINUTE },
 };
 
+/** How accounts behave (issue 14): links in mail, sudo mode, whether writing needs a verified email. */
+export interface AccountSettings {
+  /** Where the web app is reached from outside: links in mail point there. */
+  publicOrigin: string;
+  /** How long after proving who they are (a sign-in) a user may make sensitive changes unasked. */
+  reauthWindowMs: number;
+  /** Writing (articles, comments, follows, favorites) needs a verified email. */
+  requireVerifiedEmail: boolean;
+}
+
+export const defaultAccountSettings: AccountSettings = {
+  publicOrigin: 'http://localhost:3000',
+  reauthWindowMs: 10 * MINUTE,
+  requireVerifiedEmail: false,
+};
+
 export interface CreateContextOptions {
   db: Database;
   meta?: RequestMeta;
@@ -68,6 +84,9 @@ export interface CreateContextOptions {
   commentEvents?: CommentEvents;
   /** Where hot reads are kept (see cache.ts); without one nothing is cached. */
   cache?: CacheStore;
+  accounts?: AccountSettings;
+  /** The clock expiries are measured by; tests move it. */
+  now?: () => Date;
 }
 
 const noCookie: SessionCookie = { set() {}, clear() {} };
@@ -83,7 +102,8 @@ export async function createTRPCContext(opts: CreateContextOptions) {
   const cookie = opts.sessionCookie ?? noCookie;
   const presented = opts.sessionToken;
   const cache = opts.cache ?? noCache;
-  const validated = presented ? await sessionOf(opts.db, cache, presented.value) : null;
+  const now = opts.now ?? (() => new Date());
+  const validated = presented ? await sessionOf(opts.db, cache, presented.value, now()) : null;
   if (presented?.from === 'cookie') {
     if (!validated) cookie.clear();
     else if (validated.fresh) cookie.set(presented.value, validated.session.expiresAt);
@@ -98,13 +118,15 @@ export async function createTRPCContext(opts: CreateContextOptions) {
     limits: opts.limits ?? defaultAuthLimits,
     commentEvents: opts.commentEvents ?? commentEventsOf(opts.db),
     cache,
+    accounts: opts.accounts ?? defaultAccountSettings,
+    now,
   };
 }
 
 /** The session lookup, with a database that cannot be reached said as such (503, not 500). */
-async function sessionOf(db: Database, cache: CacheStore, token: string) {
+async function sessionOf(db: Database, cache: CacheStore, token: string, now: Date) {
   try {
-    return await lookUpSession(db, cache, token);
+    return await lookUpSession(db, cache, token, now);
   } catch (error) {
     throw asUnavailable(error);
   }

@@ -3,7 +3,7 @@ import type { Database } from '@conduit/db';
 import { TRPCError } from '@trpc/server';
 import { expect } from 'vitest';
 import { createCaller, type RateLimiter } from '../src/index';
-import { createTRPCContext, type SessionCookie } from '../src/trpc';
+import { type CreateContextOptions, createTRPCContext, type SessionCookie } from '../src/trpc';
 
 /** A cookie jar standing in for the browser: remembers what the server set or cleared. */
 export function cookieJar(): SessionCookie & { token: string | undefined; cleared: number } {
@@ -26,9 +26,12 @@ export function callerFor(
   token?: string,
   jar: SessionCookie = cookieJar(),
   limiter?: RateLimiter,
+  /** More of the context: a clock (`now`), account settings, a cache... */
+  options: Partial<CreateContextOptions> = {},
 ) {
   return createCaller(() =>
     createTRPCContext({
+      ...options,
       db,
       ...(limiter ? { limiter } : {}),
       meta: { ip: '203.0.113.7', userAgent: 'vitest' },

@@ -1,6 +1,17 @@
 // Database sessions the way the Lucia guide builds them: create, validate (with sliding renewal), list.
 // Ending them is ending-sessions.ts's job: copies kept outside the database must go too.
-import { and, type Database, desc, eq, gt, type Role, sessions, sql, users } from '@conduit/db';
+import {
+  and,
+  type Database,
+  desc,
+  eq,
+  gt,
+  isNull,
+  type Role,
+  sessions,
+  sql,
+  users,
+} from '@conduit/db';
 import { cleanIp, cleanUserAgent } from './request-meta';
 import { constantTimeEqual, generateSessionToken, hashSecret, parseSessionToken } from './tokens';
 
@@ -18,6 +29,8 @@ export interface SessionRecord {
   ip: string | null;
   createdAt: Date;
   lastUsedAt: Date;
+  /** When the holder last proved who they are (a sign-in, or the password given again). */
+  authenticatedAt: Date;
   expiresAt: Date;
 }
 
@@ -29,6 +42,8 @@ export interface SessionUser {
   bio: string | null;
   image: string | null;
   role: Role;
+  /** When the owner confirmed they read mail at `email`; null until they do. */
+  emailVerifiedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -40,6 +55,7 @@ const sessionColumns = {
   ip: sessions.ip,
   createdAt: sessions.createdAt,
   lastUsedAt: sessions.lastUsedAt,
+  authenticatedAt: sessions.authenticatedAt,
   expiresAt: sessions.expiresAt,
 };
 
@@ -51,6 +67,7 @@ export const sessionUserColumns = {
   bio: users.bio,
   image: users.image,
   role: users.role,
+  emailVerifiedAt: users.emailVerifiedAt,
   createdAt: users.createdAt,
   updatedAt: users.updatedAt,
 };
@@ -73,6 +90,7 @@ export async function createSession(
       ip: cleanIp(meta.ip),
       createdAt: now,
       lastUsedAt: now,
+      authenticatedAt: now,
       expiresAt: new Date(now.getTime() + SESSION_LIFETIME_MS),
     })
     .returning(sessionColumns);
@@ -94,7 +112,8 @@ export async function validateSessionToken(
   const [row] = await db
     .select({ session: sessionColumns, secretHash: sessions.secretHash, user: sessionUserColumns })
     .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
+    // A disabled account's sessions are ended when it is disabled; this also refuses any left.
+    .innerJoin(users, and(eq(users.id, sessions.userId), isNull(users.disabledAt)))
     .where(eq(sessions.id, parts.id))
     .limit(1);
   // A wrong secret leaves the session alone: ids are shown in the sessions list, so deleting on a
@@ -145,4 +164,13 @@ export async function purgeExpiredSessions(db: Database, now: Date = new Date())
     .where(sql`${sessions.expiresAt} <= ${sql.param(now, sessions.expiresAt)}`)
     .returning({ id: sessions.id });
   return purged.length;
+}
+
+/** The holder just proved who they are again (the password given for a sensitive change). */
+export async function markSessionAuthenticated(
+  db: Database,
+  sessionId: string,
+  now: Date = new Date(),
+): Promise<void> {
+  await db.update(sessions).set({ authenticatedAt: now }).where(eq(sessions.id, sessionId));
 }

@@ -1,5 +1,6 @@
 // Mounts the tRPC router through the official Fastify adapter.
 import {
+  type AccountSettings,
   type AppRouter,
   type AuthLimits,
   appRouter,
@@ -25,6 +26,7 @@ export interface TrpcPluginOptions {
   limits: AuthLimits;
   commentEvents: CommentEvents;
   cache: CacheStore;
+  accounts: AccountSettings;
 }
 
 /** Areas whose answers are about one person: never stored by a browser or a shared cache. */
@@ -59,6 +61,7 @@ export const trpcPlugin: FastifyPluginAsync<TrpcPluginOptions> = async (app, opt
           limits: opts.limits,
           commentEvents: opts.commentEvents,
           cache: opts.cache,
+          accounts: opts.accounts,
         }),
       responseMeta: ({ ctx, paths, errors }) => {
         const headers: Record<string, string> = {};

@@ -1,4 +1,6 @@
 // RealWorld spec: POST /users, POST /users/login, GET /user, PUT /user.
+import { eq, sessions } from '@conduit/db';
+import { getTestDb } from '@conduit/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../../test/helpers';
@@ -268,30 +270,45 @@ describe('PUT /api/user', () => {
     }
   });
 
-  it('changes the password only with the current one', async () => {
+  it('changes the password right after sign-in; later only with the current one', async () => {
     const account = await signUp(app);
     const newPassword = 'a brand new passphrase';
-    const without = await api(app, 'PUT', '/api/user', {
+    const fresh = await api(app, 'PUT', '/api/user', {
       token: account.token,
       body: { user: { password: newPassword } },
     });
+    expect(fresh.statusCode).toBe(200);
+
+    // The session signed in eleven minutes ago: past sudo mode's window.
+    const [id] = account.token.split('.');
+    const { db } = await getTestDb();
+    await db
+      .update(sessions)
+      .set({ authenticatedAt: new Date(Date.now() - 11 * 60_000) })
+      .where(eq(sessions.id, id ?? ''));
+    const without = await api(app, 'PUT', '/api/user', {
+      token: account.token,
+      body: { user: { password: password } },
+    });
     expect(without.statusCode).toBe(422);
-    expect(errorsOf(without)).toEqual(['currentPassword is required to change the password']);
+    expect(errorsOf(without)).toEqual([
+      'currentPassword is required for this change: you signed in more than 10 minutes ago',
+    ]);
 
     const wrong = await api(app, 'PUT', '/api/user', {
       token: account.token,
-      body: { user: { password: newPassword, currentPassword: 'not it' } },
+      body: { user: { password: password, currentPassword: 'not it' } },
     });
     expect(wrong.statusCode).toBe(422);
     expect(errorsOf(wrong)).toEqual(['currentPassword is incorrect']);
 
     const right = await api(app, 'PUT', '/api/user', {
       token: account.token,
-      body: { user: { password: newPassword, currentPassword: password } },
+      body: { user: { password: 'a third passphrase', currentPassword: newPassword } },
     });
     expect(right.statusCode).toBe(200);
     const login = await api(app, 'POST', '/api/users/login', {
-      body: { user: { email: account.email, password: newPassword } },
+      body: { user: { email: account.email, password: 'a third passphrase' } },
     });
     expect(login.statusCode).toBe(200);
   });

@@ -90,8 +90,10 @@ export const userRoutes: FastifyPluginAsyncZod<RestRouteOptions> = async (
         summary: 'Update current user',
         description: [
           'Changes any of email, username, bio, image (an http(s) URL; "" clears it) and password.',
-          'Changing the password also needs `currentPassword` (beyond the RealWorld spec): a',
-          'stolen token alone must not take the account over. It ends every other session.',
+          'Changing the password or the email is sensitive: within 10 minutes of signing in it',
+          'goes through as the spec has it; later it also needs `currentPassword` (beyond the',
+          'spec), so a long-lived stolen token alone cannot take the account over. A new',
+          'password ends every other session.',
           'Other fields (such as the `token` some clients send back) are ignored.',
         ].join(' '),
         security: tokenRequired,

@@ -48,21 +48,36 @@ describe('user.update', () => {
     expect([error.code, error.message]).toEqual(['CONFLICT', 'username: is already taken']);
   });
 
-  it('changes the password only with the current one, and ends every other session', async () => {
+  it('changes the password right after sign-in, later only with the current one; ends every other session', async () => {
     const me = await signUp(db, { username: 'pw' });
     const elsewhere = await callerFor(db).auth.login({
       email: me.user.email,
       password: me.password,
     });
+    // Eleven minutes after signing up: past the ten-minute window of sudo mode.
+    const later = () => new Date(Date.now() + 11 * 60_000);
+    const lateCaller = callerFor(db, me.token, undefined, undefined, { now: later });
 
-    const missing = await failure(me.caller.user.update({ password: 'a new password' }));
-    expect(missing.code).toBe('BAD_REQUEST');
+    const missing = await failure(lateCaller.user.update({ password: 'a new password' }));
+    expect([missing.code, missing.message]).toEqual([
+      'BAD_REQUEST',
+      'currentPassword: is required for this change: you signed in more than 10 minutes ago',
+    ]);
     const wrong = await failure(
-      me.caller.user.update({ password: 'a new password', currentPassword: 'nope nope' }),
+      lateCaller.user.update({ password: 'a new password', currentPassword: 'nope nope' }),
     );
     expect([wrong.code, wrong.message]).toEqual(['BAD_REQUEST', 'currentPassword: is incorrect']);
+    // A late email change is sensitive too; the same email again is not a change.
+    expect(
+      (await failure(lateCaller.user.update({ email: 'elsewhere@example.com' }))).message,
+    ).toMatch(/^currentPassword: is required/);
+    await expect(
+      lateCaller.user.update({ email: me.user.email.toUpperCase() }),
+    ).resolves.toBeTruthy();
 
-    await me.caller.user.update({ password: 'a new password', currentPassword: me.password });
+    await lateCaller.user.update({ password: 'a new password', currentPassword: me.password });
+    // Proved again: the next change within the window needs no password.
+    await lateCaller.user.update({ password: 'a newer password' });
     expect((await me.caller.auth.me()).user.username).toBe('pw');
     expect((await failure(callerFor(db, elsewhere.token).auth.me())).code).toBe('UNAUTHORIZED');
     expect(
@@ -70,10 +85,18 @@ describe('user.update', () => {
         .code,
     ).toBe('UNAUTHORIZED');
     await expect(
-      callerFor(db).auth.login({ email: me.user.email, password: 'a new password' }),
+      callerFor(db).auth.login({ email: me.user.email, password: 'a newer password' }),
     ).resolves.toMatchObject({
       user: { username: 'pw' },
     });
+  });
+
+  it('changes the password without the current one within ten minutes of signing in (the RealWorld flow)', async () => {
+    const me = await signUp(db, { username: 'fresh' });
+    await me.caller.user.update({ password: 'straight after sign-up' });
+    await expect(
+      callerFor(db).auth.login({ email: me.user.email, password: 'straight after sign-up' }),
+    ).resolves.toMatchObject({ user: { username: 'fresh' } });
   });
 });
 

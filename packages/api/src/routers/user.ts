@@ -1,13 +1,12 @@
 // The signed-in user's own account.
-import { endSessions, hashPassword, verifyPassword } from '@conduit/auth';
+import { endSessions, hashPassword } from '@conduit/auth';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { invalidate } from '../cache';
-import { invalidFields } from '../errors';
 import { updateUserInput } from '../schemas/account';
-import { findCredentials, updateAccount } from '../services/accounts';
+import { updateAccount } from '../services/accounts';
 import { audit } from '../services/audit';
 import { ARTICLES, PROFILES } from '../services/cached-reads';
-import { countFailedLogin, throttleLogin } from '../services/throttle';
+import { requireRecentAuth } from '../services/reauth';
 import { sessionCopiesIn } from '../session-cache';
 import { authedProcedure } from '../trpc';
 import { toUser } from './auth';
@@ -16,19 +15,13 @@ export const userRouter = {
   update: authedProcedure.input(updateUserInput).mutation(async ({ ctx, input }) => {
     const { password, currentPassword: _current, ...profile } = input;
     const { user, session } = ctx.viewer;
-    let passwordHash: string | undefined;
-    if (password !== undefined) {
-      // A stolen session alone must not be enough to take the account over, nor to guess the
-      // password here without limit: wrong current passwords count as failed logins.
-      await throttleLogin(ctx, user.email);
-      const credentials = await findCredentials(ctx.db, user.email);
-      const current = input.currentPassword ?? '';
-      if (!credentials || !(await verifyPassword(credentials.passwordHash, current))) {
-        await countFailedLogin(ctx, user.email);
-        throw invalidFields({ currentPassword: ['is incorrect'] });
-      }
-      passwordHash = await hashPassword(password);
+    // Sudo mode: a new password or address needs a recent sign-in or the current password.
+    const newEmail =
+      profile.email !== undefined && profile.email.toLowerCase() !== user.email.toLowerCase();
+    if (password !== undefined || newEmail) {
+      await requireRecentAuth(ctx, input.currentPassword);
     }
+    const passwordHash = password === undefined ? undefined : await hashPassword(password);
 
     const copies = sessionCopiesIn(ctx.cache);
     const { account, ended } = await endSessions(ctx.db, copies, async (tx, sessions) => {
