@@ -1,0 +1,27 @@
+// Queueing mail: a row in the outbox, in the caller's transaction when it passes one, so a message
+// exists exactly when what caused it was committed. Sending is the sender's job, never the request's.
+import { type Database, mailOutbox } from '@conduit/db';
+import { type MailTemplates, renderMail, type TemplateName } from './templates';
+
+export interface QueuedMail {
+  id: number;
+}
+
+export async function queueMail<N extends TemplateName>(
+  db: Database,
+  message: { to: string; template: N; data: MailTemplates[N] },
+): Promise<QueuedMail> {
+  const { subject, text, html } = renderMail(message.template, message.data);
+  const [row] = await db
+    .insert(mailOutbox)
+    .values({
+      recipient: message.to,
+      subject,
+      textBody: text,
+      htmlBody: html,
+      template: message.template,
+    })
+    .returning({ id: mailOutbox.id });
+  if (!row) throw new Error('queueMail: insert returned no row');
+  return row;
+}
