@@ -136,10 +136,16 @@ function PasswordForm() {
         noValidate
         onSubmit={(event) => {
           event.preventDefault();
-          change.mutate({ password, currentPassword });
+          // Blank: the server takes a recent sign-in instead (sudo mode), or asks for it by name.
+          change.mutate({ password, currentPassword: currentPassword || undefined });
         }}
       >
-        <Field label="Current password" name="currentPassword" error={change.error}>
+        <Field
+          label="Current password"
+          name="currentPassword"
+          error={change.error}
+          hint="Needed if you signed in more than 10 minutes ago."
+        >
           {(props) => (
             <input
               {...props}
