@@ -172,6 +172,29 @@ describe('the mail sender over SMTP', () => {
     }
   });
 
+  it('when stopped mid-send, cuts the send off after a moment and leaves the message to retry', async () => {
+    const silent: Server = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    try {
+      const { id } = await queueReset();
+      const stopping = sender(`smtp://127.0.0.1:${port}`, { stopGraceMs: 200, pubsub: undefined });
+      const run = stopping.runOnce();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const started = Date.now();
+      await stopping.stop();
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(await run).toEqual({ sent: 0, retried: 1, failed: 0 });
+      expect(await row(id)).toMatchObject({
+        status: 'pending',
+        lockedUntil: null,
+        lastError: 'sending cut off: the server is stopping',
+      });
+    } finally {
+      silent.close();
+    }
+  });
+
   it('never echoes the SMTP password in what it records', async () => {
     smtp = await startSmtpServer({ auth: { user: 'conduit', pass: 's3cret-pa55' } });
     const { id } = await queueReset();

@@ -32,6 +32,8 @@ export interface MailSenderOptions {
   retry?: Partial<RetryPolicy> | undefined;
   /** The clock (tests); default the database's now(), one clock for every sender. */
   now?: (() => Date) | undefined;
+  /** On stop, how long sends under way may still take before they are cut off. */
+  stopGraceMs?: number | undefined;
   /** For jitter (tests); default Math.random. */
   random?: (() => number) | undefined;
   log?: SenderLog | undefined;
@@ -56,7 +58,6 @@ export interface MailSender {
   readonly stats: Readonly<DeliveryStats>;
 }
 
-const STOP_GRACE_MS = 3000;
 const MAX_ERROR_LENGTH = 500;
 
 const noLog: SenderLog = { info() {}, warn() {}, error() {} };
@@ -68,6 +69,7 @@ export function createMailSender(options: MailSenderOptions): MailSender {
   const sendTimeoutMs = options.sendTimeoutMs ?? 60_000;
   // A claimed message is the claimer's until then: room for the send and recording its outcome.
   const leaseMs = 2 * sendTimeoutMs;
+  const stopGraceMs = options.stopGraceMs ?? 3000;
   const retry: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
   const random = options.random ?? Math.random;
   const log = options.log ?? noLog;
@@ -82,6 +84,8 @@ export function createMailSender(options: MailSenderOptions): MailSender {
   let unlisten: (() => Promise<void>) | undefined;
   let running: Promise<DeliveryStats> | undefined;
   let again = false;
+  // A database outage would otherwise log a warning at every look: the first one says it.
+  let failing = false;
 
   async function deliver(mail: ClaimedMail, run: DeliveryStats): Promise<void> {
     const signal = AbortSignal.any([cutOff.signal, AbortSignal.timeout(sendTimeoutMs)]);
@@ -145,9 +149,17 @@ export function createMailSender(options: MailSenderOptions): MailSender {
 
   function wake(): void {
     if (stopped) return;
-    runOnce().catch((error: unknown) => {
-      log.warn({ err: error }, 'looking for mail to send failed; trying again shortly');
-    });
+    runOnce().then(
+      () => {
+        if (failing) log.info({}, 'looking for mail to send works again');
+        failing = false;
+      },
+      (error: unknown) => {
+        if (!failing)
+          log.warn({ err: error }, `looking for mail to send failed; again every ${intervalMs} ms`);
+        failing = true;
+      },
+    );
   }
 
   return {
@@ -173,7 +185,7 @@ export function createMailSender(options: MailSenderOptions): MailSender {
         await Promise.race([
           current.catch(() => undefined),
           new Promise((resolve) => {
-            grace = setTimeout(resolve, STOP_GRACE_MS);
+            grace = setTimeout(resolve, stopGraceMs);
           }),
         ]);
         clearTimeout(grace);
