@@ -88,8 +88,8 @@ export function createMailSender(options: MailSenderOptions): MailSender {
   let failing = false;
 
   async function deliver(mail: ClaimedMail, run: DeliveryStats): Promise<void> {
-    const signal = AbortSignal.any([cutOff.signal, AbortSignal.timeout(sendTimeoutMs)]);
     const fields = { mailId: mail.id, template: mail.template, attempt: mail.attempts };
+    const { signal, done } = sendSignal(cutOff.signal, sendTimeoutMs);
     try {
       await transport.send(mail, signal);
     } catch (error) {
@@ -106,6 +106,8 @@ export function createMailSender(options: MailSenderOptions): MailSender {
       run.retried++;
       log.warn({ ...fields, error: reason, retryInMs: delayMs }, 'mail not delivered: will retry');
       return;
+    } finally {
+      done();
     }
     await markSent(db, mail, { at: at(), keepBodies: transport.keepsBodies });
     run.sent++;
@@ -179,21 +181,44 @@ export function createMailSender(options: MailSenderOptions): MailSender {
     async stop() {
       stopped = true;
       clearInterval(timer);
-      const current = running;
+      const current = running?.catch(() => undefined);
       if (current) {
-        let grace: NodeJS.Timeout | undefined;
-        await Promise.race([
-          current.catch(() => undefined),
-          new Promise((resolve) => {
-            grace = setTimeout(resolve, stopGraceMs);
-          }),
-        ]);
-        clearTimeout(grace);
+        await within(current, stopGraceMs);
+        cutOff.abort(new Error('sending cut off: the server is stopping'));
+        // Recording the cut-off sends needs the database; one that does not answer (an outage)
+        // must not hold the server's stop: their leases run out and another sender retries them.
+        await within(current, stopGraceMs);
       }
-      cutOff.abort(new Error('sending cut off: the server is stopping'));
-      await current?.catch(() => undefined);
       await unlisten?.().catch(() => undefined);
       transport.close();
+    },
+  };
+}
+
+/** Waits for `work`, or `ms`, whichever comes first. */
+async function within(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
+/**
+ * Aborted when the send takes longer than `ms`, or when `cutOff` is. Made by hand rather than with
+ * AbortSignal.any([cutOff, AbortSignal.timeout(ms)]): on Node 20 that holds the timeout signal only
+ * weakly, and once garbage-collected it never fires (seen: a hung send waited for nodemailer's
+ * own 10 s timeout instead).
+ */
+function sendSignal(cutOff: AbortSignal, ms: number): { signal: AbortSignal; done(): void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error('sending timed out')), ms);
+  const onCutOff = () => controller.abort(cutOff.reason);
+  cutOff.addEventListener('abort', onCutOff, { once: true });
+  if (cutOff.aborted) onCutOff();
+  return {
+    signal: controller.signal,
+    done() {
+      clearTimeout(timer);
+      cutOff.removeEventListener('abort', onCutOff);
     },
   };
 }
@@ -201,12 +226,6 @@ export function createMailSender(options: MailSenderOptions): MailSender {
 /** What the outbox and the logs keep of a failure: its reason, never the message. */
 function describe(error: unknown, signal: AbortSignal): string {
   const cause: unknown = signal.aborted ? signal.reason : error;
-  const name = (cause as { name?: unknown } | null)?.name;
-  const reason =
-    name === 'TimeoutError'
-      ? 'sending timed out'
-      : cause instanceof Error
-        ? cause.message
-        : String(cause);
+  const reason = cause instanceof Error ? cause.message : String(cause);
   return reason.slice(0, MAX_ERROR_LENGTH);
 }
