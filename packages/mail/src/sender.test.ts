@@ -195,10 +195,12 @@ describe('the mail sender over SMTP', () => {
     }
   });
 
-  it('never echoes the SMTP password in what it records', async () => {
-    smtp = await startSmtpServer({ auth: { user: 'conduit', pass: 's3cret-pa55' } });
+  it('signs in with the credentials of the URL, and never records its password', async () => {
+    // Percent-encoded in the URL, as SMTP_URL must be: nodemailer decodes it.
+    smtp = await startSmtpServer({ auth: { user: 'conduit@mail', pass: 's3cret pa55/:%' } });
+    expect(smtp.url).toContain('conduit%40mail:s3cret%20pa55%2F%3A%25@');
     const { id } = await queueReset();
-    const wrong = smtp.url.replace('s3cret-pa55', 'wrong-pa55word');
+    const wrong = smtp.url.replace('s3cret%20pa55', 'wrong-pa55word');
     await sender(wrong).runOnce();
     const waiting = await row(id);
     expect(waiting.lastError).toMatch(/Invalid username or password|535/);
