@@ -22,6 +22,8 @@ import type { Config } from './config';
 import { createMemoryLimiter } from './limits/memory';
 import { createRedisLimiter, FAIL_FAST_REDIS_OPTIONS } from './limits/redis';
 import { CENSOR, REDACT_PATHS, serializeRequest } from './logging/redact';
+import { startMailDelivery } from './mail';
+import { devOutboxPage } from './mail-dev-page';
 import { compressionPlugin } from './plugins/compression';
 import { csrfPlugin } from './plugins/csrf';
 import { errorBody, errorsPlugin } from './plugins/errors';
@@ -96,6 +98,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   if (!deps.database) app.addHook('onClose', () => database.close());
 
   housekeepSessions(app, database);
+  // What queueMail() leaves in the outbox goes out from here, in the background (mail.ts).
+  const mail = startMailDelivery(app, config, database);
 
   // Live comments: one LISTEN for the process. Open event streams would hold app.close() up
   // forever, so they are ended before the server stops taking requests, and a stream asked for
@@ -139,7 +143,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(errorsPlugin, { pages: web.servePage });
   // Before any route: compression attaches to each route as it is declared.
   await app.register(compressionPlugin);
-  await app.register(metricsPlugin, { token: config.metricsToken, commentEvents, cache, database });
+  await app.register(metricsPlugin, {
+    token: config.metricsToken,
+    commentEvents,
+    cache,
+    database,
+    mail,
+  });
   await app.register(securityHeadersPlugin, { production });
   await app.register(rateLimitPlugin, { limiter, ...config.limits.global });
   await app.register(cookiePlugin);
@@ -167,6 +177,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     accounts: config.accounts,
     corsOrigins: config.corsOrigins,
   });
+  // Development only: the mail the development outbox kept, for a browser on this machine.
+  if (config.env === 'development') await app.register(devOutboxPage, { db: database.db });
   await app.register(web.plugin);
   return app;
 }

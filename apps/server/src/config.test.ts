@@ -87,4 +87,36 @@ describe('loadConfig', () => {
     expect(message).toMatch(/DATABASE_URL must be a postgres/);
     expect(message).not.toContain('hunter2');
   });
+
+  it('reads where mail goes, and from whom', () => {
+    expect(loadConfig({}).mail).toEqual({
+      smtpUrl: undefined,
+      from: 'Conduit <no-reply@localhost>',
+    });
+    const config = loadConfig({
+      SMTP_URL: 'smtps://mailer:p%40ss@smtp.example.com:465',
+      MAIL_FROM: 'Conduit Team <hello@conduit.example>',
+    });
+    expect(config.mail).toEqual({
+      smtpUrl: 'smtps://mailer:p%40ss@smtp.example.com:465',
+      from: 'Conduit Team <hello@conduit.example>',
+    });
+    expect(loadConfig({ MAIL_FROM: 'hello@conduit.example' }).mail.from).toBe(
+      'hello@conduit.example',
+    );
+  });
+
+  it('refuses a MAIL_FROM that is not one address, or would add a header', () => {
+    for (const bad of ['conduit', 'Conduit <conduit>', 'a@b.c, d@e.f', 'a@b.c\r\nBcc: x@y.z']) {
+      expect(errorOf({ MAIL_FROM: bad })).toMatch(
+        /^Invalid configuration: MAIL_FROM must be an address/,
+      );
+    }
+  });
+
+  it('never echoes an SMTP URL, which may hold a password', () => {
+    const message = errorOf({ SMTP_URL: 'http://mailer:hunter2@smtp.example.com' });
+    expect(message).toMatch(/SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL$/);
+    expect(message).not.toContain('hunter2');
+  });
 });

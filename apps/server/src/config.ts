@@ -26,6 +26,14 @@ function isOrigin(value: string): boolean {
   return /^https?:$/.test(url.protocol) && url.origin === value.replace(/\/$/, '');
 }
 
+/** An address (`no-reply@example.com`) or a name and one (`Conduit <no-reply@example.com>`). */
+const MAIL_ADDRESS = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+$/;
+function isMailFrom(value: string): boolean {
+  if (/[\r\n]/.test(value)) return false; // a line break would start a header of its own
+  const named = /^([^<>]*)<([^<>]+)>$/.exec(value.trim());
+  return MAIL_ADDRESS.test(named ? (named[2] ?? '') : value.trim());
+}
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const envSchema = z
@@ -95,6 +103,15 @@ const envSchema = z
     REQUIRE_VERIFIED_EMAIL: z
       .enum(['true', 'false'], { error: 'must be true or false' })
       .default('false'),
+    SMTP_URL: z
+      .url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' })
+      .optional(),
+    MAIL_FROM: z
+      .string()
+      .refine(isMailFrom, {
+        error: 'must be an address like no-reply@example.com or Conduit <no-reply@example.com>',
+      })
+      .default('Conduit <no-reply@localhost>'),
   })
   // Processes share nothing but the database: an embedded PGlite folder belongs to one process.
   .refine((env) => env.WORKERS === 1 || env.DATABASE_URL !== undefined, {
@@ -109,7 +126,7 @@ export const databaseVariables = {
 } as const satisfies Record<DatabaseSetting, string>;
 
 /** Variables whose values must not be echoed back in an error (they may hold passwords). */
-const secret = new Set(['DATABASE_URL', 'REDIS_URL', 'METRICS_TOKEN']);
+const secret = new Set(['DATABASE_URL', 'REDIS_URL', 'METRICS_TOKEN', 'SMTP_URL']);
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -138,6 +155,8 @@ export interface Config {
   cacheTtlMs: number;
   /** Links in mail, sudo mode's window, whether writing needs a verified email. */
   accounts: AccountSettings;
+  /** Where mail goes: an SMTP server (with credentials: a secret), or nowhere yet (see mail.ts). */
+  mail: { smtpUrl: string | undefined; from: string };
   limits: {
     global: Limit;
     loginFailuresPerAccount: Limit;
@@ -197,6 +216,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       reauthWindowMs: e.REAUTH_WINDOW_MS,
       requireVerifiedEmail: e.REQUIRE_VERIFIED_EMAIL === 'true',
     },
+    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM.trim() },
     limits: {
       global: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS },
       loginFailuresPerAccount: {

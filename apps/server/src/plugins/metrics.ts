@@ -4,6 +4,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { appRouter, type CacheStore, type CommentEvents } from '@conduit/api';
 import type { DbConnection, PoolStats } from '@conduit/db';
+import type { MailSender } from '@conduit/mail';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
@@ -16,6 +17,8 @@ export interface MetricsOptions {
   commentEvents: CommentEvents;
   cache: CacheStore;
   database: Pick<DbConnection, 'poolStats'>;
+  /** This process's mail sender, if it runs one (see mail.ts). */
+  mail?: Pick<MailSender, 'stats'> | undefined;
 }
 
 /** Our own probes and scrapes would drown the traffic they are meant to describe. */
@@ -46,11 +49,23 @@ const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
 /** Headers a reverse proxy adds: a request carrying one came through it, from who knows where. */
 const FORWARDED = ['forwarded', 'x-forwarded-for', 'x-real-ip'];
 
+/**
+ * A client on this machine, not through a proxy. request.ip honours TRUST_PROXY, so a client behind
+ * a trusted proxy shows its own address; and a request carrying forwarding headers is refused even
+ * from loopback, since a local proxy that is not (yet) trusted would otherwise make every outside
+ * client look local.
+ */
+export function isLocalRequest(request: FastifyRequest): boolean {
+  return (
+    LOOPBACK.test(request.ip) && !FORWARDED.some((name) => request.headers[name] !== undefined)
+  );
+}
+
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
 const plugin: FastifyPluginAsync<MetricsOptions> = async (
   app,
-  { token, commentEvents, cache, database },
+  { token, commentEvents, cache, database, mail },
 ) => {
   // One registry per app, not prom-client's global one: tests build many apps in one process,
   // and a metric registered twice in the same registry throws.
@@ -117,6 +132,19 @@ const plugin: FastifyPluginAsync<MetricsOptions> = async (
     'Statements and transactions waiting for a database connection, every one being in use',
     (stats) => stats.waiting,
   );
+  // Failed means given up on; retried, an attempt that failed and will be made again (an outage).
+  new Counter({
+    name: 'mail_messages_total',
+    help: 'Mail delivery attempts by outcome (sent, retried, failed)',
+    labelNames: ['result'] as const,
+    registers: [register],
+    collect() {
+      this.reset();
+      for (const result of ['sent', 'retried', 'failed'] as const) {
+        this.inc({ result }, mail?.stats[result] ?? 0);
+      }
+    },
+  });
   new Counter({
     name: 'db_queries_total',
     help: 'Statements sent to the database, inside transactions too',
@@ -142,10 +170,8 @@ const plugin: FastifyPluginAsync<MetricsOptions> = async (
   // Metrics reveal traffic, routes and internals, so they are never public by accident:
   // - with METRICS_TOKEN, any client presenting it (compared in constant time; both sides hashed
   //   so neither the content nor the length leaks through timing);
-  // - without, only a scraper on this machine. request.ip honours TRUST_PROXY, so a client behind
-  //   a trusted proxy shows its own address; and a request carrying forwarding headers is refused
-  //   even from loopback, since a local proxy that is not (yet) trusted would otherwise make
-  //   every outside client look local. 404, as for any unknown route: nothing to discover.
+  // - without, only a scraper on this machine (isLocalRequest). 404, as for any unknown route:
+  //   nothing to discover.
   app.get('/metrics', async (request, reply) => {
     reply.header('cache-control', 'no-store');
     if (expected) {
@@ -154,10 +180,7 @@ const plugin: FastifyPluginAsync<MetricsOptions> = async (
         reply.header('www-authenticate', 'Bearer realm="metrics"');
         return reply.status(401).send(errorBody(401, 'A valid metrics token is required'));
       }
-    } else if (
-      !LOOPBACK.test(request.ip) ||
-      FORWARDED.some((name) => request.headers[name] !== undefined)
-    ) {
+    } else if (!isLocalRequest(request)) {
       // The same answer as for a route that does not exist.
       return reply.status(404).send(errorBody(404, `No route for ${request.method} /metrics`));
     }
