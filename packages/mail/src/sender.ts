@@ -157,8 +157,9 @@ export function createMailSender(options: MailSenderOptions): MailSender {
         failing = false;
       },
       (error: unknown) => {
-        if (!failing)
+        if (!failing) {
           log.warn({ err: error }, `looking for mail to send failed; again every ${intervalMs} ms`);
+        }
         failing = true;
       },
     );
