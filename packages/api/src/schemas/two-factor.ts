@@ -45,6 +45,6 @@ export const loginSecondFactorInput = z
     recoveryCode: recoveryCodeSchema.optional(),
   })
   .refine((input) => (input.code === undefined) !== (input.recoveryCode === undefined), {
-    error: 'give either the code from your authenticator app or a recovery code, not both',
+    error: 'is required: give the code from your authenticator app or a recovery code, not both',
     path: ['code'],
   });

@@ -2,8 +2,7 @@
 // from it), recovery codes, and the audit entries and mail every change leaves.
 import { and, type Database, eq, isNull, users } from '@conduit/db';
 import { queueMail } from '@conduit/mail';
-import { TRPCError } from '@trpc/server';
-import { invalidFields } from '../errors';
+import { conflict, invalidFields } from '../errors';
 import type { Context } from '../trpc';
 import { audit } from './audit';
 import { requireRecentAuth } from './reauth';
@@ -48,11 +47,9 @@ export async function twoFactorStatus(ctx: SignedIn) {
   };
 }
 
+// 409s naming `twoFactor`, so REST answers them as RealWorld answers a clash: 422.
 const alreadyOn = () =>
-  new TRPCError({
-    code: 'CONFLICT',
-    message: 'Two-factor authentication is already on: turn it off first to use a new secret',
-  });
+  conflict({ twoFactor: ['is already on: turn it off first to use a new secret'] });
 
 /**
  * Step one, in sudo mode: a new secret, kept but not in use until a code from it is confirmed.
@@ -151,10 +148,7 @@ export async function regenerateRecoveryCodes(ctx: SignedIn, currentPassword: st
     return codes;
   });
   if (!recoveryCodes) {
-    throw new TRPCError({
-      code: 'CONFLICT',
-      message: 'Two-factor authentication is off: there are no recovery codes to replace',
-    });
+    throw conflict({ twoFactor: ['is off: there are no recovery codes to replace'] });
   }
   await audit(ctx, { action: 'auth.two_factor.recovery_codes', actorId: user.id });
   return { recoveryCodes };
