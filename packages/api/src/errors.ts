@@ -39,3 +39,27 @@ export function tooManyRequests(retryAfterMs: number): TRPCError {
   const cause = new RateLimitedError(retryAfterMs);
   return new TRPCError({ code: 'TOO_MANY_REQUESTS', message: cause.message, cause });
 }
+
+/** What a sign-in with the right password but no second factor yet is given to finish with. */
+export interface PendingSecondFactor {
+  /** Single use, short-lived; presented with a code to `auth.loginSecondFactor`. */
+  token: string;
+  expiresAt: string;
+}
+
+/**
+ * The password was right, but the account has a second factor: no session yet. Thrown (not
+ * returned) so a client that knows nothing of second factors fails closed and keeps its types;
+ * the error formatter passes `pending` on as `data.secondFactor`.
+ */
+export class SecondFactorRequiredError extends Error {
+  override name = 'SecondFactorRequiredError';
+  constructor(readonly pending: PendingSecondFactor) {
+    super('Enter the code from your authenticator app (or a recovery code) to finish signing in');
+  }
+}
+
+export function secondFactorRequired(pending: PendingSecondFactor): TRPCError {
+  const cause = new SecondFactorRequiredError(pending);
+  return new TRPCError({ code: 'UNAUTHORIZED', message: cause.message, cause });
+}

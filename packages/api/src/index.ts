@@ -11,7 +11,12 @@ export {
   GENERATION_KEPT_MS,
   invalidate,
 } from './cache';
-export { InvalidFieldsError, RateLimitedError } from './errors';
+export {
+  InvalidFieldsError,
+  type PendingSecondFactor,
+  RateLimitedError,
+  SecondFactorRequiredError,
+} from './errors';
 export { clientKey, type RateLimiter, type RateLimitResult } from './limits';
 export {
   type CommentEvents,
@@ -40,6 +45,7 @@ export {
   createCommentInput,
   deleteCommentInput,
 } from './schemas/comment';
+export * from './schemas/two-factor';
 export { forgetSessionsEndedElsewhere } from './session-cache';
 export {
   type AccountSettings,

@@ -4,6 +4,7 @@ import { authRouter } from './routers/auth';
 import { commentRouter } from './routers/comment';
 import { profileRouter } from './routers/profile';
 import { tagRouter } from './routers/tag';
+import { twoFactorRouter } from './routers/two-factor';
 import { userRouter } from './routers/user';
 import { createTRPCRouter } from './trpc';
 
@@ -15,6 +16,7 @@ export const appRouter = createTRPCRouter({
   comment: commentRouter,
   tag: tagRouter,
   admin: adminRouter,
+  twoFactor: twoFactorRouter,
 });
 
 export type AppRouter = typeof appRouter;

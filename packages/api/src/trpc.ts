@@ -10,7 +10,12 @@ import { type Database, isDatabaseUnavailable, isDataException } from '@conduit/
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import { type CacheStore, createNoCache } from './cache';
-import { type FieldErrors, InvalidFieldsError, RateLimitedError } from './errors';
+import {
+  type FieldErrors,
+  InvalidFieldsError,
+  RateLimitedError,
+  SecondFactorRequiredError,
+} from './errors';
 import type { RateLimiter } from './limits';
 import { type CommentEvents, commentEventsOf } from './live/comment-events';
 import { lookUpSession } from './session-cache';
@@ -203,6 +208,11 @@ const t = initTRPC
         cause instanceof RateLimitedError
           ? Math.max(1, Math.ceil(cause.retryAfterMs / 1000))
           : undefined;
+      // A right password for an account with a second factor: how to finish signing in.
+      const secondFactor =
+        cause instanceof SecondFactorRequiredError
+          ? { required: true as const, ...cause.pending }
+          : undefined;
       let message = shape.message;
       if (cause instanceof ZodError && fieldErrors)
         message = `Invalid input: ${describeFieldErrors(fieldErrors)}`;
@@ -217,6 +227,7 @@ const t = initTRPC
           path: shape.data.path,
           ...(fieldErrors ? { fieldErrors } : {}),
           ...(retryAfterSeconds ? { retryAfterSeconds } : {}),
+          ...(secondFactor ? { secondFactor } : {}),
           ...(expose && error.stack ? { stack: error.stack } : {}),
         },
       };

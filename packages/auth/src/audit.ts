@@ -6,6 +6,13 @@ export type AuditAction =
   | 'auth.register'
   | 'auth.login.ok'
   | 'auth.login.failed'
+  // The second factor (TOTP): a sign-in waiting for it, a wrong code, and its settings.
+  | 'auth.second_factor.required'
+  | 'auth.second_factor.failed'
+  | 'auth.two_factor.begin'
+  | 'auth.two_factor.enable'
+  | 'auth.two_factor.disable'
+  | 'auth.two_factor.recovery_codes'
   | 'auth.logout'
   | 'auth.logout_all'
   | 'auth.session.revoke'

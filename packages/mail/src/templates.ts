@@ -12,6 +12,8 @@ export interface MailTemplates {
   'password-reset': { username: string; link: string; expiresInMinutes: number };
   /** The password was changed (or reset): every other session was ended. */
   'password-changed': { username: string };
+  /** Two-factor sign-in was turned on or off, or new recovery codes were made. */
+  'two-factor-changed': { username: string; change: 'enabled' | 'disabled' | 'recovery-codes' };
 }
 
 export type TemplateName = keyof MailTemplates;
@@ -77,6 +79,19 @@ const renderers: { [N in TemplateName]: (data: MailTemplates[N]) => RenderedMail
       `Hello ${username},`,
       'The password of your Conduit account was just changed, and every other session signed out.',
       'If you did not do this, reset your password at once.',
+    ]),
+  'two-factor-changed': ({ username, change }) =>
+    compose('Your two-factor sign-in settings changed', [
+      `Hello ${username},`,
+      {
+        enabled:
+          'Two-factor authentication is now on for your Conduit account: signing in needs a code from your authenticator app (or a recovery code) after the password.',
+        disabled:
+          'Two-factor authentication was turned off for your Conduit account: signing in needs only the password now.',
+        'recovery-codes':
+          'New recovery codes were made for your Conduit account; the old ones no longer work.',
+      }[change],
+      'If you did not do this, reset your password at once and turn two-factor authentication back on.',
     ]),
 };
 

@@ -1,6 +1,6 @@
 // The one place that turns failures under /api into RealWorld answers: a status and
 // `{"errors":{"body":[...]}}`, one message per problem, never a stack, SQL or internal message.
-import { InvalidFieldsError, RateLimitedError } from '@conduit/api';
+import { InvalidFieldsError, RateLimitedError, SecondFactorRequiredError } from '@conduit/api';
 import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -20,6 +20,8 @@ export interface RestFailure {
   status: number;
   messages: string[];
   retryAfterSeconds?: number;
+  /** Fields beside `errors` (a pending sign-in's `secondFactor`). */
+  extra?: Record<string, unknown>;
 }
 
 const INTERNAL: RestFailure = { status: 500, messages: ['Internal server error'] };
@@ -66,6 +68,14 @@ function procedureFailure(error: TRPCError): RestFailure {
       status: 429,
       messages: [cause.message],
       retryAfterSeconds: Math.max(1, Math.ceil(cause.retryAfterMs / 1000)),
+    };
+  }
+  // The right password for an account with two-factor on: no user yet, but how to finish.
+  if (cause instanceof SecondFactorRequiredError) {
+    return {
+      status: 401,
+      messages: ['code is required: this account uses two-factor authentication'],
+      extra: { secondFactor: { required: true, ...cause.pending } },
     };
   }
   if (error.code === 'INTERNAL_SERVER_ERROR') return INTERNAL;
@@ -127,7 +137,9 @@ export function sendFailure(reply: FastifyReply, failure: RestFailure): FastifyR
   if (failure.retryAfterSeconds !== undefined) {
     reply.header('retry-after', String(failure.retryAfterSeconds));
   }
-  return reply.status(failure.status).send(realWorldErrors(failure.messages));
+  return reply
+    .status(failure.status)
+    .send({ ...realWorldErrors(failure.messages), ...failure.extra });
 }
 
 function isAppErrorBody(payload: unknown): payload is ErrorBody {

@@ -19,6 +19,7 @@ import { API_PREFIX, docsPageOptions, openApiOptions } from './docs';
 import { useRealWorldErrors } from './errors';
 import { profileRoutes } from './profiles';
 import { tagRoutes } from './tags';
+import { twoFactorRoutes } from './two-factor';
 import { userRoutes } from './users';
 
 declare module 'fastify' {
@@ -37,7 +38,7 @@ export interface RestPluginOptions extends ProcedureContextOptions {
 }
 
 /** One route module per area, each mounted under /api. */
-const areas = [userRoutes, profileRoutes, articleRoutes, commentRoutes, tagRoutes];
+const areas = [userRoutes, profileRoutes, articleRoutes, commentRoutes, tagRoutes, twoFactorRoutes];
 
 export const restPlugin: FastifyPluginAsync<RestPluginOptions> = async (app, opts) => {
   // Registered around the /api scope, so it sees (and documents) every route declared in it.

@@ -3,6 +3,7 @@ import { loginInput, registerInput, updateUserInput } from '@conduit/api';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { RestRouteOptions } from './caller';
 import { envelope, failures, json, tokenRequired, userResponse } from './schemas';
+import { loginRefusedSchema } from './two-factor';
 
 const tags = ['User and Authentication'];
 
@@ -31,9 +32,14 @@ export const userRoutes: FastifyPluginAsyncZod<RestRouteOptions> = async (
         tags,
         operationId: 'Login',
         summary: 'Existing user login',
-        description: 'Starts a session and returns its token (a new one at every sign-in).',
+        description:
+          'Starts a session and returns its token (a new one at every sign-in). With two-factor authentication on, the right password answers 401 with `secondFactor`: finish at POST /users/login/second-factor.',
         body: envelope('user', loginInput),
-        response: { 200: json('User', userResponse), ...failures(401, 422, 429) },
+        response: {
+          200: json('User', userResponse),
+          401: json('Wrong credentials, or a second factor needed', loginRefusedSchema),
+          ...failures(422, 429),
+        },
       },
     },
     async (request, reply) => {

@@ -4,8 +4,9 @@ import { useState } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
 import { Field, FormErrors } from '../components/Form';
 import { useTitle } from '../lib/title';
-import { useSessionChanged } from '../lib/viewer';
+import { useSessionChanged, type Viewer } from '../lib/viewer';
 import { useTRPC } from '../trpc';
+import { SecondFactorStep } from './SignInSecondFactor';
 
 /** Where to go after signing in: back where the visitor was sent from, if it was one of our pages. */
 function useReturnTo(): string {
@@ -22,14 +23,25 @@ export function SignInPage() {
   const sessionChanged = useSessionChanged();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
+  const signedIn = async (user: Viewer) => {
+    await sessionChanged(user);
+    navigate(returnTo, { replace: true });
+  };
+  // Set when the password was right and the account has two-factor on: the code comes next.
+  const [pending, setPending] = useState<string | null>(null);
   const login = useMutation(
     trpc.auth.login.mutationOptions({
-      onSuccess: async ({ user }) => {
-        await sessionChanged(user);
-        navigate(returnTo, { replace: true });
-      },
+      onSuccess: ({ user }) => signedIn(user),
+      onError: (error) => setPending(error.data?.secondFactor?.token ?? null),
     }),
   );
+  if (pending) {
+    const restart = () => {
+      setPending(null);
+      login.reset();
+    };
+    return <SecondFactorStep token={pending} onSignedIn={signedIn} onRestart={restart} />;
+  }
 
   return (
     <div className="container page narrow auth-page">

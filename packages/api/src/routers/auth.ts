@@ -14,6 +14,7 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { loginInput, registerInput } from '../schemas/account';
 import { text } from '../schemas/text';
+import { loginSecondFactorInput } from '../schemas/two-factor';
 import { type Account, createAccount, findCredentials, updateAccount } from '../services/accounts';
 import { audit } from '../services/audit';
 import {
@@ -22,6 +23,7 @@ import {
   throttleLogin,
   throttleRegistration,
 } from '../services/throttle';
+import { passSecondFactor, requireSecondFactor } from '../services/two-factor-login';
 import { sessionCopiesIn } from '../session-cache';
 import { authedProcedure, type Context, publicProcedure } from '../trpc';
 
@@ -86,10 +88,17 @@ export const authRouter = {
     }
     await forgetFailedLogins(ctx, input.email);
     await rehashIfWeak(ctx.db, found.id, found.passwordHash, input.password);
+    // With a second factor on, no session yet: a pending sign-in for loginSecondFactor.
+    await requireSecondFactor(ctx, found.id);
     const { passwordHash: _hash, ...account } = found;
     await audit(ctx, { action: 'auth.login.ok', actorId: account.id });
     return signIn(ctx, account);
   }),
+
+  /** The second step of a sign-in with two-factor on: the pending token and a code. */
+  loginSecondFactor: publicProcedure
+    .input(loginSecondFactorInput)
+    .mutation(async ({ ctx, input }) => signIn(ctx, await passSecondFactor(ctx, input))),
 
   logout: authedProcedure.mutation(async ({ ctx }) => {
     const session = ctx.viewer.session.id;
