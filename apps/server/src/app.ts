@@ -8,7 +8,7 @@ import {
   forgetSessionsEndedElsewhere,
   type RateLimiter,
 } from '@conduit/api';
-import { purgeExpiredSessions, verifyAgainstDummy } from '@conduit/auth';
+import { purgeAccountTokens, purgeExpiredSessions, verifyAgainstDummy } from '@conduit/auth';
 import { createDb, type DbConnection } from '@conduit/db';
 import Fastify, {
   type FastifyError,
@@ -198,7 +198,7 @@ const HOUR = 3_600_000;
 
 /**
  * Expired sessions are refused when presented and deleted then; this also deletes the ones never
- * presented again, at start and hourly. Computing the dummy password hash at start keeps the first
+ * presented again, at start and hourly, and the mailed links and pending sign-ins past use. Computing the dummy password hash at start keeps the first
  * unknown-email login as slow as the others.
  */
 function housekeepSessions(app: FastifyInstance, database: DbConnection): void {
@@ -206,6 +206,8 @@ function housekeepSessions(app: FastifyInstance, database: DbConnection): void {
     try {
       const purged = await purgeExpiredSessions(database.db);
       if (purged > 0) app.log.info({ purged }, 'expired sessions purged');
+      const tokens = await purgeAccountTokens(database.db);
+      if (tokens > 0) app.log.info({ purged: tokens }, 'expired or used account tokens purged');
     } catch (error) {
       app.log.warn({ err: error }, 'purging expired sessions failed');
     }
