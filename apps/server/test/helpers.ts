@@ -29,6 +29,7 @@ export async function serveTestApp(
     REGISTER_MAX_PER_IP: '0',
     LOGIN_MAX_FAILURES_PER_IP: '0',
     LOGIN_MAX_ATTEMPTS_PER_IP: '0',
+    RESET_MAX_PER_IP: '0',
     ...env,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });

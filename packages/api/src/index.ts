@@ -40,6 +40,7 @@ export {
   createCommentInput,
   deleteCommentInput,
 } from './schemas/comment';
+export * from './schemas/recovery';
 export { forgetSessionsEndedElsewhere } from './session-cache';
 export {
   type AccountSettings,

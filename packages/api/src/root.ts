@@ -1,3 +1,4 @@
+import { accountRouter } from './routers/account';
 import { adminRouter } from './routers/admin';
 import { articleRouter } from './routers/article';
 import { authRouter } from './routers/auth';
@@ -15,6 +16,7 @@ export const appRouter = createTRPCRouter({
   comment: commentRouter,
   tag: tagRouter,
   admin: adminRouter,
+  account: accountRouter,
 });
 
 export type AppRouter = typeof appRouter;

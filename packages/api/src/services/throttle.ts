@@ -21,7 +21,7 @@ const failedFromIpKey = (ctx: ThrottleContext) => `login:ipfail:${ipKey(ctx)}`;
  * The counters' store being down (Redis unreachable) closes sign-in and sign-up with a 503 rather
  * than opening them to unlimited guessing; the rest of the site keeps working.
  */
-function guarded(limiter: RateLimiter): RateLimiter {
+export function guarded(limiter: RateLimiter): RateLimiter {
   const unavailable = () =>
     new TRPCError({
       code: 'SERVICE_UNAVAILABLE',
