@@ -60,11 +60,9 @@ export const authRouter = {
   register: publicProcedure.input(registerInput).mutation(async ({ ctx, input }) => {
     await throttleRegistration(ctx);
     // The verification mail exists exactly when the account does (decision 019).
-    const account = await ctx.db.transaction(async (tx) => {
-      const created = await createAccount(tx, input);
-      await queueEmailVerification(tx, ctx, created);
-      return created;
-    });
+    const account = await createAccount(ctx.db, input, (tx, created) =>
+      queueEmailVerification(tx, ctx, created),
+    );
     await audit(ctx, {
       action: 'auth.register',
       actorId: account.id,
