@@ -1,6 +1,6 @@
 // Choosing a new password from a reset link. Every session ends and nobody is signed in (OWASP):
 // the page then sends the user to sign in with the new password.
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { Field, FormErrors } from '../components/Form';
@@ -32,11 +32,12 @@ export function ResetPasswordPage() {
   const { viewer } = useViewer();
   const sessionChanged = useSessionChanged();
   const [password, setPassword] = useState('');
-  const check = useQuery({
-    ...trpc.account.checkResetToken.queryOptions({ token: token ?? '' }),
-    enabled: token !== undefined,
-    retry: false,
-  });
+  // Asked by POST (a mutation) so the token never travels in a URL.
+  const check = useMutation(trpc.account.checkResetToken.mutationOptions());
+  const { mutate: checkToken } = check;
+  useEffect(() => {
+    if (token !== undefined) checkToken({ token });
+  }, [token, checkToken]);
   const reset = useMutation(
     trpc.account.resetPassword.mutationOptions({
       // Every session of the account ended, perhaps this browser's too.
@@ -54,7 +55,7 @@ export function ResetPasswordPage() {
 
   if (token === undefined || check.data?.valid === false) return <DeadLink />;
   if (fieldMessages(reset.error, 'token').length > 0) return <DeadLink />;
-  if (check.isPending) return <Loading />;
+  if (!check.isSuccess && !check.isError) return <Loading />;
   if (reset.isSuccess) {
     return (
       <div className="container page narrow auth-page">

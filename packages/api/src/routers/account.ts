@@ -28,8 +28,11 @@ export const accountRouter = {
       return { ok: true as const };
     }),
 
-  /** Whether a reset link still works, without using it up. */
-  checkResetToken: publicProcedure.input(accountTokenInput).query(async ({ ctx, input }) => ({
+  /**
+   * Whether a reset link still works, without using it up. A mutation although it changes
+   * nothing: a query would put the token in the URL, and so in the logs of any proxy in between.
+   */
+  checkResetToken: publicProcedure.input(accountTokenInput).mutation(async ({ ctx, input }) => ({
     valid: await resetTokenWorks(ctx, input.token),
   })),
 

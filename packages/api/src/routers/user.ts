@@ -49,7 +49,11 @@ export const userRouter = {
       (key) => profile[key as keyof typeof profile] !== undefined,
     );
     if (pendingEmail !== undefined) {
-      await audit(ctx, { action: 'user.email.change_requested', actorId: user.id });
+      await audit(ctx, {
+        action: 'user.email.change_requested',
+        actorId: user.id,
+        details: { to: pendingEmail },
+      });
     }
     if (changed.length > 0) {
       await audit(ctx, { action: 'user.update', actorId: user.id, details: { changed } });
