@@ -185,6 +185,19 @@ describe('account.resetPassword', () => {
     await expectRefused('not-a-token');
   });
 
+  it('lets exactly one of two racing requests use a link', async () => {
+    const me = await signUp(db, { username: 'racer' });
+    await visitor().account.requestPasswordReset({ email: me.user.email });
+    const token = await resetToken(me.user.email);
+    const results = await Promise.allSettled(
+      ['first racer wins', 'second racer wins'].map((password) =>
+        visitor().account.resetPassword({ token, password }),
+      ),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(await mailTo(db, me.user.email, 'password-changed')).toHaveLength(1);
+  });
+
   it('refuses a weak password naming the field, and keeps the link for another try', async () => {
     const me = await signUp(db, { username: 'weak' });
     await visitor().account.requestPasswordReset({ email: me.user.email });
