@@ -8,9 +8,14 @@ import { buildTestApp } from '../../test/helpers';
 import { freshName } from '../../test/http';
 import { api, errorsOf, signUp } from './testing';
 
+/** With TEST_REDIS_URL the limits are shared through Redis, as between several instances. */
+const redis: Record<string, string> = process.env.TEST_REDIS_URL
+  ? { REDIS_URL: process.env.TEST_REDIS_URL }
+  : {};
+
 let app: FastifyInstance;
 beforeAll(async () => {
-  app = await buildTestApp({ PUBLIC_ORIGIN: 'https://conduit.test' });
+  app = await buildTestApp({ PUBLIC_ORIGIN: 'https://conduit.test', ...redis });
 });
 afterAll(() => app.close());
 
@@ -88,7 +93,7 @@ describe('POST /api/users/password-reset and /confirm', () => {
   });
 
   it('answers 429 past the limit per address, known or not, from any IP', async () => {
-    const limited = await buildTestApp({ RESET_MAX_PER_ADDRESS: '2' });
+    const limited = await buildTestApp({ RESET_MAX_PER_ADDRESS: '2', ...redis });
     try {
       const email = `${freshName()}@example.com`;
       const ask = () =>
