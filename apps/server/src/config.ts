@@ -88,6 +88,11 @@ const envSchema = z
     LOGIN_WINDOW_MS: windowMs.default(15 * 60_000),
     REGISTER_MAX_PER_IP: limit.default(30),
     REGISTER_WINDOW_MS: windowMs.default(60 * 60_000),
+    RESET_MAX_PER_IP: limit.default(20),
+    RESET_MAX_PER_ADDRESS: limit.default(5),
+    RESET_WINDOW_MS: windowMs.default(60 * 60_000),
+    VERIFY_RESEND_MAX_PER_ACCOUNT: limit.default(5),
+    VERIFY_RESEND_WINDOW_MS: windowMs.default(60 * 60_000),
     LIVE_MAX_SUBSCRIPTIONS_PER_CLIENT: limit.default(10),
     LIVE_MAX_SUBSCRIPTIONS: limit.default(1000),
     METRICS_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
@@ -163,6 +168,9 @@ export interface Config {
     loginFailuresPerIp: Limit;
     loginAttemptsPerIp: Limit;
     registrationsPerIp: Limit;
+    passwordResetsPerIp: Limit;
+    passwordResetsPerAddress: Limit;
+    verificationMailsPerAccount: Limit;
   };
 }
 
@@ -226,6 +234,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       loginFailuresPerIp: { max: e.LOGIN_MAX_FAILURES_PER_IP, windowMs: e.LOGIN_WINDOW_MS },
       loginAttemptsPerIp: { max: e.LOGIN_MAX_ATTEMPTS_PER_IP, windowMs: e.LOGIN_WINDOW_MS },
       registrationsPerIp: { max: e.REGISTER_MAX_PER_IP, windowMs: e.REGISTER_WINDOW_MS },
+      passwordResetsPerIp: { max: e.RESET_MAX_PER_IP, windowMs: e.RESET_WINDOW_MS },
+      passwordResetsPerAddress: { max: e.RESET_MAX_PER_ADDRESS, windowMs: e.RESET_WINDOW_MS },
+      verificationMailsPerAccount: {
+        max: e.VERIFY_RESEND_MAX_PER_ACCOUNT,
+        windowMs: e.VERIFY_RESEND_WINDOW_MS,
+      },
     },
   };
 }

@@ -1,4 +1,4 @@
-import { type Role, usernameIs, users } from '@conduit/db';
+import { and, desc, eq, mailOutbox, type Role, usernameIs, users } from '@conduit/db';
 import { getTestDb } from '@conduit/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app';
@@ -29,6 +29,7 @@ export async function serveTestApp(
     REGISTER_MAX_PER_IP: '0',
     LOGIN_MAX_FAILURES_PER_IP: '0',
     LOGIN_MAX_ATTEMPTS_PER_IP: '0',
+    RESET_MAX_PER_IP: '0',
     ...env,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -49,4 +50,19 @@ export async function setRoleInTestDb(username: string, role: Role): Promise<voi
     .where(usernameIs(username))
     .returning({ id: users.id });
   if (changed.length !== 1) throw new Error(`setRoleInTestDb: no user ${username}`);
+}
+
+/**
+ * The text of the newest message of `template` queued for `to` in the test database's outbox, or
+ * undefined. Browser tests read mailed links here until they read them from a test SMTP server.
+ */
+export async function latestMailText(to: string, template: string): Promise<string | undefined> {
+  const { db } = await getTestDb();
+  const [row] = await db
+    .select({ text: mailOutbox.textBody })
+    .from(mailOutbox)
+    .where(and(eq(mailOutbox.recipient, to), eq(mailOutbox.template, template)))
+    .orderBy(desc(mailOutbox.id))
+    .limit(1);
+  return row?.text;
 }

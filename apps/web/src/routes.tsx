@@ -8,9 +8,12 @@ import { AdminPage } from './pages/Admin';
 import { ArticlePage } from './pages/Article';
 import { SignInPage, SignUpPage } from './pages/Auth';
 import { EditorPage } from './pages/Editor';
+import { ConfirmEmailPage, VerifyEmailPage } from './pages/EmailLinks';
+import { ForgotPasswordPage } from './pages/ForgotPassword';
 import { HomePage } from './pages/Home';
 import { NotFoundPage } from './pages/NotFound';
 import { ProfilePage } from './pages/Profile';
+import { ResetPasswordPage } from './pages/ResetPassword';
 import { SettingsPage } from './pages/Settings';
 
 function SignedIn({
@@ -65,6 +68,11 @@ export const router = createBrowserRouter([
           </Visitor>
         ),
       },
+      // Mailed links (decision 019): open signed in or not.
+      { path: 'forgot-password', element: <ForgotPasswordPage /> },
+      { path: 'reset-password', element: <ResetPasswordPage /> },
+      { path: 'verify-email', element: <VerifyEmailPage /> },
+      { path: 'confirm-email', element: <ConfirmEmailPage /> },
       {
         path: 'settings',
         element: <SignedIn>{(viewer) => <SettingsPage viewer={viewer} />}</SignedIn>,

@@ -45,6 +45,7 @@ export {
   createCommentInput,
   deleteCommentInput,
 } from './schemas/comment';
+export * from './schemas/recovery';
 export * from './schemas/two-factor';
 export { forgetSessionsEndedElsewhere } from './session-cache';
 export {

@@ -1,3 +1,4 @@
+import { accountRouter } from './routers/account';
 import { adminRouter } from './routers/admin';
 import { articleRouter } from './routers/article';
 import { authRouter } from './routers/auth';
@@ -17,6 +18,7 @@ export const appRouter = createTRPCRouter({
   tag: tagRouter,
   admin: adminRouter,
   twoFactor: twoFactorRouter,
+  account: accountRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -84,7 +84,7 @@ export const commentRoutes: FastifyPluginAsyncZod<RestRouteOptions> = async (
         security: tokenRequired,
         params: slugParams,
         body: newComment,
-        response: { 200: json('Single comment', commentResponse), ...failures(401, 404, 422) },
+        response: { 200: json('Single comment', commentResponse), ...failures(401, 403, 404, 422) },
       },
     },
     async (request, reply) =>

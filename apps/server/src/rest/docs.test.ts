@@ -112,7 +112,8 @@ describe('GET /api/openapi.json', () => {
 
     const create = op('/articles', 'post');
     expect(create.requestBody?.content['application/json']).toBeDefined();
-    expect(Object.keys(create.responses).sort()).toEqual(['201', '401', '422']);
+    // 403: with REQUIRE_VERIFIED_EMAIL=true, an unverified author (decision 019).
+    expect(Object.keys(create.responses).sort()).toEqual(['201', '401', '403', '422']);
     expect(Object.keys(op('/articles/{slug}', 'put').responses).sort()).toEqual([
       '200',
       '401',

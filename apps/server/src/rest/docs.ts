@@ -24,6 +24,7 @@ export const openApiOptions: SwaggerOptions = {
     servers: [{ url: API_PREFIX }],
     tags: [
       { name: 'User and Authentication' },
+      { name: 'Accounts', description: 'Beyond the spec: password reset and email links' },
       { name: 'Profile' },
       { name: 'Articles' },
       { name: 'Comments' },

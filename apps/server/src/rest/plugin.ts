@@ -12,6 +12,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { conditionalGet } from '../plugins/etag';
+import { accountRoutes } from './accounts';
 import { articleRoutes } from './articles';
 import { type ProcedureContextOptions, type RestRouteOptions, restRouteOptions } from './caller';
 import { commentRoutes } from './comments';
@@ -38,7 +39,15 @@ export interface RestPluginOptions extends ProcedureContextOptions {
 }
 
 /** One route module per area, each mounted under /api. */
-const areas = [userRoutes, profileRoutes, articleRoutes, commentRoutes, tagRoutes, twoFactorRoutes];
+const areas = [
+  userRoutes,
+  accountRoutes,
+  twoFactorRoutes,
+  profileRoutes,
+  articleRoutes,
+  commentRoutes,
+  tagRoutes,
+];
 
 export const restPlugin: FastifyPluginAsync<RestPluginOptions> = async (app, opts) => {
   // Registered around the /api scope, so it sees (and documents) every route declared in it.

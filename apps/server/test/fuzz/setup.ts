@@ -84,6 +84,9 @@ export async function startApp(): Promise<FuzzedApp> {
       LOGIN_MAX_FAILURES_PER_IP: '0',
       LOGIN_MAX_ATTEMPTS_PER_IP: '0',
       REGISTER_MAX_PER_IP: '0',
+      RESET_MAX_PER_IP: '0',
+      RESET_MAX_PER_ADDRESS: '0',
+      VERIFY_RESEND_MAX_PER_ACCOUNT: '0',
     }),
     { database, cache: cache.store, logStream: logs.stream, webRoot },
   );

@@ -4,6 +4,7 @@ import { useEffect } from 'react';
 import { Link, NavLink, Outlet, useLocation, useRouteError } from 'react-router';
 import { hasRole, useViewer } from '../lib/viewer';
 import { Avatar } from './Avatar';
+import { VerifyEmailBanner } from './VerifyEmailBanner';
 
 export function Layout() {
   useScrollToTopOnNavigation();
@@ -13,6 +14,7 @@ export function Layout() {
         Skip to content
       </a>
       <Header />
+      <VerifyEmailBanner />
       <main id="main" tabIndex={-1}>
         <Outlet />
       </main>

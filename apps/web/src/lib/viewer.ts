@@ -11,6 +11,8 @@ export interface Viewer {
   bio: string | null;
   image: string | null;
   role: Role;
+  /** Whether the address was confirmed by a mailed link (a banner asks until it is). */
+  emailVerified: boolean;
 }
 
 const RANK: Record<Role, number> = { user: 0, moderator: 1, admin: 2 };

@@ -81,6 +81,11 @@ export function SignInPage() {
             />
           )}
         </Field>
+        <p>
+          <Link to="/forgot-password" state={{ email }}>
+            Forgot password?
+          </Link>
+        </p>
         <button
           type="submit"
           className="btn btn-lg btn-primary pull-right"

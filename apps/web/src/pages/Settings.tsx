@@ -35,12 +35,16 @@ function ProfileForm({ viewer }: { viewer: Viewer }) {
   const [bio, setBio] = useState(viewer.bio ?? '');
   const [email, setEmail] = useState(viewer.email);
   const [saved, setSaved] = useState(false);
+  // A new email takes effect once the link mailed to it is opened (decision 019).
+  const [pendingEmail, setPendingEmail] = useState<string>();
   const update = useMutation(
     trpc.user.update.mutationOptions({
       onMutate: () => setSaved(false),
-      onSuccess: async ({ user }) => {
+      onSuccess: async ({ user, pendingEmail }) => {
         queryClient.setQueryData(trpc.auth.viewer.queryKey(), { user });
         setSaved(true);
+        setPendingEmail(pendingEmail);
+        setEmail(user.email);
         // The name and picture appear on articles, comments and profiles.
         await queryClient.invalidateQueries();
       },
@@ -100,6 +104,9 @@ function ProfileForm({ viewer }: { viewer: Viewer }) {
         </Field>
         <p className="form-status" role="status">
           {saved ? 'Your settings are saved.' : ''}
+          {saved && pendingEmail
+            ? ` To change your email, open the link we sent to ${pendingEmail}.`
+            : ''}
         </p>
         <button
           type="submit"

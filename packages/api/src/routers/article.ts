@@ -24,7 +24,7 @@ import {
 } from '../services/articles';
 import { feedArticles, listArticles } from '../services/articles-list';
 import { ARTICLES, type Reader, readArticle, readFirstPage } from '../services/cached-reads';
-import { authedProcedure, type Context, publicProcedure } from '../trpc';
+import { authedProcedure, type Context, publicProcedure, writerProcedure } from '../trpc';
 import { TAGS } from './tag';
 
 type Viewer = { id: number; role: Role };
@@ -71,13 +71,13 @@ export const articleRouter = {
     article: await readArticle(readerOf(ctx), input.slug),
   })),
 
-  create: authedProcedure.input(createArticleInput).mutation(async ({ ctx, input }) => {
+  create: writerProcedure.input(createArticleInput).mutation(async ({ ctx, input }) => {
     const article = await createArticle(ctx.db, ctx.viewer.user.id, input);
     await invalidate(ctx.cache, TAGS, ARTICLES);
     return { article };
   }),
 
-  update: authedProcedure
+  update: writerProcedure
     .input(updateArticleInput)
     .mutation(async ({ ctx, input: { slug, ...changes } }) => {
       const article = await findArticle(ctx.db, slug);
@@ -105,13 +105,13 @@ export const articleRouter = {
   }),
 
   // The favorites count is part of every cached view of the article.
-  favorite: authedProcedure.input(favoriteArticleInput).mutation(async ({ ctx, input }) => {
+  favorite: writerProcedure.input(favoriteArticleInput).mutation(async ({ ctx, input }) => {
     const article = await favoriteArticle(ctx.db, ctx.viewer.user.id, input.slug);
     await invalidate(ctx.cache, ARTICLES);
     return { article };
   }),
 
-  unfavorite: authedProcedure.input(favoriteArticleInput).mutation(async ({ ctx, input }) => {
+  unfavorite: writerProcedure.input(favoriteArticleInput).mutation(async ({ ctx, input }) => {
     const article = await unfavoriteArticle(ctx.db, ctx.viewer.user.id, input.slug);
     await invalidate(ctx.cache, ARTICLES);
     return { article };

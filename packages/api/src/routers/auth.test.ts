@@ -24,6 +24,8 @@ describe('auth.register', () => {
       bio: null,
       image: null,
       role: 'user',
+      // Until the link mailed at sign-up is opened (decision 019).
+      emailVerified: false,
     });
     expect(result.token).toMatch(/^\S+\.\S+$/);
     expect(jar.token).toBe(result.token);

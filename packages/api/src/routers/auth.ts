@@ -17,6 +17,7 @@ import { text } from '../schemas/text';
 import { loginSecondFactorInput } from '../schemas/two-factor';
 import { type Account, createAccount, findCredentials, updateAccount } from '../services/accounts';
 import { audit } from '../services/audit';
+import { queueEmailVerification } from '../services/email-verification';
 import {
   countFailedLogin,
   forgetFailedLogins,
@@ -28,13 +29,16 @@ import { sessionCopiesIn } from '../session-cache';
 import { authedProcedure, type Context, publicProcedure } from '../trpc';
 
 /** The account as its owner sees it. */
-export function toUser(account: Pick<Account, 'email' | 'username' | 'bio' | 'image' | 'role'>) {
+export function toUser(
+  account: Pick<Account, 'email' | 'username' | 'bio' | 'image' | 'role' | 'emailVerifiedAt'>,
+) {
   return {
     email: account.email,
     username: account.username,
     bio: account.bio,
     image: account.image,
     role: account.role,
+    emailVerified: account.emailVerifiedAt !== null,
   };
 }
 
@@ -57,7 +61,10 @@ async function rehashIfWeak(db: Database, id: number, hash: string, password: st
 export const authRouter = {
   register: publicProcedure.input(registerInput).mutation(async ({ ctx, input }) => {
     await throttleRegistration(ctx);
-    const account = await createAccount(ctx.db, input);
+    // The verification mail exists exactly when the account does (decision 019).
+    const account = await createAccount(ctx.db, input, (tx, created) =>
+      queueEmailVerification(tx, ctx, created),
+    );
     await audit(ctx, {
       action: 'auth.register',
       actorId: account.id,

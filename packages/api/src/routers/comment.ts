@@ -20,7 +20,7 @@ import {
   listComments,
   removeComment,
 } from '../services/comments';
-import { authedProcedure, publicProcedure } from '../trpc';
+import { authedProcedure, publicProcedure, writerProcedure } from '../trpc';
 
 /** Comments missed while away are sent in pages of this size. */
 const CATCH_UP_PAGE = 100;
@@ -32,7 +32,7 @@ export const commentRouter = {
     return listComments(ctx.db, article.id, input, ctx.viewer?.user.id);
   }),
 
-  create: authedProcedure.input(createCommentInput).mutation(async ({ ctx, input }) => {
+  create: writerProcedure.input(createCommentInput).mutation(async ({ ctx, input }) => {
     const article = await findArticle(ctx.db, input.slug);
     const comment = await createComment(ctx.db, {
       articleId: article.id,

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { usernameSchema } from '../schemas/account';
 import { readProfile } from '../services/cached-reads';
 import { followUser, unfollowUser } from '../services/profiles';
-import { authedProcedure, publicProcedure } from '../trpc';
+import { publicProcedure, writerProcedure } from '../trpc';
 
 export const profileInput = z.object({ username: usernameSchema });
 
@@ -16,11 +16,11 @@ export const profileRouter = {
     ),
   })),
 
-  follow: authedProcedure.input(profileInput).mutation(async ({ ctx, input }) => ({
+  follow: writerProcedure.input(profileInput).mutation(async ({ ctx, input }) => ({
     profile: await followUser(ctx.db, ctx.viewer.user.id, input.username),
   })),
 
-  unfollow: authedProcedure.input(profileInput).mutation(async ({ ctx, input }) => ({
+  unfollow: writerProcedure.input(profileInput).mutation(async ({ ctx, input }) => ({
     profile: await unfollowUser(ctx.db, ctx.viewer.user.id, input.username),
   })),
 } satisfies TRPCRouterRecord;

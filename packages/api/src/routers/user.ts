@@ -6,6 +6,7 @@ import { updateUserInput } from '../schemas/account';
 import { updateAccount } from '../services/accounts';
 import { audit } from '../services/audit';
 import { ARTICLES, PROFILES } from '../services/cached-reads';
+import { requestEmailChange } from '../services/email-verification';
 import { requireRecentAuth } from '../services/reauth';
 import { sessionCopiesIn } from '../session-cache';
 import { authedProcedure } from '../trpc';
@@ -23,8 +24,13 @@ export const userRouter = {
     }
     const passwordHash = password === undefined ? undefined : await hashPassword(password);
 
+    // A new address takes effect once a link mailed to it is opened (decision 019).
+    const pendingEmail = newEmail ? profile.email : undefined;
+    if (pendingEmail !== undefined) profile.email = undefined;
+
     const copies = sessionCopiesIn(ctx.cache);
     const { account, ended } = await endSessions(ctx.db, copies, async (tx, sessions) => {
+      if (pendingEmail !== undefined) await requestEmailChange(tx, ctx, user, pendingEmail);
       const updated = await updateAccount(tx, user.id, { ...profile, passwordHash });
       // Cached copies of the user's sessions carry the user as it was: they reload (nobody else's).
       sessions.changedUser(user.id);
@@ -42,11 +48,18 @@ export const userRouter = {
     const changed = Object.keys(profile).filter(
       (key) => profile[key as keyof typeof profile] !== undefined,
     );
+    if (pendingEmail !== undefined) {
+      await audit(ctx, {
+        action: 'user.email.change_requested',
+        actorId: user.id,
+        details: { to: pendingEmail },
+      });
+    }
     if (changed.length > 0) {
       await audit(ctx, { action: 'user.update', actorId: user.id, details: { changed } });
       // Name, bio and image are shown on the profile and with every article of the author.
       if (changed.some((key) => key !== 'email')) await invalidate(ctx.cache, PROFILES, ARTICLES);
     }
-    return { user: toUser(account) };
+    return { user: toUser(account), ...(pendingEmail === undefined ? {} : { pendingEmail }) };
   }),
 } satisfies TRPCRouterRecord;

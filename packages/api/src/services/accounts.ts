@@ -34,19 +34,28 @@ async function refusingTaken<T>(write: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Creates the account; `alongside` runs in the same transaction (the verification mail exists
+ * exactly when the account does). The password is hashed before the transaction opens, so no
+ * connection is held while it is (on the embedded database, that would hold up every request).
+ */
 export async function createAccount(
   db: Database,
   input: { email: string; username: string; password: string },
+  alongside?: (tx: Database, account: Account) => Promise<void>,
 ) {
   const passwordHash = await hashPassword(input.password);
-  const [account] = await refusingTaken(() =>
-    db
-      .insert(users)
-      .values({ email: input.email, username: input.username, passwordHash })
-      .returning(accountColumns),
-  );
-  if (!account) throw new Error('insert returned no row');
-  return account;
+  return db.transaction(async (tx) => {
+    const [account] = await refusingTaken(() =>
+      tx
+        .insert(users)
+        .values({ email: input.email, username: input.username, passwordHash })
+        .returning(accountColumns),
+    );
+    if (!account) throw new Error('insert returned no row');
+    await alongside?.(tx, account);
+    return account;
+  });
 }
 
 export async function findAccountByUsername(db: Database, username: string) {
