@@ -40,6 +40,7 @@ export {
   createCommentInput,
   deleteCommentInput,
 } from './schemas/comment';
+export * from './schemas/passkey';
 export { forgetSessionsEndedElsewhere } from './session-cache';
 export {
   type AccountSettings,
@@ -52,6 +53,7 @@ export {
   type Limit,
   type RequestMeta,
   type SessionCookie,
+  type WebAuthnSettings,
 } from './trpc';
 export { type AppRouter, appRouter };
 
