@@ -9,6 +9,7 @@ import { describeAgent, formatDateTime, plural } from '../lib/format';
 import { useTitle } from '../lib/title';
 import { useSessionChanged, type Viewer } from '../lib/viewer';
 import { useTRPC } from '../trpc';
+import { PasskeysSection } from './settings/PasskeysSection';
 
 export function SettingsPage({ viewer }: { viewer: Viewer }) {
   useTitle('Settings');
@@ -17,6 +18,7 @@ export function SettingsPage({ viewer }: { viewer: Viewer }) {
       <h1>Your settings</h1>
       <ProfileForm viewer={viewer} />
       <PasswordForm />
+      <PasskeysSection />
       <Sessions />
       <SignOut />
     </div>
