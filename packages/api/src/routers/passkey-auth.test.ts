@@ -133,6 +133,19 @@ describe('auth.passkeyLogin', () => {
     expect(await refusedFields(call)).toEqual(['challengeId']);
   });
 
+  it('lets one of two racing answers to one challenge through, never both', async () => {
+    const { caller } = await signUp(db);
+    const { authenticator } = await addPasskey(caller);
+    const { challengeId, options } = await callerFor(db).auth.passkeyOptions();
+    const response = authenticator.signIn(options);
+    const results = await Promise.allSettled([
+      callerFor(db).auth.passkeyLogin({ challengeId, response }),
+      callerFor(db).auth.passkeyLogin({ challengeId, response }),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(await db.select().from(sessions)).toHaveLength(2); // the sign-up's and one more
+  });
+
   it('refuses a registration challenge offered as a sign-in one', async () => {
     const { caller } = await signUp(db);
     const { authenticator } = await addPasskey(caller);

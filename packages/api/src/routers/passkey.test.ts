@@ -87,7 +87,7 @@ describe('passkey.registrationOptions', () => {
 
 describe('passkey.register', () => {
   it('keeps the verified credential, uses up its challenge and writes the audit log', async () => {
-    const { caller, user } = await signUp(db);
+    const { caller } = await signUp(db);
     const { authenticator, passkey } = await addPasskey(caller, 'work laptop');
     expect(passkey).toMatchObject({
       id: authenticator.credentialId,
@@ -103,7 +103,6 @@ describe('passkey.register', () => {
     expect(await countChallenges(db)).toBe(0);
     const [entry] = await db.select().from(auditLog).where(eq(auditLog.action, 'auth.passkey.add'));
     expect(entry).toMatchObject({ actorId: 1, targetType: 'passkey', targetId: passkey.id });
-    expect(user.username).toBeTruthy();
   });
 
   it('refuses a challenge used, expired, of another user or never issued', async () => {
@@ -220,7 +219,7 @@ describe('passkey.register', () => {
   });
 
   it(`keeps at most ${MAX_PASSKEYS_PER_USER} per account`, async () => {
-    const { caller, user } = await signUp(db);
+    const { caller } = await signUp(db);
     await addPasskey(caller);
     const [{ userId }] = (await db.select({ userId: passkeys.userId }).from(passkeys)) as [
       { userId: number },
@@ -235,7 +234,6 @@ describe('passkey.register', () => {
       })),
     );
     expect(await refusedFields(caller.passkey.registrationOptions())).toEqual(['passkeys']);
-    expect(user).toBeTruthy();
   });
 });
 
