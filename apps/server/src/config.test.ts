@@ -120,3 +120,48 @@ describe('loadConfig', () => {
     expect(message).not.toContain('hunter2');
   });
 });
+
+describe('loadConfig: the passkeys’ relying party (decision 023)', () => {
+  const webauthnOf = (env: Record<string, string>) => loadConfig(env).accounts.webauthn;
+
+  it('is the public origin’s host name and that origin, unless set', () => {
+    expect(webauthnOf({})).toEqual({
+      rpId: 'localhost',
+      rpName: 'Conduit',
+      origins: ['http://localhost:3000'],
+    });
+    expect(webauthnOf({ PUBLIC_ORIGIN: 'https://conduit.example.com/' })).toEqual({
+      rpId: 'conduit.example.com',
+      rpName: 'Conduit',
+      origins: ['https://conduit.example.com'],
+    });
+    expect(
+      webauthnOf({
+        PUBLIC_ORIGIN: 'https://www.example.com',
+        WEBAUTHN_RP_ID: 'Example.com',
+        WEBAUTHN_RP_NAME: 'Example',
+        WEBAUTHN_ORIGIN: 'https://www.example.com, https://app.example.com/',
+      }),
+    ).toEqual({
+      rpId: 'example.com',
+      rpName: 'Example',
+      origins: ['https://www.example.com', 'https://app.example.com'],
+    });
+  });
+
+  it('refuses an RP ID that is no domain name, and origins outside it', () => {
+    expect(errorOf({ WEBAUTHN_RP_ID: '127.0.0.1' })).toMatch(
+      /WEBAUTHN_RP_ID must be a domain name like example.com \(not an IP address\)/,
+    );
+    expect(errorOf({ WEBAUTHN_RP_ID: 'https://example.com' })).toMatch(/^Invalid .*WEBAUTHN_RP_ID/);
+    expect(errorOf({ WEBAUTHN_ORIGIN: 'https://evil.example' })).toMatch(
+      /WEBAUTHN_ORIGIN must be on the WEBAUTHN_RP_ID domain/,
+    );
+    expect(
+      errorOf({ WEBAUTHN_RP_ID: 'example.com', WEBAUTHN_ORIGIN: 'https://notexample.com' }),
+    ).toMatch(/WEBAUTHN_ORIGIN must be on the WEBAUTHN_RP_ID domain/);
+    expect(errorOf({ WEBAUTHN_ORIGIN: 'example.com' })).toMatch(
+      /WEBAUTHN_ORIGIN must be a comma-separated list of origins/,
+    );
+  });
+});

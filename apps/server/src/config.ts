@@ -1,5 +1,5 @@
 // Configuration comes from environment variables only, validated once at start.
-import type { AccountSettings } from '@conduit/api';
+import type { AccountSettings, WebAuthnSettings } from '@conduit/api';
 import type { DatabaseSetting } from '@conduit/db';
 import { z } from 'zod';
 
@@ -117,12 +117,76 @@ const envSchema = z
         error: 'must be an address like no-reply@example.com or Conduit <no-reply@example.com>',
       })
       .default('Conduit <no-reply@localhost>'),
+    WEBAUTHN_RP_ID: z
+      .string()
+      .refine(isDomainName, { error: 'must be a domain name like example.com (not an IP address)' })
+      .optional(),
+    WEBAUTHN_RP_NAME: z
+      .string()
+      .trim()
+      .min(1, { error: 'must be 1 to 64 characters' })
+      .max(64, { error: 'must be 1 to 64 characters' })
+      .optional(),
+    WEBAUTHN_ORIGIN: z
+      .string()
+      .refine((value) => splitList(value).every(isOrigin), {
+        error: 'must be a comma-separated list of origins like https://conduit.example.com',
+      })
+      .optional(),
   })
   // Processes share nothing but the database: an embedded PGlite folder belongs to one process.
   .refine((env) => env.WORKERS === 1 || env.DATABASE_URL !== undefined, {
     path: ['WORKERS'],
     error: 'above 1 needs DATABASE_URL (the embedded database serves one process)',
+  })
+  // Browsers refuse a passkey ceremony on a page whose host is not the RP ID or under it.
+  .refine(originsWithinRpId, {
+    path: ['WEBAUTHN_ORIGIN'],
+    error: 'must be on the WEBAUTHN_RP_ID domain or a subdomain of it (passkeys are bound to it)',
   });
+
+type Env = {
+  PORT: number;
+  PUBLIC_ORIGIN?: string | undefined;
+  WEBAUTHN_RP_ID?: string | undefined;
+  WEBAUTHN_RP_NAME?: string | undefined;
+  WEBAUTHN_ORIGIN?: string | undefined;
+};
+
+function publicOriginOf(e: Env): string {
+  return (e.PUBLIC_ORIGIN ?? `http://localhost:${e.PORT || 3000}`).replace(/\/$/, '');
+}
+
+/** The passkeys' relying party: configured, or the public origin's host name and that origin. */
+function webauthnOf(e: Env): WebAuthnSettings {
+  const publicOrigin = publicOriginOf(e);
+  return {
+    rpId: e.WEBAUTHN_RP_ID?.toLowerCase() ?? new URL(publicOrigin).hostname,
+    rpName: e.WEBAUTHN_RP_NAME ?? 'Conduit',
+    origins: e.WEBAUTHN_ORIGIN ? originsOf(e.WEBAUTHN_ORIGIN) : [publicOrigin],
+  };
+}
+
+/** A DNS name of letters, digits and hyphens; four numbers with dots are an IPv4 address. */
+function isDomainName(value: string): boolean {
+  const label = '[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?';
+  return (
+    value.length <= 253 &&
+    new RegExp(`^${label}(\\.${label})*$`, 'i').test(value) &&
+    !/^[0-9.]+$/.test(value)
+  );
+}
+
+/** Checked on the whole object, so it runs even beside other bad values: those are theirs to report. */
+function originsWithinRpId(e: Env): boolean {
+  const origins = [publicOriginOf(e), ...originsOf(e.WEBAUTHN_ORIGIN)];
+  if (!origins.every((origin) => URL.canParse(origin) && isOrigin(origin))) return true;
+  const { rpId, origins: allowed } = webauthnOf(e);
+  return allowed.every((origin) => {
+    const host = new URL(origin).hostname;
+    return host === rpId || host.endsWith(`.${rpId}`);
+  });
+}
 
 /** The variable behind each database setting, for errors about a value that passed validation. */
 export const databaseVariables = {
@@ -220,9 +284,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workers: e.WORKERS,
     cacheTtlMs: e.CACHE_TTL_MS,
     accounts: {
-      publicOrigin: (e.PUBLIC_ORIGIN ?? `http://localhost:${e.PORT || 3000}`).replace(/\/$/, ''),
+      publicOrigin: publicOriginOf(e),
       reauthWindowMs: e.REAUTH_WINDOW_MS,
       requireVerifiedEmail: e.REQUIRE_VERIFIED_EMAIL === 'true',
+      webauthn: webauthnOf(e),
     },
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM.trim() },
     limits: {

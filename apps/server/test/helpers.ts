@@ -18,8 +18,8 @@ export async function buildTestApp(env: Record<string, string> = {}): Promise<Fa
 }
 
 /**
- * The app over the worker's test database, listening on a random loopback port; returns it with
- * its origin. Every request then comes from 127.0.0.1 and, with Redis, per-IP counters outlive a
+ * The app over the worker's test database, listening on a random loopback port (or `env.PORT`,
+ * for a test that must know its origin before the server starts); returns it with its origin. Every request then comes from 127.0.0.1 and, with Redis, per-IP counters outlive a
  * run, so the per-IP sign-up and sign-in limits are off unless `env` sets them.
  */
 export async function serveTestApp(
@@ -32,7 +32,7 @@ export async function serveTestApp(
     RESET_MAX_PER_IP: '0',
     ...env,
   });
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  await app.listen({ port: Number(env.PORT ?? 0), host: '127.0.0.1' });
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('not listening on a port');
   return { app, origin: `http://127.0.0.1:${address.port}` };

@@ -264,12 +264,12 @@ describeInBrowser('a writer and a reader', () => {
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await page.getByLabel('Email').fill(`${anaName}@example.com`);
     await page.getByLabel('Password').fill('wrong password');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByText('Email or password is incorrect').waitFor();
     await screenshot(page, 'sign-in-error');
 
     await page.getByLabel('Password').fill('a long enough passphrase');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: 'New article' }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/editor');
     expect(unexpected(ana.problems, [401])).toEqual([]);

@@ -92,7 +92,7 @@ describeInBrowser('moderation and the audit log', () => {
     await page.goto('/login');
     await page.getByLabel('Email').fill(moderatorUser.email);
     await page.getByLabel('Password').fill(moderatorUser.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('link', { name: 'New article' }).waitFor();
 
     await page.goto(`/article/${slug}`);

@@ -45,6 +45,7 @@ export {
   createCommentInput,
   deleteCommentInput,
 } from './schemas/comment';
+export * from './schemas/passkey';
 export * from './schemas/recovery';
 export * from './schemas/two-factor';
 export { forgetSessionsEndedElsewhere } from './session-cache';
@@ -59,6 +60,7 @@ export {
   type Limit,
   type RequestMeta,
   type SessionCookie,
+  type WebAuthnSettings,
 } from './trpc';
 export { type AppRouter, appRouter };
 

@@ -3,6 +3,8 @@ import { adminRouter } from './routers/admin';
 import { articleRouter } from './routers/article';
 import { authRouter } from './routers/auth';
 import { commentRouter } from './routers/comment';
+import { passkeyRouter } from './routers/passkey';
+import { passkeySignIn } from './routers/passkey-auth';
 import { profileRouter } from './routers/profile';
 import { tagRouter } from './routers/tag';
 import { twoFactorRouter } from './routers/two-factor';
@@ -10,7 +12,8 @@ import { userRouter } from './routers/user';
 import { createTRPCRouter } from './trpc';
 
 export const appRouter = createTRPCRouter({
-  auth: authRouter,
+  // Passkey sign-in answers under auth beside the password's, from a file of its own.
+  auth: { ...authRouter, ...passkeySignIn },
   user: userRouter,
   profile: profileRouter,
   article: articleRouter,
@@ -19,6 +22,7 @@ export const appRouter = createTRPCRouter({
   admin: adminRouter,
   twoFactor: twoFactorRouter,
   account: accountRouter,
+  passkey: passkeyRouter,
 });
 
 export type AppRouter = typeof appRouter;

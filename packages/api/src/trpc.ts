@@ -80,6 +80,20 @@ export interface AccountSettings {
    * Tests lower it to run quickly; the timing test keeps the default.
    */
   resetAnswerFloorMs?: number;
+  /**
+   * Passkeys (WebAuthn): the relying party browsers bind credentials to (decision 023). Unset:
+   * derived from `publicOrigin` (its host name, that origin alone).
+   */
+  webauthn?: WebAuthnSettings | undefined;
+}
+
+export interface WebAuthnSettings {
+  /** The domain passkeys belong to: the site's host name or a parent of it, never an IP address. */
+  rpId: string;
+  /** The name authenticators show beside the passkey. */
+  rpName: string;
+  /** The pages' origins a ceremony may come from (scheme, host and port, as browsers report them). */
+  origins: string[];
 }
 
 export const defaultAccountSettings: AccountSettings = {

@@ -18,6 +18,7 @@ import { type ProcedureContextOptions, type RestRouteOptions, restRouteOptions }
 import { commentRoutes } from './comments';
 import { API_PREFIX, docsPageOptions, openApiOptions } from './docs';
 import { useRealWorldErrors } from './errors';
+import { passkeyRoutes } from './passkeys';
 import { profileRoutes } from './profiles';
 import { tagRoutes } from './tags';
 import { twoFactorRoutes } from './two-factor';
@@ -43,6 +44,7 @@ const areas = [
   userRoutes,
   accountRoutes,
   twoFactorRoutes,
+  passkeyRoutes,
   profileRoutes,
   articleRoutes,
   commentRoutes,

@@ -15,7 +15,7 @@ interface OwnAccount {
 }
 
 /** The account as RealWorld shows it to its owner: with the token, without the role. */
-function realWorldUser(account: OwnAccount, token: string) {
+export function realWorldUser(account: OwnAccount, token: string) {
   const { email, username, bio, image } = account;
   return { email, token, username, bio, image };
 }

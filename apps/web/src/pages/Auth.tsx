@@ -6,6 +6,7 @@ import { Field, FormErrors } from '../components/Form';
 import { useTitle } from '../lib/title';
 import { useSessionChanged, type Viewer } from '../lib/viewer';
 import { useTRPC } from '../trpc';
+import { PasskeySignIn } from './PasskeySignIn';
 import { SecondFactorStep } from './SignInSecondFactor';
 
 /** Where to go after signing in: back where the visitor was sent from, if it was one of our pages. */
@@ -94,6 +95,7 @@ export function SignInPage() {
           {login.isPending ? 'Signing in…' : 'Sign in'}
         </button>
       </form>
+      <PasskeySignIn returnTo={returnTo} />
     </div>
   );
 }

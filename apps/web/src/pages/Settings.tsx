@@ -9,6 +9,7 @@ import { describeAgent, formatDateTime, plural } from '../lib/format';
 import { useTitle } from '../lib/title';
 import { useSessionChanged, type Viewer } from '../lib/viewer';
 import { useTRPC } from '../trpc';
+import { PasskeysSection } from './settings/PasskeysSection';
 import { TwoFactorSection } from './settings/TwoFactorSection';
 
 export function SettingsPage({ viewer }: { viewer: Viewer }) {
@@ -19,6 +20,7 @@ export function SettingsPage({ viewer }: { viewer: Viewer }) {
       <ProfileForm viewer={viewer} />
       <PasswordForm />
       <TwoFactorSection />
+      <PasskeysSection />
       <Sessions />
       <SignOut />
     </div>

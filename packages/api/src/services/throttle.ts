@@ -4,18 +4,18 @@ import { tooManyRequests } from '../errors';
 import { clientKey, type RateLimiter } from '../limits';
 import type { AuthLimits, RequestMeta } from '../trpc';
 
-interface ThrottleContext {
+export interface ThrottleContext {
   limiter: RateLimiter;
   limits: AuthLimits;
   meta: RequestMeta;
 }
 
 /** Counted per address for IPv4 and per /64 for IPv6 (one user's usual share). */
-const ipKey = (ctx: ThrottleContext) => clientKey(ctx.meta.ip ?? 'unknown');
+export const ipKey = (ctx: ThrottleContext) => clientKey(ctx.meta.ip ?? 'unknown');
 /** Keyed by the email as typed (lower-cased), so unknown and known emails are throttled alike. */
 const accountKey = (email: string) => `login:fail:${email.toLowerCase()}`;
 /** Failures from the address; a prefix of its own, so no typed email can name this counter. */
-const failedFromIpKey = (ctx: ThrottleContext) => `login:ipfail:${ipKey(ctx)}`;
+export const failedFromIpKey = (ctx: ThrottleContext) => `login:ipfail:${ipKey(ctx)}`;
 
 /**
  * The counters' store being down (Redis unreachable) closes sign-in and sign-up with a 503 rather
