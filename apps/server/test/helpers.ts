@@ -51,18 +51,3 @@ export async function setRoleInTestDb(username: string, role: Role): Promise<voi
     .returning({ id: users.id });
   if (changed.length !== 1) throw new Error(`setRoleInTestDb: no user ${username}`);
 }
-
-/**
- * The text of the newest message of `template` queued for `to` in the test database's outbox, or
- * undefined. Browser tests read mailed links here until they read them from a test SMTP server.
- */
-export async function latestMailText(to: string, template: string): Promise<string | undefined> {
-  const { db } = await getTestDb();
-  const [row] = await db
-    .select({ text: mailOutbox.textBody })
-    .from(mailOutbox)
-    .where(and(eq(mailOutbox.recipient, to), eq(mailOutbox.template, template)))
-    .orderBy(desc(mailOutbox.id))
-    .limit(1);
-  return row?.text;
-}

@@ -174,7 +174,11 @@ describe('twoFactor.enable', () => {
       'auth.two_factor.recovery_codes',
       'auth.two_factor.disable',
     ]);
-    const mail = await db.select().from(mailOutbox);
+    const mail = await db
+      .select()
+      .from(mailOutbox)
+      .where(eq(mailOutbox.template, 'two-factor-changed'))
+      .orderBy(mailOutbox.id);
     expect(mail.map((m) => [m.recipient, m.template])).toEqual([
       [user.email, 'two-factor-changed'],
       [user.email, 'two-factor-changed'],
