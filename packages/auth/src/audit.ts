@@ -13,7 +13,12 @@ export type AuditAction =
   | 'user.update'
   | 'admin.role.set'
   | 'moderation.article.delete'
-  | 'moderation.comment.delete';
+  | 'moderation.comment.delete'
+  // Leaving and being removed (decision 021).
+  | 'user.export'
+  | 'user.delete'
+  | 'admin.user.disable'
+  | 'admin.user.enable';
 
 export interface AuditEntryInput {
   action: AuditAction;

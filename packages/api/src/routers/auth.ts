@@ -16,6 +16,7 @@ import { loginInput, registerInput } from '../schemas/account';
 import { text } from '../schemas/text';
 import { type Account, createAccount, findCredentials, updateAccount } from '../services/accounts';
 import { audit } from '../services/audit';
+import { refuseIfDisabled } from '../services/leaving';
 import {
   countFailedLogin,
   forgetFailedLogins,
@@ -84,6 +85,7 @@ export const authRouter = {
       });
       throw badCredentials();
     }
+    await refuseIfDisabled(ctx, found);
     await forgetFailedLogins(ctx, input.email);
     await rehashIfWeak(ctx.db, found.id, found.passwordHash, input.password);
     const { passwordHash: _hash, ...account } = found;

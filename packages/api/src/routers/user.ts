@@ -10,6 +10,7 @@ import { requireRecentAuth } from '../services/reauth';
 import { sessionCopiesIn } from '../session-cache';
 import { authedProcedure } from '../trpc';
 import { toUser } from './auth';
+import { userDataProcedures } from './user-data';
 
 export const userRouter = {
   update: authedProcedure.input(updateUserInput).mutation(async ({ ctx, input }) => {
@@ -49,4 +50,6 @@ export const userRouter = {
     }
     return { user: toUser(account) };
   }),
+
+  ...userDataProcedures,
 } satisfies TRPCRouterRecord;
