@@ -4,8 +4,10 @@ import { PASSWORD_MAX_LENGTH } from '@conduit/auth';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { invalidate } from '../cache';
-import { invalidFields } from '../errors';
+import { invalidFields, tooManyRequests } from '../errors';
 import { text } from '../schemas/text';
+import { exportAccount } from '../services/account-export';
+import { audit } from '../services/audit';
 import { ARTICLES, PROFILES } from '../services/cached-reads';
 import { deleteAccount } from '../services/leaving';
 import { requireRecentAuth } from '../services/reauth';
@@ -22,7 +24,39 @@ export const deleteAccountInput = z.strictObject({
     .optional(),
 });
 
+/** Exports per account per hour: each reads all the account has, which may be a lot. */
+export const EXPORTS_PER_HOUR = 10;
+
 export const userDataProcedures = {
+  /**
+   * Everything Conduit holds about the signed-in user, as JSON to keep: profile, articles (with
+   * body and tags), comments, favorites, follows, open sessions and recent sign-ins; never a secret.
+   * A mutation: it is audited and throttled. Not sudo mode: it shows nothing the session cannot
+   * already read piece by piece (decision 021).
+   */
+  export: authedProcedure.mutation(async ({ ctx }) => {
+    const { user } = ctx.viewer;
+    // Keyed by the account's id and creation time: ids start again in a database made afresh.
+    const key = `export:${user.id}:${user.createdAt.getTime()}`;
+    const allowed = await ctx.limiter.hit(key, EXPORTS_PER_HOUR, 60 * 60_000).then(
+      (result) => result,
+      () => undefined, // the counters' store away: exporting is no attack surface worth closing
+    );
+    if (allowed && !allowed.allowed) throw tooManyRequests(allowed.retryAfterMs);
+    const data = await exportAccount(ctx.db, user, ctx.now());
+    await audit(ctx, {
+      action: 'user.export',
+      actorId: user.id,
+      details: {
+        articles: data.articles.length,
+        comments: data.comments.length,
+        favorites: data.favorites.length,
+        following: data.following.length,
+      },
+    });
+    return data;
+  }),
+
   /**
    * Deletes the account and everything it wrote (articles, comments), its follows, favorites and
    * sessions, at once; the cookie is cleared. Sensitive: sudo mode.

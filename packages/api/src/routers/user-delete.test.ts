@@ -171,11 +171,11 @@ describe('a request of an account deleted while it ran', () => {
     await db.delete(users).where(eq(users.username, 'alice'));
     const gone = createCaller(ctx);
     for (const call of [
-      gone.user.update({ bio: 'still me' }),
-      gone.article.create(draft('Too late', ['x'])),
-      gone.auth.logout(),
+      () => gone.user.update({ bio: 'still me' }),
+      () => gone.article.create(draft('Too late', ['x'])),
+      () => gone.auth.logout(),
     ]) {
-      const error = await failure(call);
+      const error = await failure(call());
       expect([error.code, error.message]).toEqual([
         'UNAUTHORIZED',
         'Your account no longer exists',
