@@ -17,6 +17,7 @@ import { type ProcedureContextOptions, type RestRouteOptions, restRouteOptions }
 import { commentRoutes } from './comments';
 import { API_PREFIX, docsPageOptions, openApiOptions } from './docs';
 import { useRealWorldErrors } from './errors';
+import { leavingRoutes } from './leaving';
 import { profileRoutes } from './profiles';
 import { tagRoutes } from './tags';
 import { userRoutes } from './users';
@@ -37,7 +38,7 @@ export interface RestPluginOptions extends ProcedureContextOptions {
 }
 
 /** One route module per area, each mounted under /api. */
-const areas = [userRoutes, profileRoutes, articleRoutes, commentRoutes, tagRoutes];
+const areas = [userRoutes, leavingRoutes, profileRoutes, articleRoutes, commentRoutes, tagRoutes];
 
 export const restPlugin: FastifyPluginAsync<RestPluginOptions> = async (app, opts) => {
   // Registered around the /api scope, so it sees (and documents) every route declared in it.

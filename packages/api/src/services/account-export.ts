@@ -23,6 +23,7 @@ import {
   users,
 } from '@conduit/db';
 import { TRPCError } from '@trpc/server';
+import type { AccountExport } from '../schemas/account-export';
 
 /** The most JSON text one export may hold: 32 MiB, hundreds of long articles, thousands of short. */
 export const EXPORT_MAX_BYTES = 32 * 1024 * 1024;
@@ -30,43 +31,6 @@ export const EXPORT_MAX_BYTES = 32 * 1024 * 1024;
 const PAGE = 200;
 /** The newest sign-in events included (older ones are in the audit log, for admins). */
 const SIGN_INS_MAX = 500;
-
-export interface AccountExport {
-  format: 'conduit-account-export';
-  version: 1;
-  exportedAt: string;
-  profile: {
-    email: string;
-    emailVerified: boolean;
-    emailVerifiedAt: string | null;
-    username: string;
-    bio: string | null;
-    image: string | null;
-    role: string;
-    createdAt: string;
-  };
-  articles: {
-    slug: string;
-    title: string;
-    description: string;
-    body: string;
-    tagList: string[];
-    favoritesCount: number;
-    createdAt: string;
-    updatedAt: string;
-  }[];
-  comments: { id: number; articleSlug: string; body: string; createdAt: string }[];
-  favorites: { articleSlug: string; favoritedAt: string }[];
-  following: { username: string; since: string }[];
-  sessions: {
-    userAgent: string | null;
-    ip: string | null;
-    createdAt: string;
-    lastUsedAt: string;
-    expiresAt: string;
-  }[];
-  signIns: { action: string; at: string; ip: string | null; userAgent: string | null }[];
-}
 
 /** Counts the JSON text added; refuses once past the budget. */
 class Budget {
