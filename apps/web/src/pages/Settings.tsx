@@ -9,6 +9,7 @@ import { describeAgent, formatDateTime, plural } from '../lib/format';
 import { useTitle } from '../lib/title';
 import { useSessionChanged, type Viewer } from '../lib/viewer';
 import { useTRPC } from '../trpc';
+import { DataSection } from './settings/DataSection';
 
 export function SettingsPage({ viewer }: { viewer: Viewer }) {
   useTitle('Settings');
@@ -18,6 +19,7 @@ export function SettingsPage({ viewer }: { viewer: Viewer }) {
       <ProfileForm viewer={viewer} />
       <PasswordForm />
       <Sessions />
+      <DataSection viewer={viewer} />
       <SignOut />
     </div>
   );
