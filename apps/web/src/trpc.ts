@@ -6,7 +6,7 @@ import { QueryClient } from '@tanstack/react-query';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 import { errorInfo } from './lib/errors';
 
-export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
+export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
 /** Same origin: the server serves this app, and `pnpm dev` proxies /trpc to it. */
 export function createTrpcClient() {

@@ -15,7 +15,6 @@ export type AuditAction =
   | 'moderation.article.delete'
   | 'moderation.comment.delete'
   // Leaving and being removed (decision 021).
-  | 'user.export'
   | 'user.delete'
   | 'admin.user.disable'
   | 'admin.user.enable';

@@ -7,7 +7,7 @@ import { useNavigate } from 'react-router';
 import { Field, FormErrors } from '../../components/Form';
 import { errorInfo, fieldMessages } from '../../lib/errors';
 import { useSessionChanged, type Viewer } from '../../lib/viewer';
-import { useTRPC } from '../../trpc';
+import { useTRPC, useTRPCClient } from '../../trpc';
 
 export function DataSection({ viewer }: { viewer: Viewer }) {
   return (
@@ -34,13 +34,13 @@ function saveAsFile(data: unknown, fileName: string) {
 }
 
 function DownloadData() {
-  const trpc = useTRPC();
-  const download = useMutation(
-    trpc.user.export.mutationOptions({
-      onSuccess: (data) =>
-        saveAsFile(data, `conduit-${data.profile.username}-${data.exportedAt.slice(0, 10)}.json`),
-    }),
-  );
+  const client = useTRPCClient();
+  // Fetched at the click, straight to a file: never kept in the query cache.
+  const download = useMutation({
+    mutationFn: () => client.user.export.query(),
+    onSuccess: (data) =>
+      saveAsFile(data, `conduit-${data.profile.username}-${data.exportedAt.slice(0, 10)}.json`),
+  });
   return (
     <div className="data-download">
       <p>
