@@ -93,6 +93,7 @@ describe('validateSessionToken', () => {
         bio: 'hi',
         image: null,
         role: 'moderator',
+        emailVerifiedAt: null,
         createdAt: user.createdAt,
         updatedAt: user.updatedAt,
       },
