@@ -5,7 +5,7 @@
  * 3. the router factory and the procedure kinds.
  * Adapter-agnostic: the server passes request facts in; nothing here knows about HTTP frameworks.
  */
-import { hasRole, type Role } from '@conduit/auth';
+import { AccountGoneError, hasRole, type Role } from '@conduit/auth';
 import { type Database, eq, isDatabaseUnavailable, isDataException, users } from '@conduit/db';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
@@ -249,9 +249,12 @@ const procedure = t.procedure.use(async ({ ctx, next }) => {
   if (result.ok) return result;
   const { cause } = result.error;
   if (isDatabaseUnavailable(cause)) throw asUnavailable(cause);
-  // The caller's account was deleted while this ran (a write of theirs met it gone): a 401, as
-  // the next request gets, rather than a 500 for what is no bug (decision 021).
-  if (result.error.code === 'INTERNAL_SERVER_ERROR' && (await viewerGone(ctx))) {
+  // The caller's account was deleted while this ran (a write of theirs met it gone, or a sign-in
+  // its session's insert): a 401, as the next request gets, not a 500 for what is no bug (021).
+  const gone =
+    cause instanceof AccountGoneError ||
+    (result.error.code === 'INTERNAL_SERVER_ERROR' && (await viewerGone(ctx)));
+  if (gone) {
     throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Your account no longer exists', cause });
   }
   if (isDataException(cause)) {

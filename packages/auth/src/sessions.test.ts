@@ -2,6 +2,7 @@ import { type Database, eq, sessions, sql, users } from '@conduit/db';
 import { createUser, getTestDb, resetDb } from '@conduit/db/testing';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
+  AccountGoneError,
   createSession,
   LAST_USED_UPDATE_INTERVAL_MS,
   listUserSessions,
@@ -67,6 +68,14 @@ describe('createSession', () => {
     const second = await createSession(db, user.id);
     expect(second.token).not.toBe(first.token);
     expect(second.session.id).not.toBe(first.session.id);
+  });
+});
+
+describe('createSession for an account deleted meanwhile', () => {
+  it('says so with AccountGoneError, not a failed query', async () => {
+    const user = await createUser(db);
+    await db.delete(users).where(eq(users.id, user.id));
+    await expect(createSession(db, user.id)).rejects.toBeInstanceOf(AccountGoneError);
   });
 });
 

@@ -2,7 +2,7 @@
 // (sessions, cached copies too, follows both ways, favorites, articles, comments), the totals kept
 // by triggers still exact, the audit written; and no deadlock or 500 when others write to the
 // account's articles at that very moment.
-import { auditLog, type Database, eq, follows, sessions, users } from '@conduit/db';
+import { auditLog, type Database, eq, follows, sessions, sql, users } from '@conduit/db';
 import { getTestDb, resetDb } from '@conduit/db/testing';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { callerFor, codeOf, failure, refusedFields, signUp } from '../../test/callers';
@@ -180,6 +180,29 @@ describe('a request of an account deleted while it ran', () => {
         'UNAUTHORIZED',
         'Your account no longer exists',
       ]);
+    }
+  });
+});
+
+describe('a sign-in that meets its account deleted', () => {
+  it('answers 401, not 500', async () => {
+    const { alice } = await aliceAndBob();
+    // Stands in for a deletion committed between the password check and the session's insert.
+    await db.execute(sql`create function delete_owner() returns trigger language plpgsql
+      as $$ begin delete from users where id = new.user_id; return new; end $$`);
+    await db.execute(sql`create trigger delete_owner before insert on sessions
+      for each row execute function delete_owner()`);
+    try {
+      const error = await failure(
+        callerFor(db).auth.login({ email: alice.user.email, password: alice.password }),
+      );
+      expect([error.code, error.message]).toEqual([
+        'UNAUTHORIZED',
+        'Your account no longer exists',
+      ]);
+    } finally {
+      await db.execute(sql`drop trigger delete_owner on sessions`);
+      await db.execute(sql`drop function delete_owner()`);
     }
   });
 });
