@@ -1,4 +1,4 @@
-import { and, desc, eq, mailOutbox, type Role, usernameIs, users } from '@conduit/db';
+import { type Role, sessions, sql, usernameIs, users } from '@conduit/db';
 import { getTestDb } from '@conduit/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app';
@@ -50,4 +50,18 @@ export async function setRoleInTestDb(username: string, role: Role): Promise<voi
     .where(usernameIs(username))
     .returning({ id: users.id });
   if (changed.length !== 1) throw new Error(`setRoleInTestDb: no user ${username}`);
+}
+
+/**
+ * Moves the user's sessions' last sign-in `minutes` into the past, straight in the test database:
+ * past the window of sudo mode, so sensitive changes ask for the password again.
+ */
+export async function signedInAgoInTestDb(username: string, minutes: number): Promise<void> {
+  const { db } = await getTestDb();
+  await db
+    .update(sessions)
+    .set({ authenticatedAt: sql`${sessions.authenticatedAt} - make_interval(mins => ${minutes})` })
+    .where(
+      sql`${sessions.userId} = (select ${users.id} from ${users} where ${usernameIs(username)})`,
+    );
 }

@@ -26,7 +26,9 @@ export {
 } from './live/comment-events';
 export { profileInput } from './routers/profile';
 export { tagListInput } from './routers/tag';
+export { deleteAccountInput } from './routers/user-data';
 export * from './schemas/account';
+export { type AccountExport, accountExportSchema } from './schemas/account-export';
 export {
   articleSummarySchema,
   articleViewSchema,

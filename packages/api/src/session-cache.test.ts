@@ -153,6 +153,9 @@ describe('a request arriving while sessions end does not keep an ended one alive
       caller(jake).user.update({ password: 'a brand new password', currentPassword: password }),
     'a role change': ({ admin }) =>
       caller(admin).admin.setRole({ username: 'jake', role: 'moderator' }),
+    'the account disabled by an admin': ({ admin }) =>
+      caller(admin).admin.disableUser({ username: 'jake' }),
+    'the account deleted': ({ jake }) => caller(jake).user.delete({ username: 'jake' }),
   };
 
   let other: string;

@@ -5,8 +5,8 @@
  * 3. the router factory and the procedure kinds.
  * Adapter-agnostic: the server passes request facts in; nothing here knows about HTTP frameworks.
  */
-import { hasRole, type Role } from '@conduit/auth';
-import { type Database, isDatabaseUnavailable, isDataException } from '@conduit/db';
+import { AccountGoneError, hasRole, type Role } from '@conduit/auth';
+import { type Database, eq, isDatabaseUnavailable, isDataException, users } from '@conduit/db';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import { type CacheStore, createNoCache } from './cache';
@@ -262,6 +262,17 @@ const t = initTRPC
     },
   });
 
+/** Whether a signed-in caller's account is gone; asked only after an unexpected failure. */
+async function viewerGone(ctx: Context): Promise<boolean> {
+  if (!ctx.viewer) return false;
+  const [row] = await ctx.db
+    .select({ id: users.id })
+    .from(users)
+    .where(eq(users.id, ctx.viewer.user.id))
+    .catch(() => [{ id: 0 }]);
+  return !row;
+}
+
 // 3. Routers and procedures ----------------------------------------------------------------------
 
 export const createTRPCRouter = t.router;
@@ -272,11 +283,19 @@ export const createCallerFactory = t.createCallerFactory;
  * network gone) answers 503, which clients and load balancers retry, instead of 500; one that
  * failed on a value PostgreSQL refused (a data exception) answers 400, as the schemas would have.
  */
-const procedure = t.procedure.use(async ({ next }) => {
+const procedure = t.procedure.use(async ({ ctx, next }) => {
   const result = await next();
   if (result.ok) return result;
   const { cause } = result.error;
   if (isDatabaseUnavailable(cause)) throw asUnavailable(cause);
+  // The caller's account was deleted while this ran (a write of theirs met it gone, or a sign-in
+  // its session's insert): a 401, as the next request gets, not a 500 for what is no bug (021).
+  const gone =
+    cause instanceof AccountGoneError ||
+    (result.error.code === 'INTERNAL_SERVER_ERROR' && (await viewerGone(ctx)));
+  if (gone) {
+    throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Your account no longer exists', cause });
+  }
   if (isDataException(cause)) {
     throw new TRPCError({
       code: 'BAD_REQUEST',

@@ -28,7 +28,11 @@ export type AuditAction =
   | 'user.update'
   | 'admin.role.set'
   | 'moderation.article.delete'
-  | 'moderation.comment.delete';
+  | 'moderation.comment.delete'
+  // Leaving and being removed (decision 021).
+  | 'user.delete'
+  | 'admin.user.disable'
+  | 'admin.user.enable';
 
 export interface AuditEntryInput {
   action: AuditAction;

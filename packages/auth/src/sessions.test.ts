@@ -1,7 +1,8 @@
-import { type Database, eq, sessions, sql } from '@conduit/db';
+import { type Database, eq, sessions, sql, users } from '@conduit/db';
 import { createUser, getTestDb, resetDb } from '@conduit/db/testing';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
+  AccountGoneError,
   createSession,
   LAST_USED_UPDATE_INTERVAL_MS,
   listUserSessions,
@@ -70,7 +71,24 @@ describe('createSession', () => {
   });
 });
 
+describe('createSession for an account deleted meanwhile', () => {
+  it('says so with AccountGoneError, not a failed query', async () => {
+    const user = await createUser(db);
+    await db.delete(users).where(eq(users.id, user.id));
+    await expect(createSession(db, user.id)).rejects.toBeInstanceOf(AccountGoneError);
+  });
+});
+
 describe('validateSessionToken', () => {
+  it('refuses a session of a disabled account, and accepts it again once enabled', async () => {
+    const user = await createUser(db);
+    const { token } = await createSession(db, user.id);
+    await db.update(users).set({ disabledAt: new Date() }).where(eq(users.id, user.id));
+    expect(await validateSessionToken(db, token)).toBeNull();
+    await db.update(users).set({ disabledAt: null }).where(eq(users.id, user.id));
+    expect((await validateSessionToken(db, token))?.user.id).toBe(user.id);
+  });
+
   it('returns the session and its user, without the password hash', async () => {
     const user = await createUser(db, { username: 'alice', bio: 'hi', role: 'moderator' });
     const { token, session } = await createSession(db, user.id);

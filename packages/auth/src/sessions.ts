@@ -5,6 +5,7 @@ import {
   type Database,
   desc,
   eq,
+  foreignKeyViolation,
   gt,
   isNull,
   type Role,
@@ -80,22 +81,42 @@ export async function createSession(
 ): Promise<{ token: string; session: SessionRecord }> {
   const { id, secret, token } = generateSessionToken();
   const now = new Date();
-  const [session] = await db
-    .insert(sessions)
-    .values({
-      id,
-      secretHash: hashSecret(secret),
-      userId,
-      userAgent: cleanUserAgent(meta.userAgent),
-      ip: cleanIp(meta.ip),
-      createdAt: now,
-      lastUsedAt: now,
-      authenticatedAt: now,
-      expiresAt: new Date(now.getTime() + SESSION_LIFETIME_MS),
-    })
-    .returning(sessionColumns);
+  const [session] = await insertSession(userId, () =>
+    db
+      .insert(sessions)
+      .values({
+        id,
+        secretHash: hashSecret(secret),
+        userId,
+        userAgent: cleanUserAgent(meta.userAgent),
+        ip: cleanIp(meta.ip),
+        createdAt: now,
+        lastUsedAt: now,
+        authenticatedAt: now,
+        expiresAt: new Date(now.getTime() + SESSION_LIFETIME_MS),
+      })
+      .returning(sessionColumns),
+  );
   if (!session) throw new Error('createSession: insert returned no row');
   return { token, session };
+}
+
+/** The account a session was being started for was deleted meanwhile (decision 021). */
+export class AccountGoneError extends Error {
+  override name = 'AccountGoneError';
+  constructor(readonly userId: number) {
+    super(`Account ${userId} no longer exists`);
+  }
+}
+
+/** Runs the session's insert, saying a vanished account as such rather than as a failed query. */
+async function insertSession<T>(userId: number, insert: () => Promise<T>): Promise<T> {
+  try {
+    return await insert();
+  } catch (error) {
+    if (foreignKeyViolation(error)) throw new AccountGoneError(userId);
+    throw error;
+  }
 }
 
 /**

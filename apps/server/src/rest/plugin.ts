@@ -18,6 +18,7 @@ import { type ProcedureContextOptions, type RestRouteOptions, restRouteOptions }
 import { commentRoutes } from './comments';
 import { API_PREFIX, docsPageOptions, openApiOptions } from './docs';
 import { useRealWorldErrors } from './errors';
+import { leavingRoutes } from './leaving';
 import { passkeyRoutes } from './passkeys';
 import { profileRoutes } from './profiles';
 import { tagRoutes } from './tags';
@@ -45,6 +46,7 @@ const areas = [
   accountRoutes,
   twoFactorRoutes,
   passkeyRoutes,
+  leavingRoutes,
   profileRoutes,
   articleRoutes,
   commentRoutes,

@@ -84,6 +84,7 @@ const failureDescriptions = {
   401: 'No valid token (`Authorization: Token <token>`)',
   403: 'The signed-in user may not do this (with REQUIRE_VERIFIED_EMAIL=true, writing needs a verified email)',
   404: 'Not found',
+  413: 'The answer would be too large',
   422: 'The request is invalid: one message per problem, naming the field',
   429: 'Too many attempts: retry after the `Retry-After` header’s seconds',
 } as const;

@@ -1,9 +1,10 @@
-// For admins: who may do what (roles), and the audit log of sign-ins, changes and removals.
+// For admins: who may do what (roles), disabling accounts, and the audit log of sign-ins, changes
+// and removals.
 import { useInfiniteQuery, useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Field, FormErrors } from '../components/Form';
 import { Empty, ErrorState, Loading } from '../components/States';
-import { formatDateTime } from '../lib/format';
+import { formatDateTime, plural } from '../lib/format';
 import { useTitle } from '../lib/title';
 import type { Role } from '../lib/viewer';
 import { useTRPC } from '../trpc';
@@ -14,6 +15,7 @@ export function AdminPage() {
     <div className="container page admin-page">
       <h1>Administration</h1>
       <RoleForm />
+      <AccountForm />
       <AuditLog />
     </div>
   );
@@ -69,6 +71,73 @@ function RoleForm() {
       </p>
     </section>
   );
+}
+
+/** Disable an account (sign-in refused, sessions ended, content kept) or enable it again. */
+function AccountForm() {
+  const trpc = useTRPC();
+  const [username, setUsername] = useState('');
+  const [reason, setReason] = useState('');
+  const disable = useMutation(trpc.admin.disableUser.mutationOptions());
+  const enable = useMutation(trpc.admin.enableUser.mutationOptions());
+  const last = disable.submittedAt > enable.submittedAt ? disable : enable;
+  const done = disable.submittedAt > enable.submittedAt ? disable.data : enable.data;
+  const pending = disable.isPending || enable.isPending;
+  return (
+    <section aria-labelledby="accounts">
+      <h2 id="accounts">Disable an account</h2>
+      <FormErrors error={last.error} fields={['username', 'reason']} />
+      <form
+        className="inline-form"
+        noValidate
+        onSubmit={(event) => {
+          event.preventDefault();
+          disable.mutate({ username, ...(reason ? { reason } : {}) });
+        }}
+      >
+        <Field label="Account (username)" name="username" error={last.error}>
+          {(props) => (
+            <input
+              {...props}
+              value={username}
+              onChange={(event) => setUsername(event.target.value)}
+            />
+          )}
+        </Field>
+        <Field label="Reason (for the audit log)" name="reason" error={last.error}>
+          {(props) => (
+            <input {...props} value={reason} onChange={(event) => setReason(event.target.value)} />
+          )}
+        </Field>
+        <button type="submit" className="btn btn-danger" disabled={pending}>
+          Disable
+        </button>
+        <button
+          type="button"
+          className="btn btn-outline"
+          disabled={pending}
+          onClick={() => enable.mutate({ username })}
+        >
+          Enable
+        </button>
+      </form>
+      <p role="status" className="form-status">
+        {done ? describeChange(done) : ''}
+      </p>
+    </section>
+  );
+}
+
+function describeChange(done: {
+  username: string;
+  disabled: boolean;
+  changed: boolean;
+  endedSessions: number;
+}) {
+  if (!done.changed)
+    return `${done.username} was already ${done.disabled ? 'disabled' : 'enabled'}.`;
+  if (!done.disabled) return `${done.username} is enabled: they may sign in again.`;
+  return `${done.username} is disabled; ${plural(done.endedSessions, 'session')} ended.`;
 }
 
 function AuditLog() {

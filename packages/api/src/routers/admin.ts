@@ -1,11 +1,13 @@
-// What only admins may do: change roles, read the audit log.
+// What only admins may do: change roles, disable and enable accounts, read the audit log.
 import { endSessions, listAudit } from '@conduit/auth';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { roleSchema, usernameSchema } from '../schemas/account';
+import { text } from '../schemas/text';
 import { findAccountByUsername, setAccountRole } from '../services/accounts';
 import { audit } from '../services/audit';
+import { setAccountDisabled } from '../services/leaving';
 import { sessionCopiesIn } from '../session-cache';
 import { roleProcedure } from '../trpc';
 
@@ -18,6 +20,12 @@ export const auditLogInput = z
     cursor: z.number().int().positive().optional(),
   })
   .default({ limit: 50 });
+
+export const disableUserInput = z.object({
+  username: usernameSchema,
+  /** Why, for the audit log. */
+  reason: text().trim().max(500, { error: 'must be at most 500 characters' }).optional(),
+});
 
 export const adminRouter = {
   setRole: adminProcedure
@@ -49,6 +57,15 @@ export const adminRouter = {
       }
       return { username: target.username, role: input.role };
     }),
+
+  /** Sign-in refused and every session ended at once; the account's content stays readable. */
+  disableUser: adminProcedure
+    .input(disableUserInput)
+    .mutation(({ ctx, input }) => setAccountDisabled(ctx, { ...input, disabled: true })),
+
+  enableUser: adminProcedure
+    .input(z.object({ username: usernameSchema }))
+    .mutation(({ ctx, input }) => setAccountDisabled(ctx, { ...input, disabled: false })),
 
   auditLog: adminProcedure.input(auditLogInput).query(async ({ ctx, input }) => {
     const page = await listAudit(ctx.db, input);

@@ -18,6 +18,7 @@ import { loginSecondFactorInput } from '../schemas/two-factor';
 import { type Account, createAccount, findCredentials, updateAccount } from '../services/accounts';
 import { audit } from '../services/audit';
 import { queueEmailVerification } from '../services/email-verification';
+import { refuseIfDisabled } from '../services/leaving';
 import {
   countFailedLogin,
   forgetFailedLogins,
@@ -93,6 +94,7 @@ export const authRouter = {
       });
       throw badCredentials();
     }
+    await refuseIfDisabled(ctx, found);
     await forgetFailedLogins(ctx, input.email);
     await rehashIfWeak(ctx.db, found.id, found.passwordHash, input.password);
     // With a second factor on, no session yet: a pending sign-in for loginSecondFactor.

@@ -11,6 +11,7 @@ import { requireRecentAuth } from '../services/reauth';
 import { sessionCopiesIn } from '../session-cache';
 import { authedProcedure } from '../trpc';
 import { toUser } from './auth';
+import { userDataProcedures } from './user-data';
 
 export const userRouter = {
   update: authedProcedure.input(updateUserInput).mutation(async ({ ctx, input }) => {
@@ -62,4 +63,6 @@ export const userRouter = {
     }
     return { user: toUser(account), ...(pendingEmail === undefined ? {} : { pendingEmail }) };
   }),
+
+  ...userDataProcedures,
 } satisfies TRPCRouterRecord;

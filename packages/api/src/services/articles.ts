@@ -134,8 +134,11 @@ export async function updateArticle(
   return viewOrNotFound(db, eq(articles.id, article.id), viewerId, article.slug);
 }
 
-/** Waits for, then holds until commit, the lock every write of articles or their tags takes. */
-async function queueArticleWrites(tx: Database): Promise<void> {
+/**
+ * Waits for, then holds until commit, the lock every write of articles or their tags takes
+ * (decision 014): take it before any other row such a write could meet (an author's, a tag's).
+ */
+export async function queueArticleWrites(tx: Database): Promise<void> {
   await tx
     .select({ name: counters.name })
     .from(counters)

@@ -5,6 +5,7 @@ import {
   type Database,
   eq,
   follows,
+  foreignKeyViolation,
   type SQL,
   sql,
   usernameIs,
@@ -62,7 +63,13 @@ export async function followUser(
   if (id === viewerId) {
     throw new TRPCError({ code: 'BAD_REQUEST', message: 'You cannot follow yourself' });
   }
-  await db.insert(follows).values({ followerId: viewerId, followeeId: id }).onConflictDoNothing();
+  try {
+    await db.insert(follows).values({ followerId: viewerId, followeeId: id }).onConflictDoNothing();
+  } catch (error) {
+    // The account was read, then deleted (decision 021) before the follow's foreign key was checked.
+    if (foreignKeyViolation(error)) throw notFound(username);
+    throw error;
+  }
   return { ...profile, following: true };
 }
 

@@ -5,7 +5,7 @@ import { listAudit } from '../audit';
 import { noSessionCopies, type SessionCopies } from '../ending-sessions';
 import { verifyPassword } from '../passwords';
 import { createSession, listUserSessions } from '../sessions';
-import { createAdmin, promoteToAdmin } from './admin-actions';
+import { createAdmin, promoteToAdmin, setDisabled } from './admin-actions';
 
 let db: Database;
 
@@ -102,5 +102,64 @@ describe('createAdmin', () => {
       await createAdmin(db, { email: 'other@example.com', username: 'ALICE', password }),
     ).toEqual({ outcome: 'taken', field: 'username' });
     expect(await db.select().from(users)).toHaveLength(1);
+  });
+});
+
+describe('setDisabled', () => {
+  it('disables by username or email, ends the sessions (servers told after the commit) and audits', async () => {
+    const alice = await createUser(db, { username: 'Alice' });
+    const bob = await createUser(db, { username: 'bob' });
+    await createSession(db, alice.id);
+    await createSession(db, alice.id);
+    const bobs = await createSession(db, bob.id);
+    const told: { ids: number; stillStored: number }[] = [];
+    const copies: SessionCopies = {
+      async forget(ids) {
+        told.push({ ids: ids.length, stillStored: (await listUserSessions(db, alice.id)).length });
+      },
+    };
+    expect(await setDisabled(db, 'ALICE@example.com', true, copies, 'spam')).toEqual({
+      outcome: 'changed',
+      username: 'Alice',
+      endedSessions: 2,
+    });
+    expect(told).toEqual([{ ids: 2, stillStored: 0 }]);
+    expect(await listUserSessions(db, bob.id)).toEqual([bobs.session]);
+    expect(await setDisabled(db, 'alice', true, noSessionCopies)).toEqual({
+      outcome: 'unchanged',
+      username: 'Alice',
+    });
+    expect(await setDisabled(db, 'alice', false, noSessionCopies)).toMatchObject({
+      outcome: 'changed',
+      endedSessions: 0,
+    });
+    const [row] = await db.select().from(users).where(eq(users.id, alice.id));
+    expect(row?.disabledAt).toBeNull();
+    expect((await listAudit(db, { limit: 10 })).entries).toMatchObject([
+      { action: 'admin.user.enable', actor: null, details: { username: 'Alice', via: 'cli' } },
+      {
+        action: 'admin.user.disable',
+        actor: null,
+        targetId: String(alice.id),
+        details: { username: 'Alice', via: 'cli', endedSessions: 2, reason: 'spam' },
+      },
+    ]);
+    expect(await setDisabled(db, 'nobody', true, noSessionCopies)).toEqual({ outcome: 'unknown' });
+  });
+
+  it('never disables the last active admin', async () => {
+    const root = await createUser(db, { username: 'root', role: 'admin' });
+    expect(await setDisabled(db, 'root', true, noSessionCopies)).toEqual({
+      outcome: 'last-admin',
+      username: 'root',
+    });
+    await createUser(db, { username: 'second', role: 'admin' });
+    expect(await setDisabled(db, 'root', true, noSessionCopies)).toMatchObject({
+      outcome: 'changed',
+    });
+    expect(await setDisabled(db, 'second', true, noSessionCopies)).toMatchObject({
+      outcome: 'last-admin',
+    });
+    expect(root.id).toBeGreaterThan(0);
   });
 });

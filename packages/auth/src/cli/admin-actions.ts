@@ -1,5 +1,5 @@
 // What the admin CLI does to the database, apart from argument parsing and prompting (so tests can call it).
-import { type Database, eq, or, sql, users } from '@conduit/db';
+import { and, type Database, eq, isNull, or, sql, users } from '@conduit/db';
 import { recordAudit } from '../audit';
 import { endSessions, type SessionCopies } from '../ending-sessions';
 import { hashPassword } from '../passwords';
@@ -89,5 +89,70 @@ export async function createAdmin(
       details: { from: null, to: 'admin', via: 'cli' },
     });
     return { outcome: 'created', ...created };
+  });
+}
+
+export type DisableResult =
+  | { outcome: 'unknown' }
+  | { outcome: 'unchanged'; username: string }
+  | { outcome: 'last-admin'; username: string }
+  | { outcome: 'changed'; username: string; endedSessions: number };
+
+/**
+ * Disables (or enables again) the account named by username or email, as admin.disableUser does
+ * on the server (decision 021): sign-in refused, every session ended, the servers told to forget
+ * their copies once committed; the content stays. The last active admin is never disabled.
+ */
+export async function setDisabled(
+  db: Database,
+  usernameOrEmail: string,
+  disabled: boolean,
+  copies: SessionCopies,
+  reason?: string,
+): Promise<DisableResult> {
+  return endSessions(db, copies, async (tx, sessions) => {
+    // The active admins first, in id order (as the server takes them), then the account's row.
+    const admins = await tx
+      .select({ id: users.id })
+      .from(users)
+      .where(and(eq(users.role, 'admin'), isNull(users.disabledAt)))
+      .orderBy(users.id)
+      .for('update');
+    const [user] = await tx
+      .select({ id: users.id, username: users.username, disabledAt: users.disabledAt })
+      .from(users)
+      .where(
+        or(
+          sql`lower(${users.username}) = lower(${usernameOrEmail})`,
+          sql`lower(${users.email}) = lower(${usernameOrEmail})`,
+        ),
+      )
+      .limit(1)
+      .for('update');
+    if (!user) return { outcome: 'unknown' };
+    if ((user.disabledAt !== null) === disabled) {
+      return { outcome: 'unchanged', username: user.username };
+    }
+    if (disabled && admins.length === 1 && admins[0]?.id === user.id) {
+      return { outcome: 'last-admin', username: user.username };
+    }
+    await tx
+      .update(users)
+      .set({ disabledAt: disabled ? new Date() : null, updatedAt: new Date() })
+      .where(eq(users.id, user.id));
+    const endedSessions = disabled ? await sessions.end({ user: user.id }) : 0;
+    await recordAudit(tx, {
+      action: disabled ? 'admin.user.disable' : 'admin.user.enable',
+      actorId: null,
+      targetType: 'user',
+      targetId: String(user.id),
+      details: {
+        username: user.username,
+        via: 'cli',
+        ...(disabled ? { endedSessions } : {}),
+        ...(reason ? { reason } : {}),
+      },
+    });
+    return { outcome: 'changed', username: user.username, endedSessions };
   });
 }

@@ -63,6 +63,9 @@ describe('admin CLI', () => {
       runCli(['--create', '--email', 'root@example.com', '--username', 'root'], {
         ADMIN_PASSWORD: 'short',
       }),
+      runCli(['--disable', 'alice', '--enable', 'bob']),
+      runCli(['--enable', 'alice', '--reason', 'why']),
+      runCli(['--disable', 'alice', 'bob']),
     ]);
     for (const run of runs) {
       expect(run).toMatchObject({ code: 2, stdout: '' });
@@ -103,4 +106,40 @@ describe('admin CLI', () => {
       await conn.close();
     }
   });
+
+  it('disables an account, ending its sessions, and enables it again', async () => {
+    await writeFile(join(workDir, '.env'), `PGLITE_DIR=${dbDir}\n`);
+    const conn = await createDb({ pgliteDir: dbDir });
+    try {
+      const bob = await createUser(conn.db, { username: 'bob' });
+      await createSession(conn.db, bob.id);
+    } finally {
+      await conn.close();
+    }
+    expect(await runCli(['--disable', 'bob', '--reason', 'spam'])).toEqual({
+      code: 0,
+      stdout: 'bob is disabled; ended 1 session\n',
+      stderr: '',
+    });
+    expect((await runCli(['--disable', 'bob'])).stdout).toBe('bob is already disabled\n');
+    expect((await runCli(['--enable', 'BOB'])).stdout).toBe(
+      'bob is enabled: they may sign in again\n',
+    );
+    const check = await createDb({ pgliteDir: dbDir });
+    try {
+      const [bob] = await check.db.select().from(users).where(eq(users.username, 'bob'));
+      expect(bob?.disabledAt).toBeNull();
+      expect(
+        await check.db
+          .select()
+          .from(sessions)
+          .where(eq(sessions.userId, bob?.id ?? 0)),
+      ).toEqual([]);
+      const actions = (await check.db.select().from(auditLog)).map((entry) => entry.action);
+      expect(actions).toContain('admin.user.disable');
+      expect(actions).toContain('admin.user.enable');
+    } finally {
+      await check.close();
+    }
+  }, 90_000); // three runs of the CLI, each starting an embedded database
 });

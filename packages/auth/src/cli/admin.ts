@@ -1,17 +1,19 @@
 // Makes the first admin: `tsx packages/auth/src/cli/admin.ts <username-or-email>` promotes an existing
 // account; `... --create --email E --username U` creates an admin account, with the password taken
-// from ADMIN_PASSWORD or asked on the terminal. Exit codes: 0 done, 1 failed, 2 bad usage.
+// from ADMIN_PASSWORD or asked on the terminal. `--disable <who> [--reason R]` and `--enable <who>`
+// disable an account (every session ended) or enable it again, as admins do on the web (decision
+// 021). Exit codes: 0 done, 1 failed, 2 bad usage.
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createDb, type PubSub } from '@conduit/db';
 import type { SessionCopies } from '../ending-sessions';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../passwords';
 import { copiesKeptByServers } from '../session-notices';
-import { createAdmin, promoteToAdmin } from './admin-actions';
+import { createAdmin, type DisableResult, promoteToAdmin, setDisabled } from './admin-actions';
 import { PromptCancelled, promptHidden } from './prompt';
 
 const USAGE =
-  'Usage: tsx packages/auth/src/cli/admin.ts <username-or-email> | --create --email <email> --username <username>';
+  'Usage: tsx packages/auth/src/cli/admin.ts <username-or-email> | --create --email <email> --username <username> | --disable <username-or-email> [--reason <text>] | --enable <username-or-email>';
 
 /** A one-line failure and the exit code that goes with it. */
 class CliError extends Error {
@@ -25,7 +27,9 @@ class CliError extends Error {
 
 type Command =
   | { kind: 'promote'; who: string }
-  | { kind: 'create'; email: string; username: string };
+  | { kind: 'create'; email: string; username: string }
+  | { kind: 'disable'; who: string; reason: string | undefined }
+  | { kind: 'enable'; who: string; reason?: undefined };
 
 function parseCommand(args: string[]): Command {
   let parsed: ReturnType<typeof parseArgsStrict>;
@@ -37,6 +41,20 @@ function parseCommand(args: string[]): Command {
     throw new CliError(`${reason}. ${USAGE}`, 2);
   }
   const { values, positionals } = parsed;
+  const toggles = [values.disable, values.enable].filter((who) => who !== undefined);
+  if (toggles.length > 0) {
+    const [who] = toggles;
+    const others = values.create || values.email || values.username || positionals.length > 0;
+    if (toggles.length > 1 || others || !who) throw new CliError(USAGE, 2);
+    if (values.reason !== undefined && values.enable !== undefined) throw new CliError(USAGE, 2);
+    if (values.reason !== undefined && values.reason.length > 500) {
+      throw new CliError('A reason is at most 500 characters', 2);
+    }
+    return values.disable !== undefined
+      ? { kind: 'disable', who, reason: values.reason }
+      : { kind: 'enable', who };
+  }
+  if (values.reason !== undefined) throw new CliError(USAGE, 2);
   if (values.create) {
     const { email, username } = values;
     if (positionals.length > 0 || !email || !username) throw new CliError(USAGE, 2);
@@ -62,6 +80,9 @@ function parseArgsStrict(args: string[]) {
       create: { type: 'boolean' },
       email: { type: 'string' },
       username: { type: 'string' },
+      disable: { type: 'string' },
+      enable: { type: 'string' },
+      reason: { type: 'string' },
     },
   });
 }
@@ -115,6 +136,19 @@ async function run(command: Command, password: string | undefined): Promise<stri
   const conn = await createDb({ url, pgliteDir, poolMax: 1 });
   try {
     await conn.migrate();
+    if (command.kind === 'disable' || command.kind === 'enable') {
+      return describeToggle(
+        command.who,
+        command.kind,
+        await setDisabled(
+          conn.db,
+          command.who,
+          command.kind === 'disable',
+          copiesOfRunningServers(conn),
+          command.reason,
+        ),
+      );
+    }
     if (command.kind === 'promote') {
       const result = await promoteToAdmin(conn.db, command.who, copiesOfRunningServers(conn));
       if (result.outcome === 'unknown') {
@@ -132,6 +166,19 @@ async function run(command: Command, password: string | undefined): Promise<stri
   } finally {
     await conn.close();
   }
+}
+
+function describeToggle(who: string, kind: 'disable' | 'enable', result: DisableResult): string {
+  if (result.outcome === 'unknown') {
+    throw new CliError(`No user has the username or email ${JSON.stringify(who)}`, 1);
+  }
+  if (result.outcome === 'last-admin') {
+    throw new CliError(`${result.username} is the last active admin and cannot be disabled`, 1);
+  }
+  if (result.outcome === 'unchanged') return `${result.username} is already ${kind}d`;
+  if (kind === 'enable') return `${result.username} is enabled: they may sign in again`;
+  const ended = `${result.endedSessions} session${result.endedSessions === 1 ? '' : 's'}`;
+  return `${result.username} is disabled; ended ${ended}`;
 }
 
 async function main(args: string[]): Promise<number> {
