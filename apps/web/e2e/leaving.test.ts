@@ -94,7 +94,7 @@ describeInBrowser('leaving: my data, deleting my account, disabled accounts', ()
     await page.getByRole('link', { name: 'Sign in' }).click();
     await page.getByLabel('Email').fill(leaver.email);
     await page.getByLabel('Password').fill(leaver.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByText('Email or password is incorrect').waitFor();
     await screenshot(page, 'leaving-cannot-sign-in');
     // The only failed request is the sign-in refused (and the password asked for).

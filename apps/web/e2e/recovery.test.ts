@@ -100,10 +100,10 @@ describeInBrowser('getting back in through the mailbox', () => {
     await page.goto('/login');
     await page.getByLabel('Email').fill(user.email);
     await page.getByLabel('Password').fill(user.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByText('Email or password is incorrect').waitFor();
     await page.getByLabel('Password').fill('a brand new passphrase');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('link', { name: 'Settings' }).waitFor();
     // Opening the reset link proved the mailbox: no banner asks to verify it.
     expect(await page.locator('.notice').count()).toBe(0);
