@@ -24,7 +24,7 @@ import {
   type SessionUser,
   validateSessionToken,
 } from '@conduit/auth';
-import type { Database, PubSub } from '@conduit/db';
+import { type Database, type PubSub, unlistenWithin } from '@conduit/db';
 import { type CacheStore, cached, invalidate } from './cache';
 
 /** The namespace of one session's cached copy. */
@@ -99,14 +99,12 @@ export async function forgetSessionsEndedElsewhere(
     // invalidate() counts a store failure rather than throwing: nothing to catch in the handler.
     const unlisten = await onSessionsEnded(pubsub, (sessionIds) => void copies.forget(sessionIds));
     // Stopping: a database already gone has stopped sending anyway.
-    return () => unlisten().then(noop, noop);
+    return () => unlistenWithin(unlisten);
   } catch (error) {
     onError(error);
     return async () => {};
   }
 }
-
-const noop = () => {};
 
 function revive({ session, user }: Stored): Omit<ValidatedSession, 'fresh'> {
   return {

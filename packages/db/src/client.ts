@@ -19,6 +19,7 @@ export {
   type PubSub,
   pubSubOf,
   type Unlisten,
+  unlistenWithin,
 } from './pubsub';
 
 export type Schema = typeof schema;

@@ -1,7 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, type DbConnection, MAX_NOTIFY_PAYLOAD_BYTES, pubSubOf } from './client';
+import {
+  createDb,
+  type DbConnection,
+  MAX_NOTIFY_PAYLOAD_BYTES,
+  pubSubOf,
+  unlistenWithin,
+} from './client';
 import { getTestDatabaseUrl, getTestDb } from './testing';
 
 let conn: DbConnection;
@@ -100,5 +106,25 @@ describe.runIf(process.env.TEST_DATABASE_URL)('LISTEN/NOTIFY across connections'
     } finally {
       await unlisten();
     }
+  });
+});
+
+describe('unlistenWithin', () => {
+  it('waits for the database to confirm, but no longer than asked', async () => {
+    let confirmed = false;
+    await unlistenWithin(async () => {
+      await sleep(10);
+      confirmed = true;
+    }, 1000);
+    expect(confirmed).toBe(true);
+
+    // A listen connection being re-made after an outage: UNLISTEN would wait for it.
+    const started = Date.now();
+    await unlistenWithin(() => new Promise<void>(() => {}), 50);
+    expect(Date.now() - started).toBeLessThan(1000);
+    // A refusal is not the stopping server's problem.
+    await expect(unlistenWithin(() => Promise.reject(new Error('gone')), 50)).resolves.toBe(
+      undefined,
+    );
   });
 });

@@ -16,6 +16,23 @@ export interface PubSub {
   notify(channel: string, payload: string): Promise<void>;
 }
 
+/**
+ * Stops a listener, waiting at most `ms` for the database to confirm. A stopping server must not
+ * hang on a database that went away: postgres.js sends UNLISTEN on its listen connection, and
+ * while that connection is being re-made (after an outage) the call waits for it, for as long as
+ * reconnecting takes. Past `ms` nothing more arrives anyway: the process is stopping.
+ */
+export async function unlistenWithin(unlisten: Unlisten, ms = 2000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    unlisten().catch(() => {}),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
 /** PostgreSQL refuses payloads of 8000 bytes or more (with the default build). */
 export const MAX_NOTIFY_PAYLOAD_BYTES = 7999;
 

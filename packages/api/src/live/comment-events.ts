@@ -3,7 +3,14 @@
 //
 // A notification carries only `{articleId, commentId}`: each reader fetches the comment itself,
 // with its own `following` flag, and nothing else depends on the payload staying small.
-import { type Database, type PubSub, pubSubOf, sql, type Unlisten } from '@conduit/db';
+import {
+  type Database,
+  type PubSub,
+  pubSubOf,
+  sql,
+  type Unlisten,
+  unlistenWithin,
+} from '@conduit/db';
 import { TRPCError } from '@trpc/server';
 
 export const COMMENT_CREATED_CHANNEL = 'conduit_comment_created';
@@ -249,7 +256,7 @@ export function createCommentEvents(
         emptied.clear();
       }
       const unlisten = await listening?.catch(() => undefined);
-      await unlisten?.().catch(() => {});
+      if (unlisten) await unlistenWithin(unlisten, timeoutMs);
     },
   };
 }
