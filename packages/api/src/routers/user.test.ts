@@ -1,4 +1,4 @@
-import { type Database, eq, users } from '@conduit/db';
+import { type Database, eq, mailOutbox, users } from '@conduit/db';
 import { getTestDb, resetDb } from '@conduit/db/testing';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { callerFor, failure, signUp } from '../../test/callers';
@@ -79,6 +79,13 @@ describe('user.update', () => {
     // Proved again: the next change within the window needs no password.
     await lateCaller.user.update({ password: 'a newer password' });
     expect((await me.caller.auth.me()).user.username).toBe('pw');
+    // Each change is told to the owner's address.
+    const notices = await db
+      .select({ to: mailOutbox.recipient })
+      .from(mailOutbox)
+      .where(eq(mailOutbox.template, 'password-changed'));
+    // (The address is the same mailbox in capitals since the case-only change above.)
+    expect(notices.map(({ to }) => to.toLowerCase())).toEqual([me.user.email, me.user.email]);
     expect((await failure(callerFor(db, elsewhere.token).auth.me())).code).toBe('UNAUTHORIZED');
     expect(
       (await failure(callerFor(db).auth.login({ email: me.user.email, password: me.password })))

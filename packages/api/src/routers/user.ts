@@ -1,5 +1,6 @@
 // The signed-in user's own account.
 import { endSessions, hashPassword } from '@conduit/auth';
+import { queueMail } from '@conduit/mail';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { invalidate } from '../cache';
 import { updateUserInput } from '../schemas/account';
@@ -37,6 +38,14 @@ export const userRouter = {
       sessions.changedUser(user.id);
       // Whoever else held a session (perhaps the reason for the change) is signed out.
       const ended = passwordHash ? await sessions.end({ user: user.id, except: session.id }) : 0;
+      // The owner hears of it at their address, in case it was not them.
+      if (passwordHash) {
+        await queueMail(tx, {
+          to: user.email,
+          template: 'password-changed',
+          data: { username: updated.username },
+        });
+      }
       return { account: updated, ended };
     });
     if (passwordHash) {
