@@ -7,6 +7,7 @@ import {
   LAST_USED_UPDATE_INTERVAL_MS,
   listUserSessions,
   purgeExpiredSessions,
+  SESSION_ABSOLUTE_LIFETIME_MS,
   SESSION_LIFETIME_MS,
   SESSION_RENEW_THRESHOLD_MS,
   validateSessionToken,
@@ -109,6 +110,24 @@ describe('validateSessionToken', () => {
       fresh: false,
     });
     expect(result?.user).not.toHaveProperty('passwordHash');
+  });
+
+  it('renews an active session up to its absolute lifetime, then ends it whatever the activity', async () => {
+    const user = await createUser(db);
+    const { token, session } = await createSession(db, user.id);
+    const signedIn = session.createdAt;
+    const end = after(signedIn, SESSION_ABSOLUTE_LIFETIME_MS);
+    // Used every 20 days: renewed each time, until renewing would pass the absolute end.
+    for (const day of [20, 40, 60]) {
+      const result = await validateSessionToken(db, token, after(signedIn, day * DAY));
+      expect(result?.fresh, `day ${day}`).toBe(true);
+      const renewed = Math.min(after(signedIn, (day + 30) * DAY).getTime(), end.getTime());
+      expect(result?.session.expiresAt.getTime(), `day ${day}`).toBe(renewed);
+    }
+    const late = await validateSessionToken(db, token, after(signedIn, 80 * DAY));
+    expect(late?.fresh).toBe(false);
+    expect(late?.session.expiresAt).toEqual(end);
+    expect(await validateSessionToken(db, token, end)).toBeNull();
   });
 
   it('refuses a tampered secret, an unknown id and malformed tokens, leaving the session alone', async () => {

@@ -20,6 +20,11 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export const SESSION_LIFETIME_MS = 30 * DAY_MS;
 /** Renewed once half used, so an active user stays signed in and an idle one is out after 30 days. */
 export const SESSION_RENEW_THRESHOLD_MS = 15 * DAY_MS;
+/**
+ * However active, a session ends this long after its sign-in (ASVS 5.0 V7.3.2, an absolute
+ * lifetime): renewals never carry it past, and the holder signs in again.
+ */
+export const SESSION_ABSOLUTE_LIFETIME_MS = 90 * DAY_MS;
 /** "Last used" is for the sessions list; a minute's precision spares a write on every request. */
 export const LAST_USED_UPDATE_INTERVAL_MS = 60 * 1000;
 
@@ -147,12 +152,18 @@ export async function validateSessionToken(
     await db.delete(sessions).where(eq(sessions.id, session.id));
     return null;
   }
-  const fresh = session.expiresAt.getTime() - now.getTime() < SESSION_RENEW_THRESHOLD_MS;
+  const renewedExpiry = Math.min(
+    now.getTime() + SESSION_LIFETIME_MS,
+    session.createdAt.getTime() + SESSION_ABSOLUTE_LIFETIME_MS,
+  );
+  const fresh =
+    session.expiresAt.getTime() - now.getTime() < SESSION_RENEW_THRESHOLD_MS &&
+    renewedExpiry > session.expiresAt.getTime();
   const touch = now.getTime() - session.lastUsedAt.getTime() >= LAST_USED_UPDATE_INTERVAL_MS;
   if (!fresh && !touch) return { session, user, fresh };
 
   const changes = {
-    ...(fresh && { expiresAt: new Date(now.getTime() + SESSION_LIFETIME_MS) }),
+    ...(fresh && { expiresAt: new Date(renewedExpiry) }),
     ...(touch && { lastUsedAt: now }),
   };
   const [updated] = await db
