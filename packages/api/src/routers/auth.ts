@@ -98,8 +98,8 @@ export const authRouter = {
     await forgetFailedLogins(ctx, input.email);
     await rehashIfWeak(ctx.db, found.id, found.passwordHash, input.password);
     // With a second factor on, no session yet: a pending sign-in for loginSecondFactor.
-    await requireSecondFactor(ctx, found.id);
-    const { passwordHash: _hash, ...account } = found;
+    await requireSecondFactor(ctx, found);
+    const { passwordHash: _hash, disabledAt: _off, totpEnabledAt: _totp, ...account } = found;
     await audit(ctx, { action: 'auth.login.ok', actorId: account.id });
     return signIn(ctx, account);
   }),

@@ -63,10 +63,18 @@ export async function findAccountByUsername(db: Database, username: string) {
   return account;
 }
 
-/** The account with this email (any case), with its password hash, for signing in. */
+/**
+ * The account with this email (any case), with what signing in decides on: its password hash,
+ * whether it is disabled and whether it has a second factor, in the one query.
+ */
 export async function findCredentials(db: Database, email: string) {
   const [row] = await db
-    .select({ ...accountColumns, passwordHash: users.passwordHash })
+    .select({
+      ...accountColumns,
+      passwordHash: users.passwordHash,
+      disabledAt: users.disabledAt,
+      totpEnabledAt: users.totpEnabledAt,
+    })
     .from(users)
     .where(emailIs(email));
   return row;

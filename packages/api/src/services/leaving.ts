@@ -160,13 +160,9 @@ export async function setAccountDisabled(
  */
 export async function refuseIfDisabled(
   ctx: Pick<Context, 'db' | 'meta'>,
-  account: { id: number; email: string },
+  account: { id: number; email: string; disabledAt: Date | null },
 ): Promise<void> {
-  const [row] = await ctx.db
-    .select({ disabledAt: users.disabledAt })
-    .from(users)
-    .where(eq(users.id, account.id));
-  if (!row?.disabledAt) return;
+  if (!account.disabledAt) return;
   await audit(ctx, {
     action: 'auth.login.failed',
     actorId: account.id,

@@ -47,12 +47,12 @@ function countersFor(userId: number, tokenId: string): Counter[] {
  * session is made; a pending sign-in is, and handed back in the error `secondFactorRequired`.
  * A newer pending sign-in voids the older one (account tokens: the newest wins).
  */
-export async function requireSecondFactor(ctx: Context, userId: number): Promise<void> {
-  const [row] = await ctx.db
-    .select({ enabledAt: users.totpEnabledAt })
-    .from(users)
-    .where(eq(users.id, userId));
-  if (!row?.enabledAt) return;
+export async function requireSecondFactor(
+  ctx: Context,
+  account: { id: number; totpEnabledAt: Date | null },
+): Promise<void> {
+  if (!account.totpEnabledAt) return;
+  const userId = account.id;
   const { token, expiresAt } = await issueAccountToken(ctx.db, {
     userId,
     purpose: 'second_factor',
