@@ -44,7 +44,7 @@ export function toUser(
 }
 
 /** Starts a session: a fresh token every sign-in, set as the cookie and returned for API clients. */
-async function signIn(ctx: Context, account: Account) {
+export async function signIn(ctx: Context, account: Account) {
   const { token, session } = await createSession(ctx.db, account.id, ctx.meta);
   ctx.sessionCookie.set(token, session.expiresAt);
   return { user: toUser(account), token };

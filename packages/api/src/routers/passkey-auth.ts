@@ -3,17 +3,11 @@
 // the password sign-in's file stays about passwords. A passkey verified with user verification
 // is something held and something known or been (WebAuthn §6.2.3): it satisfies the second
 // factor, so a passkey sign-in starts the session at once (decision 023).
-import { createSession } from '@conduit/auth';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { TRPCError } from '@trpc/server';
 import { invalidFields } from '../errors';
 import { passkeyLoginInput } from '../schemas/passkey';
 import { audit } from '../services/audit';
-import {
-  countFailedPasskeyAnswer,
-  throttlePasskeyAnswer,
-  throttlePasskeyAttempt,
-} from '../services/passkey-throttle';
 import {
   authenticationOptions,
   findPasskeyForSignIn,
@@ -21,9 +15,10 @@ import {
   verifySignIn,
   webAuthnSettingsOf,
 } from '../services/passkeys';
+import { countFailureFromIp, countSignInAttempt, refuseIfIpFailing } from '../services/throttle';
 import { storeChallenge, takeChallenge } from '../services/webauthn-challenges';
 import { type Context, publicProcedure } from '../trpc';
-import { toUser } from './auth';
+import { signIn } from './auth';
 
 /** Records a refused passkey sign-in (counted for the IP) and makes the answer to give. */
 async function refuse(
@@ -32,7 +27,7 @@ async function refuse(
   fields: { actorId?: number | null; passkey?: string } = {},
   error: TRPCError = new TRPCError({ code: 'UNAUTHORIZED', message: `Passkey refused: ${reason}` }),
 ): Promise<TRPCError> {
-  await countFailedPasskeyAnswer(ctx);
+  await countFailureFromIp(ctx);
   await audit(ctx, {
     action: 'auth.login.failed',
     actorId: fields.actorId ?? null,
@@ -44,7 +39,8 @@ async function refuse(
 export const passkeySignIn = {
   /** The options for `navigator.credentials.get()`, and their challenge's id (5 minutes, once). */
   passkeyOptions: publicProcedure.mutation(async ({ ctx }) => {
-    await throttlePasskeyAttempt(ctx);
+    // The password sign-in's counters per IP: switching method buys a guesser nothing.
+    await countSignInAttempt(ctx);
     const options = await authenticationOptions(webAuthnSettingsOf(ctx.accounts));
     const challengeId = await storeChallenge(ctx.db, {
       purpose: 'authentication',
@@ -57,7 +53,7 @@ export const passkeySignIn = {
 
   /** Checks the browser's answer and, when it proves a registered passkey, signs its owner in. */
   passkeyLogin: publicProcedure.input(passkeyLoginInput).mutation(async ({ ctx, input }) => {
-    await throttlePasskeyAnswer(ctx);
+    await refuseIfIpFailing(ctx);
     const challenge = await takeChallenge(
       ctx.db,
       input.challengeId,
@@ -94,13 +90,12 @@ export const passkeySignIn = {
         new TRPCError({ code: 'FORBIDDEN', message: 'This account has been disabled' }),
       );
     }
-    const { token, session } = await createSession(ctx.db, found.account.id, ctx.meta);
-    ctx.sessionCookie.set(token, session.expiresAt);
+    const signedIn = await signIn(ctx, found.account);
     await audit(ctx, {
       action: 'auth.login.ok',
       actorId: found.account.id,
       details: { method: 'passkey', passkey: found.passkey.id },
     });
-    return { user: toUser(found.account), token };
+    return signedIn;
   }),
 } satisfies TRPCRouterRecord;
