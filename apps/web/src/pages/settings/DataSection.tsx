@@ -5,7 +5,8 @@ import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { Field, FormErrors } from '../../components/Form';
-import { errorInfo, fieldMessages } from '../../lib/errors';
+import { SudoPasswordField, useSudoPassword } from '../../components/SudoPassword';
+import { errorInfo } from '../../lib/errors';
 import { useSessionChanged, type Viewer } from '../../lib/viewer';
 import { useTRPC, useTRPCClient } from '../../trpc';
 
@@ -70,14 +71,11 @@ function DeleteAccount({ viewer }: { viewer: Viewer }) {
   const sessionChanged = useSessionChanged();
   const [open, setOpen] = useState(false);
   const [username, setUsername] = useState('');
-  const [currentPassword, setCurrentPassword] = useState('');
   // The password is asked for once the server says it is needed (or was wrong), not before.
-  const [askPassword, setAskPassword] = useState(false);
+  const sudo = useSudoPassword();
   const remove = useMutation(
     trpc.user.delete.mutationOptions({
-      onError: (error) => {
-        if (fieldMessages(error, 'currentPassword').length > 0) setAskPassword(true);
-      },
+      onError: sudo.onError,
       onSuccess: async () => {
         await sessionChanged(null);
         navigate('/');
@@ -101,7 +99,7 @@ function DeleteAccount({ viewer }: { viewer: Viewer }) {
         noValidate
         onSubmit={(event) => {
           event.preventDefault();
-          remove.mutate({ username, ...(askPassword ? { currentPassword } : {}) });
+          remove.mutate({ username, ...sudo.input });
         }}
       >
         <p>
@@ -123,24 +121,7 @@ function DeleteAccount({ viewer }: { viewer: Viewer }) {
             />
           )}
         </Field>
-        {askPassword && (
-          <Field
-            label="Current password"
-            name="currentPassword"
-            error={remove.error}
-            hint="You signed in a while ago: confirm it is you."
-          >
-            {(props) => (
-              <input
-                {...props}
-                type="password"
-                autoComplete="current-password"
-                value={currentPassword}
-                onChange={(event) => setCurrentPassword(event.target.value)}
-              />
-            )}
-          </Field>
-        )}
+        <SudoPasswordField sudo={sudo} error={remove.error} />
         <button type="submit" className="btn btn-danger" disabled={remove.isPending}>
           {remove.isPending ? 'Deleting…' : 'Delete my account for good'}
         </button>{' '}

@@ -6,6 +6,11 @@ import { useId, useState } from 'react';
 import { Field } from '../../components/Form';
 import { PasskeyFailure } from '../../components/PasskeyFailure';
 import { ErrorState, Loading } from '../../components/States';
+import {
+  type SudoPassword,
+  SudoPasswordField,
+  useSudoPassword,
+} from '../../components/SudoPassword';
 import { fieldMessages } from '../../lib/errors';
 import { describeAgent, formatDateTime, plural } from '../../lib/format';
 import { browserSupportsWebAuthn, startRegistration } from '../../lib/passkeys';
@@ -18,30 +23,6 @@ interface Passkey {
   createdAt: string;
   lastUsedAt: string | null;
 }
-
-/** The current password, asked for only once the server said a change needs it. */
-function useSudoPassword() {
-  const [asked, setAsked] = useState(false);
-  const [currentPassword, setCurrentPassword] = useState('');
-  return {
-    asked,
-    currentPassword,
-    setCurrentPassword,
-    /** What to send: the password once asked for it, else nothing. */
-    input: asked ? { currentPassword } : {},
-    /** After a failure: ask for the password when the server named it. */
-    onError: (error: unknown) => {
-      if (fieldMessages(error, 'currentPassword').length > 0) setAsked(true);
-    },
-    /** After a success: the session is proven again, the password is not kept. */
-    onSuccess: () => {
-      setAsked(false);
-      setCurrentPassword('');
-    },
-  };
-}
-
-type Sudo = ReturnType<typeof useSudoPassword>;
 
 export function PasskeysSection() {
   const trpc = useTRPC();
@@ -79,29 +60,7 @@ export function PasskeysSection() {
   );
 }
 
-function SudoPasswordField({ sudo, error }: { sudo: Sudo; error: unknown }) {
-  if (!sudo.asked) return null;
-  return (
-    <Field
-      label="Current password"
-      name="currentPassword"
-      error={error}
-      hint="You signed in a while ago: confirm it is you."
-    >
-      {(props) => (
-        <input
-          {...props}
-          type="password"
-          autoComplete="current-password"
-          value={sudo.currentPassword}
-          onChange={(event) => sudo.setCurrentPassword(event.target.value)}
-        />
-      )}
-    </Field>
-  );
-}
-
-function AddPasskey({ sudo, onAdded }: { sudo: Sudo; onAdded: () => Promise<void> }) {
+function AddPasskey({ sudo, onAdded }: { sudo: SudoPassword; onAdded: () => Promise<void> }) {
   const client = useTRPCClient();
   const suggestedName = () => describeAgent(navigator.userAgent).slice(0, 64);
   const [name, setName] = useState(suggestedName);
@@ -164,7 +123,7 @@ function PasskeyItem({
   onChange,
 }: {
   passkey: Passkey;
-  sudo: Sudo;
+  sudo: SudoPassword;
   onChange: () => Promise<void>;
 }) {
   const [renaming, setRenaming] = useState(false);
@@ -247,7 +206,7 @@ function RemovePasskey({
   onChange,
 }: {
   passkey: Passkey;
-  sudo: Sudo;
+  sudo: SudoPassword;
   onChange: () => Promise<void>;
 }) {
   const client = useTRPCClient();

@@ -5,7 +5,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Field, FormErrors } from '../../components/Form';
 import { ErrorState, Loading } from '../../components/States';
-import { fieldMessages } from '../../lib/errors';
+import { SudoPasswordField, useSudoPassword } from '../../components/SudoPassword';
 import { plural } from '../../lib/format';
 import { useTRPC } from '../../trpc';
 
@@ -32,27 +32,6 @@ export function TwoFactorSection() {
   );
 }
 
-/** The current password, asked for only once the server said a change needs it (sudo mode). */
-function usePasswordWhenAsked(error: unknown) {
-  const [asked, setAsked] = useState(false);
-  const [currentPassword, setCurrentPassword] = useState('');
-  if (!asked && fieldMessages(error, 'currentPassword').length > 0) setAsked(true);
-  const field = asked ? (
-    <Field label="Current password" name="currentPassword" error={error}>
-      {(props) => (
-        <input
-          {...props}
-          type="password"
-          autoComplete="current-password"
-          value={currentPassword}
-          onChange={(event) => setCurrentPassword(event.target.value)}
-        />
-      )}
-    </Field>
-  ) : null;
-  return { input: asked ? { currentPassword } : {}, field };
-}
-
 function TwoFactorSetup({ onEnabled }: { onEnabled: (codes: string[]) => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -65,7 +44,7 @@ function TwoFactorSetup({ onEnabled }: { onEnabled: (codes: string[]) => void })
       },
     }),
   );
-  const password = usePasswordWhenAsked(begin.error);
+  const password = useSudoPassword(begin.error);
   const [code, setCode] = useState('');
 
   if (!begin.data) {
@@ -83,7 +62,7 @@ function TwoFactorSetup({ onEnabled }: { onEnabled: (codes: string[]) => void })
             begin.mutate(password.input);
           }}
         >
-          {password.field}
+          <SudoPasswordField sudo={password} error={begin.error} />
           <button type="submit" className="btn btn-primary" disabled={begin.isPending}>
             Set up two-factor authentication
           </button>
@@ -155,12 +134,12 @@ function TwoFactorOn({
     }),
   );
   const error = disable.error ?? regenerate.error;
-  const password = usePasswordWhenAsked(error);
+  const password = useSudoPassword(error);
   return (
     <>
       <p>Two-factor authentication is on. {plural(codesLeft, 'recovery code')} left.</p>
       <FormErrors error={error} fields={['currentPassword']} />
-      {password.field}
+      <SudoPasswordField sudo={password} error={error} />
       <button
         type="button"
         className="btn btn-outline"
