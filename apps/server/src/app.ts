@@ -6,6 +6,7 @@ import {
   createMemoryCache,
   createNoCache,
   forgetSessionsEndedElsewhere,
+  purgeExpiredChallenges,
   type RateLimiter,
 } from '@conduit/api';
 import { purgeAccountTokens, purgeExpiredSessions, verifyAgainstDummy } from '@conduit/auth';
@@ -198,7 +199,8 @@ const HOUR = 3_600_000;
 
 /**
  * Expired sessions are refused when presented and deleted then; this also deletes the ones never
- * presented again, at start and hourly, and the mailed links and pending sign-ins past use. Computing the dummy password hash at start keeps the first
+ * presented again, at start and hourly, and the mailed links, pending sign-ins and passkey
+ * challenges past use. Computing the dummy password hash at start keeps the first
  * unknown-email login as slow as the others.
  */
 function housekeepSessions(app: FastifyInstance, database: DbConnection): void {
@@ -208,6 +210,9 @@ function housekeepSessions(app: FastifyInstance, database: DbConnection): void {
       if (purged > 0) app.log.info({ purged }, 'expired sessions purged');
       const tokens = await purgeAccountTokens(database.db);
       if (tokens > 0) app.log.info({ purged: tokens }, 'expired or used account tokens purged');
+      const challenges = await purgeExpiredChallenges(database.db);
+      if (challenges > 0)
+        app.log.info({ purged: challenges }, 'abandoned passkey challenges purged');
     } catch (error) {
       app.log.warn({ err: error }, 'purging expired sessions failed');
     }

@@ -76,3 +76,4 @@ export {
   type ProcedureReference,
   procedureReferenceMarkdown,
 } from './reference';
+export { purgeExpiredChallenges } from './services/webauthn-challenges';

@@ -7,7 +7,11 @@ import { callerFor, codeOf, cookieJar, failure, refusedFields, signUp } from '..
 import { addPasskey } from '../../test/passkeys';
 import { SoftAuthenticator } from '../../test/soft-authenticator';
 import { MAX_PASSKEYS_PER_USER } from '../services/passkeys';
-import { countChallenges } from '../services/webauthn-challenges';
+import {
+  countChallenges,
+  purgeExpiredChallenges,
+  storeChallenge,
+} from '../services/webauthn-challenges';
 
 let db: Database;
 beforeAll(async () => {
@@ -267,5 +271,17 @@ describe('passkey.rename and passkey.remove', () => {
     expect(await codeOf(stale.passkey.remove({ id: passkey.id }))).toBe('NOT_FOUND');
     const actions = (await db.select().from(auditLog)).map((e) => e.action);
     expect(actions).toContain('auth.passkey.remove');
+  });
+});
+
+describe('abandoned ceremonies', () => {
+  it('leave challenges that housekeeping purges once expired, and not before', async () => {
+    const now = new Date(Date.UTC(2026, 11, 6));
+    const later = (minutes: number) => new Date(now.getTime() + minutes * 60_000);
+    await storeChallenge(db, { purpose: 'authentication', userId: null, challenge: 'abc', now });
+    expect(await purgeExpiredChallenges(db, later(4))).toBe(0);
+    expect(await countChallenges(db)).toBe(1);
+    expect(await purgeExpiredChallenges(db, later(6))).toBe(1);
+    expect(await countChallenges(db)).toBe(0);
   });
 });

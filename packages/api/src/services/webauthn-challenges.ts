@@ -21,8 +21,6 @@ interface IssueOptions {
 /** Stores a challenge and returns the id the browser's answer comes back with. */
 export async function storeChallenge(db: Database, options: IssueOptions): Promise<string> {
   const { purpose, userId, challenge, now } = options;
-  // Left-over challenges (ceremonies abandoned) go as new ones are made: no job needed for them.
-  await db.delete(webauthnChallenges).where(lt(webauthnChallenges.expiresAt, now));
   const id = randomBytes(18).toString('base64url');
   await db.insert(webauthnChallenges).values({
     id,
@@ -57,6 +55,18 @@ export async function takeChallenge(
     });
   if (!taken || taken.expiresAt.getTime() <= now.getTime()) return undefined;
   return taken.challenge;
+}
+
+/** Deletes the challenges of ceremonies abandoned past their expiry (the server's hourly housekeeping). */
+export async function purgeExpiredChallenges(
+  db: Database,
+  now: Date = new Date(),
+): Promise<number> {
+  const purged = await db
+    .delete(webauthnChallenges)
+    .where(lt(webauthnChallenges.expiresAt, now))
+    .returning({ id: webauthnChallenges.id });
+  return purged.length;
 }
 
 /** How many challenges are waiting (tests, and a look at abandoned ceremonies). */
