@@ -1,4 +1,5 @@
 import type { ViteUserConfig } from 'vitest/config';
+import { SkipSummary } from './vitest.skips.ts';
 
 /**
  * Shared by every package's vitest.config.ts. Test files of one worker share its database
@@ -12,5 +13,6 @@ export const sharedTestConfig = {
     testTimeout: 20_000,
     hookTimeout: 60_000,
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    reporters: ['default', new SkipSummary()],
   },
 } satisfies ViteUserConfig;
