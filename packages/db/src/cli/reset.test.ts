@@ -1,40 +1,21 @@
 // `pnpm db:reset` as an operator runs it: a separate process that asks before it deletes.
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../client';
 import { users } from '../schema/index';
-import { createUser } from '../testing';
+import { createUser, runScript } from '../testing';
 
 const cliPath = fileURLToPath(new URL('./reset.ts', import.meta.url));
-const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 let workDir: string;
 
 function runCli(args: string[], options: { env?: Record<string, string>; answer?: string } = {}) {
-  const child = spawn(process.execPath, ['--import', tsx, cliPath, ...args], {
-    cwd: workDir,
-    env: { PATH: process.env.PATH ?? '', ...options.env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  child.stdin.end(options.answer ?? '');
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runScript(cliPath, args, { cwd: workDir, env: options.env, input: options.answer });
 }
 
 /** The usernames in the database `target` names, or 'no table' when it has no users table. */
