@@ -1,4 +1,4 @@
-// Where the browser tests find Chromium, and how they start it (see DESIGN.md: the system
+// Where the browser tests find Chromium, and how they start it (see docs/architecture.md: the system
 // Chromium; test tools that download their own browser do not work on these machines).
 import { existsSync } from 'node:fs';
 

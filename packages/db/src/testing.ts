@@ -1,4 +1,8 @@
-// Test databases: one per vitest worker, migrated once, emptied between tests.
+// Test databases: one per vitest worker, migrated once, emptied between tests; test data that
+// reads like the domain; command-line tools run as operators run them.
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { inArray, is, sql } from 'drizzle-orm';
 import { PgTable } from 'drizzle-orm/pg-core';
 import postgres from 'postgres';
@@ -157,3 +161,43 @@ export async function createArticle(
   }
   return article;
 }
+
+// Command-line tools as operators run them -------------------------------------------------------
+
+export interface ScriptRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a CLI's TypeScript source (`pnpm admin`, `pnpm db:reset`, ...) in a Node process of its own,
+ * through tsx, in `cwd` (whose .env it reads), with PATH and `env` as its only environment, and
+ * `input` (nothing by default) on its stdin.
+ */
+export function runScript(
+  script: string,
+  args: string[],
+  options: { cwd: string; env?: Record<string, string>; input?: string },
+): Promise<ScriptRun> {
+  const child = spawn(process.execPath, ['--import', tsxLoader, script, ...args], {
+    cwd: options.cwd,
+    env: { PATH: process.env.PATH ?? '', ...options.env },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  child.stdin.end(options.input ?? '');
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Resolved here, so the script can run in any folder (a temporary one, not the repository). */
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;

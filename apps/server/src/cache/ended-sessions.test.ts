@@ -1,17 +1,15 @@
 // Sessions ended outside the server: the admin CLI, run by an operator while servers are up, ends a
 // promoted user's sessions, and the copies those servers keep (in process, or shared in Redis)
 // are dropped at once rather than honoured until they expire.
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { type CacheStore, createMemoryCache } from '@conduit/api';
 import { copiesKeptByServers, endSessions } from '@conduit/auth';
 import { usernameIs, users } from '@conduit/db';
-import { getTestDatabaseUrl, getTestDb, resetDb } from '@conduit/db/testing';
+import { getTestDatabaseUrl, getTestDb, resetDb, runScript } from '@conduit/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -26,28 +24,13 @@ beforeEach(async () => resetDb((await getTestDb()).db));
 const adminCli = fileURLToPath(
   new URL('../../../../packages/auth/src/cli/admin.ts', import.meta.url),
 );
-const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 async function runAdminCli(args: string[], env: Record<string, string>) {
   // In an empty folder, so no .env file of the developer's is read.
   const cwd = await mkdtemp(join(tmpdir(), 'conduit-admin-'));
   try {
-    const child = spawn(process.execPath, ['--import', tsx, adminCli, ...args], {
-      cwd,
-      env: { PATH: process.env.PATH ?? '', ...env },
-    });
-    let output = '';
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      output += chunk;
-    });
-    const code = await new Promise<number | null>((resolve, reject) => {
-      child.on('error', reject);
-      child.on('close', resolve);
-    });
-    return { code, output };
+    const { code, stdout, stderr } = await runScript(adminCli, args, { cwd, env });
+    return { code, output: stdout + stderr };
   } finally {
     await rm(cwd, { recursive: true, force: true });
   }

@@ -1,39 +1,21 @@
 // The admin CLI as an operator runs it: a separate process on an embedded database folder.
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { auditLog, createDb, eq, sessions, users } from '@conduit/db';
-import { createUser } from '@conduit/db/testing';
+import { createUser, runScript } from '@conduit/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSession } from '../sessions';
 
 const cliPath = fileURLToPath(new URL('./admin.ts', import.meta.url));
-// Resolved here so the CLI can run in a temporary folder (whose .env it reads) rather than the repo.
-const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 let workDir: string;
 let dbDir: string;
 
+/** In a temporary folder, whose .env the CLI reads, rather than the repository. */
 function runCli(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ['--import', tsx, cliPath, ...args], {
-    cwd: workDir,
-    env: { PATH: process.env.PATH ?? '', ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runScript(cliPath, args, { cwd: workDir, env });
 }
 
 beforeAll(async () => {

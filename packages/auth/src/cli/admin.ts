@@ -1,5 +1,5 @@
-// Makes the first admin: `tsx packages/auth/src/cli/admin.ts <username-or-email>` promotes an existing
-// account; `... --create --email E --username U` creates an admin account, with the password taken
+// Makes the first admin: `pnpm admin <username-or-email>` promotes an existing account;
+// `pnpm admin --create --email E --username U` creates an admin account, with the password taken
 // from ADMIN_PASSWORD or asked on the terminal. `--disable <who> [--reason R]` and `--enable <who>`
 // disable an account (every session ended) or enable it again, as admins do on the web (decision
 // 021). Exit codes: 0 done, 1 failed, 2 bad usage.
@@ -13,7 +13,7 @@ import { createAdmin, type DisableResult, promoteToAdmin, setDisabled } from './
 import { PromptCancelled, promptHidden } from './prompt';
 
 const USAGE =
-  'Usage: tsx packages/auth/src/cli/admin.ts <username-or-email> | --create --email <email> --username <username> | --disable <username-or-email> [--reason <text>] | --enable <username-or-email>';
+  'Usage: pnpm admin <username-or-email> | --create --email <email> --username <username> | --disable <username-or-email> [--reason <text>] | --enable <username-or-email>';
 
 /** A one-line failure and the exit code that goes with it. */
 class CliError extends Error {
