@@ -46,8 +46,9 @@ describe.runIf(process.env.TEST_DATABASE_URL)('PostgreSQL', () => {
     }
   });
 
-  // postgres.js 3.4.9 sends a transaction's ROLLBACK on the connection that just dropped and then
-  // throws from a timer, killing the process (porsager/postgres#1208); patches/ holds our fix.
+  // postgres.js (3.4.9, still 3.4.10) sends a transaction's ROLLBACK on the connection that just
+  // dropped and then throws from a timer, killing the process (porsager/postgres#1208); patches/
+  // holds our fix (decision 013).
   it('survives a connection dropped inside a transaction, and serves on', async () => {
     const url = await getTestDatabaseUrl();
     const instance = await createDb({ url, poolMax: 2 });
