@@ -1,5 +1,6 @@
 // Domain failures that carry more than a message. They travel as the `cause` of a TRPCError and
 // the error formatter (trpc.ts) turns them into fields of the error's `data`.
+import { isDatabaseUnavailable } from '@conduit/db';
 import { TRPCError } from '@trpc/server';
 
 /** Per-field messages, keyed by the field's name (dotted for nested fields). */
@@ -62,4 +63,14 @@ export class SecondFactorRequiredError extends Error {
 export function secondFactorRequired(pending: PendingSecondFactor): TRPCError {
   const cause = new SecondFactorRequiredError(pending);
   return new TRPCError({ code: 'UNAUTHORIZED', message: cause.message, cause });
+}
+
+/** A database that cannot be reached, said as such: 503, which clients retry, not 500. */
+export function asUnavailable(error: unknown): unknown {
+  if (!isDatabaseUnavailable(error)) return error;
+  return new TRPCError({
+    code: 'SERVICE_UNAVAILABLE',
+    message: 'The database is unavailable: try again shortly',
+    cause: error,
+  });
 }

@@ -12,6 +12,19 @@ export {
   invalidate,
 } from './cache';
 export {
+  type AccountSettings,
+  type AuthLimits,
+  type Context,
+  type CreateContextOptions,
+  createTRPCContext,
+  defaultAccountSettings,
+  type Limit,
+  type RequestMeta,
+  type SessionCookie,
+  type WebAuthnSettings,
+} from './context';
+export {
+  type FieldErrors,
   InvalidFieldsError,
   type PendingSecondFactor,
   RateLimitedError,
@@ -51,19 +64,6 @@ export * from './schemas/passkey';
 export * from './schemas/recovery';
 export * from './schemas/two-factor';
 export { forgetSessionsEndedElsewhere } from './session-cache';
-export {
-  type AccountSettings,
-  type AuthLimits,
-  type Context,
-  type CreateContextOptions,
-  createTRPCContext,
-  defaultAccountSettings,
-  type FieldErrors,
-  type Limit,
-  type RequestMeta,
-  type SessionCookie,
-  type WebAuthnSettings,
-} from './trpc';
 export { type AppRouter, appRouter };
 
 /** Calls procedures in-process: `createCaller(createTRPCContext({ db })).tag.list()`. */

@@ -1,182 +1,24 @@
 /**
  * The tRPC setup every router builds on, top to bottom:
- * 1. context: what each call can use (database, request facts);
- * 2. init: the error formatter, the one place errors are shaped for the outside;
- * 3. the router factory and the procedure kinds.
+ * 1. init: the error formatter, the one place errors are shaped for the outside;
+ * 2. the router factory and the procedure kinds.
+ * What each call can use (the context) is built in context.ts.
  * Adapter-agnostic: the server passes request facts in; nothing here knows about HTTP frameworks.
  */
 import { AccountGoneError, hasRole, type Role } from '@conduit/auth';
-import { type Database, eq, isDatabaseUnavailable, isDataException, users } from '@conduit/db';
+import { eq, isDatabaseUnavailable, isDataException, users } from '@conduit/db';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
-import { type CacheStore, createNoCache } from './cache';
+import type { Context } from './context';
 import {
+  asUnavailable,
   type FieldErrors,
   InvalidFieldsError,
   RateLimitedError,
   SecondFactorRequiredError,
 } from './errors';
-import type { RateLimiter } from './limits';
-import { type CommentEvents, commentEventsOf } from './live/comment-events';
-import { lookUpSession } from './session-cache';
 
-// 1. Context -------------------------------------------------------------------------------------
-
-export interface RequestMeta {
-  requestId?: string | undefined;
-  ip?: string | undefined;
-  userAgent?: string | undefined;
-}
-
-/** How the adapter gives the browser its session cookie; API clients use the returned token. */
-export interface SessionCookie {
-  set(token: string, expiresAt: Date): void;
-  clear(): void;
-}
-
-export interface Limit {
-  /** Most hits per window; 0 turns the limit off. */
-  max: number;
-  windowMs: number;
-}
-
-export interface AuthLimits {
-  /** Failed logins per account (email), whatever the IP. */
-  loginFailuresPerAccount: Limit;
-  /** Failed logins per IP, whatever the account: guessing across many accounts. */
-  loginFailuresPerIp: Limit;
-  /** Login attempts per IP, failed or not: a generous cap against floods. */
-  loginAttemptsPerIp: Limit;
-  registrationsPerIp: Limit;
-  /** Password-reset requests per IP, whatever the address (decision 019). */
-  passwordResetsPerIp: Limit;
-  /** Password-reset requests per typed address, known or not: no mailbox is flooded. */
-  passwordResetsPerAddress: Limit;
-  /** Verification mails an account may ask to be sent again. */
-  verificationMailsPerAccount: Limit;
-}
-
-const MINUTE = 60_000;
-export const defaultAuthLimits: AuthLimits = {
-  loginFailuresPerAccount: { max: 5, windowMs: 15 * MINUTE },
-  loginFailuresPerIp: { max: 20, windowMs: 15 * MINUTE },
-  loginAttemptsPerIp: { max: 200, windowMs: 15 * MINUTE },
-  registrationsPerIp: { max: 30, windowMs: 60 * MINUTE },
-  passwordResetsPerIp: { max: 20, windowMs: 60 * MINUTE },
-  passwordResetsPerAddress: { max: 5, windowMs: 60 * MINUTE },
-  verificationMailsPerAccount: { max: 5, windowMs: 60 * MINUTE },
-};
-
-/** How accounts behave (issue 14): links in mail, sudo mode, whether writing needs a verified email. */
-export interface AccountSettings {
-  /** Where the web app is reached from outside: links in mail point there. */
-  publicOrigin: string;
-  /** How long after proving who they are (a sign-in) a user may make sensitive changes unasked. */
-  reauthWindowMs: number;
-  /** Writing (articles, comments, follows, favorites) needs a verified email. */
-  requireVerifiedEmail: boolean;
-  /**
-   * Least time a password-reset request takes, known address or not (decision 019); default 250.
-   * Tests lower it to run quickly; the timing test keeps the default.
-   */
-  resetAnswerFloorMs?: number;
-  /**
-   * Passkeys (WebAuthn): the relying party browsers bind credentials to (decision 023). Unset:
-   * derived from `publicOrigin` (its host name, that origin alone).
-   */
-  webauthn?: WebAuthnSettings | undefined;
-}
-
-export interface WebAuthnSettings {
-  /** The domain passkeys belong to: the site's host name or a parent of it, never an IP address. */
-  rpId: string;
-  /** The name authenticators show beside the passkey. */
-  rpName: string;
-  /** The pages' origins a ceremony may come from (scheme, host and port, as browsers report them). */
-  origins: string[];
-}
-
-export const defaultAccountSettings: AccountSettings = {
-  publicOrigin: 'http://localhost:3000',
-  reauthWindowMs: 10 * MINUTE,
-  requireVerifiedEmail: false,
-};
-
-export interface CreateContextOptions {
-  db: Database;
-  meta?: RequestMeta;
-  /** Development only: let error messages of unexpected failures and stack traces through. */
-  exposeErrors?: boolean;
-  /** The session token the request presented, and where: a cookie (browser) or a header (API client). */
-  sessionToken?: { value: string; from: 'cookie' | 'header' } | undefined;
-  sessionCookie?: SessionCookie;
-  /** Counters for abuse limits; without one (in-process callers, tests) nothing is limited. */
-  limiter?: RateLimiter;
-  limits?: AuthLimits;
-  /** Live comments of this process; by default a bus with default caps over `db`'s LISTEN/NOTIFY. */
-  commentEvents?: CommentEvents;
-  /** Where hot reads are kept (see cache.ts); without one nothing is cached. */
-  cache?: CacheStore;
-  accounts?: AccountSettings;
-  /** The clock expiries are measured by; tests move it. */
-  now?: () => Date;
-}
-
-const noCookie: SessionCookie = { set() {}, clear() {} };
-const noCache = createNoCache();
-const unlimited: RateLimiter = {
-  hit: async () => ({ allowed: true, remaining: Number.POSITIVE_INFINITY, retryAfterMs: 0 }),
-  peek: async () => ({ allowed: true, remaining: Number.POSITIVE_INFINITY, retryAfterMs: 0 }),
-  reset: async () => {},
-};
-
-/** Resolves who is calling from the session token, renewing the cookie when the session was extended. */
-export async function createTRPCContext(opts: CreateContextOptions) {
-  const cookie = opts.sessionCookie ?? noCookie;
-  const presented = opts.sessionToken;
-  const cache = opts.cache ?? noCache;
-  const now = opts.now ?? (() => new Date());
-  const validated = presented ? await sessionOf(opts.db, cache, presented.value, now()) : null;
-  if (presented?.from === 'cookie') {
-    if (!validated) cookie.clear();
-    else if (validated.fresh) cookie.set(presented.value, validated.session.expiresAt);
-  }
-  return {
-    db: opts.db,
-    meta: opts.meta ?? {},
-    exposeErrors: opts.exposeErrors ?? false,
-    viewer: validated ? { user: validated.user, session: validated.session } : null,
-    sessionCookie: cookie,
-    limiter: opts.limiter ?? unlimited,
-    limits: opts.limits ?? defaultAuthLimits,
-    commentEvents: opts.commentEvents ?? commentEventsOf(opts.db),
-    cache,
-    accounts: opts.accounts ?? defaultAccountSettings,
-    now,
-  };
-}
-
-/** The session lookup, with a database that cannot be reached said as such (503, not 500). */
-async function sessionOf(db: Database, cache: CacheStore, token: string, now: Date) {
-  try {
-    return await lookUpSession(db, cache, token, now);
-  } catch (error) {
-    throw asUnavailable(error);
-  }
-}
-
-function asUnavailable(error: unknown): unknown {
-  if (!isDatabaseUnavailable(error)) return error;
-  return new TRPCError({
-    code: 'SERVICE_UNAVAILABLE',
-    message: 'The database is unavailable: try again shortly',
-    cause: error,
-  });
-}
-
-export type Context = Awaited<ReturnType<typeof createTRPCContext>>;
-
-// 2. Init ----------------------------------------------------------------------------------------
+// 1. Init ----------------------------------------------------------------------------------------
 
 export type { FieldErrors };
 
@@ -273,7 +115,7 @@ async function viewerGone(ctx: Context): Promise<boolean> {
   return !row;
 }
 
-// 3. Routers and procedures ----------------------------------------------------------------------
+// 2. Routers and procedures ----------------------------------------------------------------------
 
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;

@@ -3,6 +3,7 @@
 // with a passkey is passkey-auth.ts's.
 import type { TRPCRouterRecord } from '@trpc/server';
 import { TRPCError } from '@trpc/server';
+import type { Context } from '../context';
 import { conflict, invalidFields } from '../errors';
 import {
   passkeyRegisterInput,
@@ -26,7 +27,7 @@ import {
 } from '../services/passkeys';
 import { requireRecentAuth } from '../services/reauth';
 import { storeChallenge, takeChallenge } from '../services/webauthn-challenges';
-import { authedProcedure, type Context } from '../trpc';
+import { authedProcedure } from '../trpc';
 
 type SignedIn = Context & { viewer: NonNullable<Context['viewer']> };
 
