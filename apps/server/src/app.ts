@@ -2,12 +2,14 @@
 import { randomUUID } from 'node:crypto';
 import {
   type CacheStore,
+  classifyFailure,
   createCommentEvents,
   createMemoryCache,
   createNoCache,
   forgetSessionsEndedElsewhere,
   purgeExpiredChallenges,
   type RateLimiter,
+  RequestRefusedError,
 } from '@conduit/api';
 import { purgeAccountTokens, purgeExpiredSessions, verifyAgainstDummy } from '@conduit/auth';
 import { createDb, type DbConnection } from '@conduit/db';
@@ -27,7 +29,7 @@ import { startMailDelivery } from './mail';
 import { devOutboxPage } from './mail-dev-page';
 import { compressionPlugin } from './plugins/compression';
 import { csrfPlugin } from './plugins/csrf';
-import { errorBody, errorsPlugin } from './plugins/errors';
+import { errorsPlugin, sendAppFailure } from './plugins/errors';
 import { healthPlugin } from './plugins/health';
 import { metricsPlugin } from './plugins/metrics';
 import { rateLimitPlugin } from './plugins/rate-limit';
@@ -112,12 +114,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     stopping = true;
     return commentEvents.close();
   });
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', async (request) => {
     if (stopping && request.headers.accept?.includes('text/event-stream')) {
-      return reply
-        .code(503)
-        .header('retry-after', '1')
-        .send(errorBody(503, 'This server is stopping: reconnect'));
+      throw new RequestRefusedError('unavailable', 'This server is stopping: reconnect', 1);
     }
   });
 
@@ -191,8 +190,7 @@ function refuseMalformedUrl(error: FastifyError, request: FastifyRequest, reply:
     sendFailure(reply, failureOf(error));
     return;
   }
-  const status = error.statusCode ?? 400;
-  reply.status(status).send(errorBody(status, error.message));
+  sendAppFailure(reply, classifyFailure(error));
 }
 
 const HOUR = 3_600_000;

@@ -5,7 +5,7 @@
  */
 import type { Database } from '@conduit/db';
 import { type CacheStore, createNoCache } from './cache';
-import { asUnavailable } from './errors';
+import { asUnavailable } from './failures';
 import type { RateLimiter } from './limits';
 import { type CommentEvents, commentEventsOf } from './live/comment-events';
 import { lookUpSession } from './session-cache';

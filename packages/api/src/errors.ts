@@ -1,6 +1,5 @@
-// Domain failures that carry more than a message. They travel as the `cause` of a TRPCError and
-// the error formatter (trpc.ts) turns them into fields of the error's `data`.
-import { isDatabaseUnavailable } from '@conduit/db';
+// Domain failures that carry more than a message. They travel as the `cause` of a TRPCError;
+// failures.ts classifies them and each surface's renderer says what they carry.
 import { TRPCError } from '@trpc/server';
 
 /** Per-field messages, keyed by the field's name (dotted for nested fields). */
@@ -17,10 +16,32 @@ export class InvalidFieldsError extends Error {
   }
 }
 
+/** Too many of something (`attempts` at signing in, `requests` from one client) for now. */
 export class RateLimitedError extends Error {
   override name = 'RateLimitedError';
-  constructor(readonly retryAfterMs: number) {
-    super(`Too many attempts, retry in ${Math.max(1, Math.ceil(retryAfterMs / 1000))} s`);
+  readonly retryAfterSeconds: number;
+  constructor(
+    readonly retryAfterMs: number,
+    what = 'attempts',
+  ) {
+    const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+    super(`Too many ${what}, retry in ${retryAfterSeconds} s`);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/**
+ * A request the server refuses before any route runs: a cross-origin write (CSRF), a stream asked
+ * for while the server stops. Thrown by the server's hooks; each surface renders it (failures.ts).
+ */
+export class RequestRefusedError extends Error {
+  override name = 'RequestRefusedError';
+  constructor(
+    readonly kind: 'forbidden' | 'unavailable',
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
   }
 }
 
@@ -63,14 +84,4 @@ export class SecondFactorRequiredError extends Error {
 export function secondFactorRequired(pending: PendingSecondFactor): TRPCError {
   const cause = new SecondFactorRequiredError(pending);
   return new TRPCError({ code: 'UNAUTHORIZED', message: cause.message, cause });
-}
-
-/** A database that cannot be reached, said as such: 503, which clients retry, not 500. */
-export function asUnavailable(error: unknown): unknown {
-  if (!isDatabaseUnavailable(error)) return error;
-  return new TRPCError({
-    code: 'SERVICE_UNAVAILABLE',
-    message: 'The database is unavailable: try again shortly',
-    cause: error,
-  });
 }

@@ -28,8 +28,16 @@ export {
   InvalidFieldsError,
   type PendingSecondFactor,
   RateLimitedError,
+  RequestRefusedError,
   SecondFactorRequiredError,
 } from './errors';
+export {
+  classifyFailure,
+  type Failure,
+  type FailureKind,
+  INTERNAL_MESSAGE,
+  type Issue,
+} from './failures';
 export { clientKey, type RateLimiter, type RateLimitResult } from './limits';
 export {
   type CommentEvents,

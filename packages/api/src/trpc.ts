@@ -5,41 +5,23 @@
  * What each call can use (the context) is built in context.ts.
  * Adapter-agnostic: the server passes request facts in; nothing here knows about HTTP frameworks.
  */
-import { AccountGoneError, hasRole, type Role } from '@conduit/auth';
-import { eq, isDatabaseUnavailable, isDataException, users } from '@conduit/db';
+import { hasRole, type Role } from '@conduit/auth';
+import { eq, users } from '@conduit/db';
 import { initTRPC, TRPCError } from '@trpc/server';
-import { ZodError } from 'zod';
 import type { Context } from './context';
+import type { FieldErrors } from './errors';
 import {
-  asUnavailable,
-  type FieldErrors,
-  InvalidFieldsError,
-  RateLimitedError,
-  SecondFactorRequiredError,
-} from './errors';
+  accountGone,
+  asTRPCError,
+  classifyFailure,
+  databaseFailureOf,
+  type Failure,
+  fieldErrorsOf,
+} from './failures';
 
 // 1. Init ----------------------------------------------------------------------------------------
 
 export type { FieldErrors };
-
-export function fieldErrorsOf(error: ZodError): FieldErrors {
-  const fields: FieldErrors = {};
-  for (const issue of error.issues) {
-    const key = issue.path.join('.') || 'input';
-    fields[key] = [...(fields[key] ?? []), issue.message];
-  }
-  return fields;
-}
-
-function describeFieldErrors(fields: FieldErrors): string {
-  return Object.entries(fields)
-    .map(([field, messages]) => `${field}: ${messages.join(', ')}`)
-    .join('; ');
-}
-
-function isUnexpected(error: TRPCError): boolean {
-  return error.code === 'INTERNAL_SERVER_ERROR';
-}
 
 /** What the procedure reference (docs) says about each procedure. */
 export interface ProcedureMeta {
@@ -65,29 +47,13 @@ const t = initTRPC
       client: { reconnectAfterInactivityMs: 30_000 },
       maxDurationMs: 30 * 60_000,
     },
+    // The tRPC renderer of failures (failures.ts): the shape and code tRPC gives, with what the
+    // failure carries in `data`. Unexpected failures are rendered here and nowhere else.
     errorFormatter({ shape, error, ctx }) {
       const expose = ctx?.exposeErrors ?? false;
-      const cause = error.cause;
-      const fieldErrors =
-        cause instanceof ZodError
-          ? fieldErrorsOf(cause)
-          : cause instanceof InvalidFieldsError
-            ? cause.fields
-            : undefined;
-      const retryAfterSeconds =
-        cause instanceof RateLimitedError
-          ? Math.max(1, Math.ceil(cause.retryAfterMs / 1000))
-          : undefined;
-      // A right password for an account with a second factor: how to finish signing in.
-      const secondFactor =
-        cause instanceof SecondFactorRequiredError
-          ? { required: true as const, ...cause.pending }
-          : undefined;
-      let message = shape.message;
-      if (cause instanceof ZodError && fieldErrors)
-        message = `Invalid input: ${describeFieldErrors(fieldErrors)}`;
+      const failure = classifyFailure(error);
       // An unexpected error's message may carry SQL, paths or data: never show it in production.
-      else if (isUnexpected(error) && !expose) message = 'Internal server error';
+      const message = failure.kind === 'internal' && expose ? shape.message : failure.message;
       return {
         code: shape.code,
         message,
@@ -95,14 +61,26 @@ const t = initTRPC
           code: shape.data.code,
           httpStatus: shape.data.httpStatus,
           path: shape.data.path,
-          ...(fieldErrors ? { fieldErrors } : {}),
-          ...(retryAfterSeconds ? { retryAfterSeconds } : {}),
-          ...(secondFactor ? { secondFactor } : {}),
+          ...detailsOf(failure),
           ...(expose && error.stack ? { stack: error.stack } : {}),
         },
       };
     },
   });
+
+/** What a failure carries beyond its message, as fields of tRPC's `data`. */
+function detailsOf(failure: Failure) {
+  const issues =
+    failure.kind === 'validation' || failure.kind === 'conflict' ? failure.issues : undefined;
+  const retryAfterSeconds = failure.kind === 'rate_limited' ? failure.retryAfterSeconds : undefined;
+  // A right password for an account with a second factor: how to finish signing in.
+  const pending = failure.kind === 'unauthenticated' ? failure.secondFactor : undefined;
+  return {
+    ...(issues ? { fieldErrors: fieldErrorsOf(issues) } : {}),
+    ...(retryAfterSeconds ? { retryAfterSeconds } : {}),
+    ...(pending ? { secondFactor: { required: true as const, ...pending } } : {}),
+  };
+}
 
 /** Whether a signed-in caller's account is gone; asked only after an unexpected failure. */
 async function viewerGone(ctx: Context): Promise<boolean> {
@@ -121,30 +99,20 @@ export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 /**
- * Every procedure: a statement that failed because the database is out of reach (restarting,
- * network gone) answers 503, which clients and load balancers retry, instead of 500; one that
- * failed on a value PostgreSQL refused (a data exception) answers 400, as the schemas would have.
+ * Every procedure: a failure the database explains (out of reach, a value it refused, the
+ * caller's account gone) is thrown as what it is (failures.ts) instead of a 500.
  */
 const procedure = t.procedure.use(async ({ ctx, next }) => {
   const result = await next();
   if (result.ok) return result;
-  const { cause } = result.error;
-  if (isDatabaseUnavailable(cause)) throw asUnavailable(cause);
+  const { cause, code } = result.error;
+  let failure = databaseFailureOf(cause);
   // The caller's account was deleted while this ran (a write of theirs met it gone, or a sign-in
   // its session's insert): a 401, as the next request gets, not a 500 for what is no bug (021).
-  const gone =
-    cause instanceof AccountGoneError ||
-    (result.error.code === 'INTERNAL_SERVER_ERROR' && (await viewerGone(ctx)));
-  if (gone) {
-    throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Your account no longer exists', cause });
-  }
-  if (isDataException(cause)) {
-    throw new TRPCError({
-      code: 'BAD_REQUEST',
-      message: 'The input holds a value the database cannot store or compare',
-      cause,
-    });
-  }
+  const explained = failure?.kind === 'unavailable' || failure?.kind === 'unauthenticated';
+  if (!explained && code === 'INTERNAL_SERVER_ERROR' && (await viewerGone(ctx)))
+    failure = accountGone;
+  if (failure) throw asTRPCError(failure, cause);
   return result;
 });
 

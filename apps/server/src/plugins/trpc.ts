@@ -6,7 +6,7 @@ import {
   appRouter,
   type CacheStore,
   type CommentEvents,
-  RateLimitedError,
+  classifyFailure,
   type RateLimiter,
 } from '@conduit/api';
 import type { Database } from '@conduit/db';
@@ -69,10 +69,11 @@ export const trpcPlugin: FastifyPluginAsync<TrpcPluginOptions> = async (app, opt
           ctx?.viewer || paths?.some((path) => PRIVATE_AREAS.some((area) => path.startsWith(area)));
         if (personal) headers['cache-control'] = 'no-store';
         const retryAfter = errors
-          .map((error) => error.cause)
-          .find((cause) => cause instanceof RateLimitedError);
-        if (retryAfter)
-          headers['retry-after'] = String(Math.max(1, Math.ceil(retryAfter.retryAfterMs / 1000)));
+          .map(classifyFailure)
+          .find((failure) => failure.kind === 'rate_limited' && failure.retryAfterSeconds);
+        if (retryAfter?.kind === 'rate_limited' && retryAfter.retryAfterSeconds) {
+          headers['retry-after'] = String(retryAfter.retryAfterSeconds);
+        }
         return { headers };
       },
       onError: ({ error, path, req }) => {
