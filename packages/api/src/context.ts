@@ -5,10 +5,13 @@
  */
 import type { Database } from '@conduit/db';
 import { type CacheStore, createNoCache } from './cache';
+import { defaultAccountSettings, defaultAuthLimits } from './defaults';
 import { asUnavailable } from './failures';
 import type { RateLimiter } from './limits';
 import { type CommentEvents, commentEventsOf } from './live/comment-events';
 import { lookUpSession } from './session-cache';
+
+export { defaultAccountSettings, defaultAuthLimits };
 
 export interface RequestMeta {
   requestId?: string | undefined;
@@ -44,17 +47,6 @@ export interface AuthLimits {
   verificationMailsPerAccount: Limit;
 }
 
-const MINUTE = 60_000;
-export const defaultAuthLimits: AuthLimits = {
-  loginFailuresPerAccount: { max: 5, windowMs: 15 * MINUTE },
-  loginFailuresPerIp: { max: 20, windowMs: 15 * MINUTE },
-  loginAttemptsPerIp: { max: 200, windowMs: 15 * MINUTE },
-  registrationsPerIp: { max: 30, windowMs: 60 * MINUTE },
-  passwordResetsPerIp: { max: 20, windowMs: 60 * MINUTE },
-  passwordResetsPerAddress: { max: 5, windowMs: 60 * MINUTE },
-  verificationMailsPerAccount: { max: 5, windowMs: 60 * MINUTE },
-};
-
 /** How accounts behave (issue 14): links in mail, sudo mode, whether writing needs a verified email. */
 export interface AccountSettings {
   /** Where the web app is reached from outside: links in mail point there. */
@@ -83,12 +75,6 @@ export interface WebAuthnSettings {
   /** The pages' origins a ceremony may come from (scheme, host and port, as browsers report them). */
   origins: string[];
 }
-
-export const defaultAccountSettings: AccountSettings = {
-  publicOrigin: 'http://localhost:3000',
-  reauthWindowMs: 10 * MINUTE,
-  requireVerifiedEmail: false,
-};
 
 export interface CreateContextOptions {
   db: Database;
