@@ -6,9 +6,9 @@ import { defaultAuthLimits } from '@conduit/api/defaults';
 import { getTestDb, resetDb } from '@conduit/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildTestApp, testConfig } from '../test/helpers';
-import { freshName, mutate, ORIGIN, query, randomIp, register } from '../test/http';
-import { buildApp } from './app';
+import { buildApp } from '../src/app';
+import { buildTestApp, testConfig } from './helpers';
+import { freshName, mutate, ORIGIN, query, randomIp, register } from './http';
 
 /** With TEST_REDIS_URL the limits are shared through Redis, as between several instances. */
 const redis: Record<string, string> = process.env.TEST_REDIS_URL
