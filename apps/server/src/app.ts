@@ -22,6 +22,7 @@ import Fastify, {
 import { Redis } from 'ioredis';
 import { createRedisCache } from './cache/redis';
 import type { Config } from './config';
+import type { SharedContextOptions } from './context';
 import { createMemoryLimiter } from './limits/memory';
 import { createRedisLimiter, FAIL_FAST_REDIS_OPTIONS } from './limits/redis';
 import { CENSOR, REDACT_PATHS, serializeRequest } from './logging/redact';
@@ -155,28 +156,23 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(cookiePlugin);
   await app.register(csrfPlugin, { cookie, allowedOrigins: config.allowedOrigins });
   await app.register(healthPlugin, { database });
+  // What both surfaces build each request's procedure context from (context.ts).
+  const procedures: SharedContextOptions = {
+    db: database.db,
+    cookie,
+    limiter,
+    limits: config.limits,
+    commentEvents,
+    cache,
+    accounts: config.accounts,
+  };
   await app.register(trpcPlugin, {
     prefix: '/trpc',
-    db: database.db,
+    ...procedures,
     maxBatchSize: config.trpcMaxBatchSize,
     exposeErrors: config.env === 'development',
-    cookie,
-    limiter,
-    limits: config.limits,
-    commentEvents,
-    cache,
-    accounts: config.accounts,
   });
-  await app.register(restPlugin, {
-    db: database.db,
-    cookie,
-    limiter,
-    limits: config.limits,
-    commentEvents,
-    cache,
-    accounts: config.accounts,
-    corsOrigins: config.corsOrigins,
-  });
+  await app.register(restPlugin, { ...procedures, corsOrigins: config.corsOrigins });
   // Development only: the mail the development outbox kept, for a browser on this machine.
   if (config.env === 'development') await app.register(devOutboxPage, { db: database.db });
   await app.register(web.plugin);

@@ -1,5 +1,5 @@
 // Configuration comes from environment variables only, validated once at start.
-import type { AccountSettings, WebAuthnSettings } from '@conduit/api';
+import type { AccountSettings, AuthLimits, Limit, WebAuthnSettings } from '@conduit/api';
 import {
   defaultAuthLimits as auth,
   DEFAULT_MAX_BATCH_SIZE,
@@ -234,21 +234,8 @@ export interface Config {
   accounts: AccountSettings;
   /** Where mail goes: an SMTP server (with credentials: a secret), or nowhere yet (see mail.ts). */
   mail: { smtpUrl: string | undefined; from: string };
-  limits: {
-    global: Limit;
-    loginFailuresPerAccount: Limit;
-    loginFailuresPerIp: Limit;
-    loginAttemptsPerIp: Limit;
-    registrationsPerIp: Limit;
-    passwordResetsPerIp: Limit;
-    passwordResetsPerAddress: Limit;
-    verificationMailsPerAccount: Limit;
-  };
-}
-
-export interface Limit {
-  max: number;
-  windowMs: number;
+  /** The abuse limits of sign-in and friends, and `global`, every request's per client. */
+  limits: AuthLimits & { global: Limit };
 }
 
 export class ConfigError extends Error {
