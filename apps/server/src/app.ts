@@ -2,12 +2,14 @@
 import { randomUUID } from 'node:crypto';
 import {
   type CacheStore,
+  classifyFailure,
   createCommentEvents,
   createMemoryCache,
   createNoCache,
   forgetSessionsEndedElsewhere,
   purgeExpiredChallenges,
   type RateLimiter,
+  RequestRefusedError,
 } from '@conduit/api';
 import { purgeAccountTokens, purgeExpiredSessions, verifyAgainstDummy } from '@conduit/auth';
 import { createDb, type DbConnection } from '@conduit/db';
@@ -20,6 +22,7 @@ import Fastify, {
 import { Redis } from 'ioredis';
 import { createRedisCache } from './cache/redis';
 import type { Config } from './config';
+import type { SharedContextOptions } from './context';
 import { createMemoryLimiter } from './limits/memory';
 import { createRedisLimiter, FAIL_FAST_REDIS_OPTIONS } from './limits/redis';
 import { CENSOR, REDACT_PATHS, serializeRequest } from './logging/redact';
@@ -27,7 +30,7 @@ import { startMailDelivery } from './mail';
 import { devOutboxPage } from './mail-dev-page';
 import { compressionPlugin } from './plugins/compression';
 import { csrfPlugin } from './plugins/csrf';
-import { errorBody, errorsPlugin } from './plugins/errors';
+import { errorsPlugin, sendAppFailure } from './plugins/errors';
 import { healthPlugin } from './plugins/health';
 import { metricsPlugin } from './plugins/metrics';
 import { rateLimitPlugin } from './plugins/rate-limit';
@@ -112,12 +115,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     stopping = true;
     return commentEvents.close();
   });
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', async (request) => {
     if (stopping && request.headers.accept?.includes('text/event-stream')) {
-      return reply
-        .code(503)
-        .header('retry-after', '1')
-        .send(errorBody(503, 'This server is stopping: reconnect'));
+      throw new RequestRefusedError('unavailable', 'This server is stopping: reconnect', 1);
     }
   });
 
@@ -156,28 +156,23 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(cookiePlugin);
   await app.register(csrfPlugin, { cookie, allowedOrigins: config.allowedOrigins });
   await app.register(healthPlugin, { database });
+  // What both surfaces build each request's procedure context from (context.ts).
+  const procedures: SharedContextOptions = {
+    db: database.db,
+    cookie,
+    limiter,
+    limits: config.limits,
+    commentEvents,
+    cache,
+    accounts: config.accounts,
+  };
   await app.register(trpcPlugin, {
     prefix: '/trpc',
-    db: database.db,
+    ...procedures,
     maxBatchSize: config.trpcMaxBatchSize,
     exposeErrors: config.env === 'development',
-    cookie,
-    limiter,
-    limits: config.limits,
-    commentEvents,
-    cache,
-    accounts: config.accounts,
   });
-  await app.register(restPlugin, {
-    db: database.db,
-    cookie,
-    limiter,
-    limits: config.limits,
-    commentEvents,
-    cache,
-    accounts: config.accounts,
-    corsOrigins: config.corsOrigins,
-  });
+  await app.register(restPlugin, { ...procedures, corsOrigins: config.corsOrigins });
   // Development only: the mail the development outbox kept, for a browser on this machine.
   if (config.env === 'development') await app.register(devOutboxPage, { db: database.db });
   await app.register(web.plugin);
@@ -191,8 +186,7 @@ function refuseMalformedUrl(error: FastifyError, request: FastifyRequest, reply:
     sendFailure(reply, failureOf(error));
     return;
   }
-  const status = error.statusCode ?? 400;
-  reply.status(status).send(errorBody(status, error.message));
+  sendAppFailure(reply, classifyFailure(error));
 }
 
 const HOUR = 3_600_000;

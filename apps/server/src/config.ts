@@ -1,5 +1,11 @@
 // Configuration comes from environment variables only, validated once at start.
-import type { AccountSettings, WebAuthnSettings } from '@conduit/api';
+import type { AccountSettings, AuthLimits, Limit, WebAuthnSettings } from '@conduit/api';
+import {
+  defaultAuthLimits as auth,
+  DEFAULT_MAX_BATCH_SIZE,
+  defaultAccountSettings,
+  defaultCommentEventsOptions as live,
+} from '@conduit/api/defaults';
 import type { DatabaseSetting } from '@conduit/db';
 import { z } from 'zod';
 
@@ -56,7 +62,9 @@ const envSchema = z
       100 * 1024 * 1024,
       'a byte count from 1024 to 104857600',
     ).default(1024 * 1024),
-    TRPC_MAX_BATCH_SIZE: integer(1, 100, 'an integer from 1 to 100').default(10),
+    TRPC_MAX_BATCH_SIZE: integer(1, 100, 'an integer from 1 to 100').default(
+      DEFAULT_MAX_BATCH_SIZE,
+    ),
     REQUEST_TIMEOUT_MS: integer(1000, 600_000, 'milliseconds from 1000 to 600000').default(30_000),
     SHUTDOWN_TIMEOUT_MS: integer(100, 600_000, 'milliseconds from 100 to 600000').default(10_000),
     REDIS_URL: z
@@ -82,19 +90,19 @@ const envSchema = z
       .optional(),
     RATE_LIMIT_MAX: limit.default(1000),
     RATE_LIMIT_WINDOW_MS: windowMs.default(60_000),
-    LOGIN_MAX_FAILURES_PER_ACCOUNT: limit.default(5),
-    LOGIN_MAX_FAILURES_PER_IP: limit.default(20),
-    LOGIN_MAX_ATTEMPTS_PER_IP: limit.default(200),
-    LOGIN_WINDOW_MS: windowMs.default(15 * 60_000),
-    REGISTER_MAX_PER_IP: limit.default(30),
-    REGISTER_WINDOW_MS: windowMs.default(60 * 60_000),
-    RESET_MAX_PER_IP: limit.default(20),
-    RESET_MAX_PER_ADDRESS: limit.default(5),
-    RESET_WINDOW_MS: windowMs.default(60 * 60_000),
-    VERIFY_RESEND_MAX_PER_ACCOUNT: limit.default(5),
-    VERIFY_RESEND_WINDOW_MS: windowMs.default(60 * 60_000),
-    LIVE_MAX_SUBSCRIPTIONS_PER_CLIENT: limit.default(10),
-    LIVE_MAX_SUBSCRIPTIONS: limit.default(1000),
+    LOGIN_MAX_FAILURES_PER_ACCOUNT: limit.default(auth.loginFailuresPerAccount.max),
+    LOGIN_MAX_FAILURES_PER_IP: limit.default(auth.loginFailuresPerIp.max),
+    LOGIN_MAX_ATTEMPTS_PER_IP: limit.default(auth.loginAttemptsPerIp.max),
+    LOGIN_WINDOW_MS: windowMs.default(auth.loginFailuresPerAccount.windowMs),
+    REGISTER_MAX_PER_IP: limit.default(auth.registrationsPerIp.max),
+    REGISTER_WINDOW_MS: windowMs.default(auth.registrationsPerIp.windowMs),
+    RESET_MAX_PER_IP: limit.default(auth.passwordResetsPerIp.max),
+    RESET_MAX_PER_ADDRESS: limit.default(auth.passwordResetsPerAddress.max),
+    RESET_WINDOW_MS: windowMs.default(auth.passwordResetsPerIp.windowMs),
+    VERIFY_RESEND_MAX_PER_ACCOUNT: limit.default(auth.verificationMailsPerAccount.max),
+    VERIFY_RESEND_WINDOW_MS: windowMs.default(auth.verificationMailsPerAccount.windowMs),
+    LIVE_MAX_SUBSCRIPTIONS_PER_CLIENT: limit.default(live.maxPerClient),
+    LIVE_MAX_SUBSCRIPTIONS: limit.default(live.maxTotal),
     METRICS_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
     WORKERS: integer(1, 64, 'an integer from 1 to 64').default(1),
     CACHE_TTL_MS: integer(0, 86_400_000, 'milliseconds from 0 (off) to 86400000').default(30_000),
@@ -103,7 +111,7 @@ const envSchema = z
       .refine(isOrigin, { error: 'must be an origin like https://conduit.example.com' })
       .optional(),
     REAUTH_WINDOW_MS: integer(60_000, 86_400_000, 'milliseconds from 60000 to 86400000').default(
-      10 * 60_000,
+      defaultAccountSettings.reauthWindowMs,
     ),
     REQUIRE_VERIFIED_EMAIL: z
       .enum(['true', 'false'], { error: 'must be true or false' })
@@ -226,21 +234,8 @@ export interface Config {
   accounts: AccountSettings;
   /** Where mail goes: an SMTP server (with credentials: a secret), or nowhere yet (see mail.ts). */
   mail: { smtpUrl: string | undefined; from: string };
-  limits: {
-    global: Limit;
-    loginFailuresPerAccount: Limit;
-    loginFailuresPerIp: Limit;
-    loginAttemptsPerIp: Limit;
-    registrationsPerIp: Limit;
-    passwordResetsPerIp: Limit;
-    passwordResetsPerAddress: Limit;
-    verificationMailsPerAccount: Limit;
-  };
-}
-
-export interface Limit {
-  max: number;
-  windowMs: number;
+  /** The abuse limits of sign-in and friends, and `global`, every request's per client. */
+  limits: AuthLimits & { global: Limit };
 }
 
 export class ConfigError extends Error {

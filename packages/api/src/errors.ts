@@ -1,5 +1,5 @@
-// Domain failures that carry more than a message. They travel as the `cause` of a TRPCError and
-// the error formatter (trpc.ts) turns them into fields of the error's `data`.
+// Domain failures that carry more than a message. They travel as the `cause` of a TRPCError;
+// failures.ts classifies them and each surface's renderer says what they carry.
 import { TRPCError } from '@trpc/server';
 
 /** Per-field messages, keyed by the field's name (dotted for nested fields). */
@@ -16,10 +16,32 @@ export class InvalidFieldsError extends Error {
   }
 }
 
+/** Too many of something (`attempts` at signing in, `requests` from one client) for now. */
 export class RateLimitedError extends Error {
   override name = 'RateLimitedError';
-  constructor(readonly retryAfterMs: number) {
-    super(`Too many attempts, retry in ${Math.max(1, Math.ceil(retryAfterMs / 1000))} s`);
+  readonly retryAfterSeconds: number;
+  constructor(
+    readonly retryAfterMs: number,
+    what = 'attempts',
+  ) {
+    const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+    super(`Too many ${what}, retry in ${retryAfterSeconds} s`);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/**
+ * A request the server refuses before any route runs: a cross-origin write (CSRF), a stream asked
+ * for while the server stops. Thrown by the server's hooks; each surface renders it (failures.ts).
+ */
+export class RequestRefusedError extends Error {
+  override name = 'RequestRefusedError';
+  constructor(
+    readonly kind: 'forbidden' | 'unavailable',
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
   }
 }
 

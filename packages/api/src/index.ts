@@ -12,11 +12,32 @@ export {
   invalidate,
 } from './cache';
 export {
+  type AccountSettings,
+  type AuthLimits,
+  type Context,
+  type CreateContextOptions,
+  createTRPCContext,
+  defaultAccountSettings,
+  type Limit,
+  type RequestMeta,
+  type SessionCookie,
+  type WebAuthnSettings,
+} from './context';
+export {
+  type FieldErrors,
   InvalidFieldsError,
   type PendingSecondFactor,
   RateLimitedError,
+  RequestRefusedError,
   SecondFactorRequiredError,
 } from './errors';
+export {
+  classifyFailure,
+  type Failure,
+  type FailureKind,
+  INTERNAL_MESSAGE,
+  type Issue,
+} from './failures';
 export { clientKey, type RateLimiter, type RateLimitResult } from './limits';
 export {
   type CommentEvents,
@@ -51,19 +72,6 @@ export * from './schemas/passkey';
 export * from './schemas/recovery';
 export * from './schemas/two-factor';
 export { forgetSessionsEndedElsewhere } from './session-cache';
-export {
-  type AccountSettings,
-  type AuthLimits,
-  type Context,
-  type CreateContextOptions,
-  createTRPCContext,
-  defaultAccountSettings,
-  type FieldErrors,
-  type Limit,
-  type RequestMeta,
-  type SessionCookie,
-  type WebAuthnSettings,
-} from './trpc';
 export { type AppRouter, appRouter };
 
 /** Calls procedures in-process: `createCaller(createTRPCContext({ db })).tag.list()`. */

@@ -5,9 +5,9 @@ import { getTestDb, recordQueries, resetDb } from '@conduit/db/testing';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { callerFor, failure } from '../test/callers';
 import { type CacheStore, createMemoryCache } from './cache';
+import { createTRPCContext } from './context';
 import { createCaller } from './index';
 import { lookUpSession } from './session-cache';
-import { createTRPCContext } from './trpc';
 
 let db: Database;
 let cache: CacheStore;

@@ -5,7 +5,8 @@ import { getTestDb } from '@conduit/db/testing';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createTRPCContext, createTRPCRouter, publicProcedure } from './trpc';
+import { createTRPCContext } from './context';
+import { createTRPCRouter, publicProcedure } from './trpc';
 
 const router = createTRPCRouter({
   // Past any schema, straight to PostgreSQL: text it cannot store.

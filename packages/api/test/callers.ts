@@ -2,8 +2,8 @@
 import type { Database } from '@conduit/db';
 import { TRPCError } from '@trpc/server';
 import { expect } from 'vitest';
+import { type CreateContextOptions, createTRPCContext, type SessionCookie } from '../src/context';
 import { createCaller, type RateLimiter } from '../src/index';
-import { type CreateContextOptions, createTRPCContext, type SessionCookie } from '../src/trpc';
 
 /** A cookie jar standing in for the browser: remembers what the server set or cleared. */
 export function cookieJar(): SessionCookie & { token: string | undefined; cleared: number } {

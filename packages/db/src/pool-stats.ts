@@ -70,6 +70,7 @@ export class PoolTracker {
       }
       return then(onFulfilled, onRejected);
     };
+    // biome-ignore lint/nursery/noFloatingPromises: this returns the query, which the caller awaits.
     Object.defineProperty(query, 'then', { value: counted, configurable: true });
     return query;
   }

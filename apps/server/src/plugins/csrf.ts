@@ -2,9 +2,9 @@
 // browser change anything. SameSite=Lax already keeps the cookie off cross-site POSTs; this checks
 // where the request comes from, as browsers report it (Sec-Fetch-Site, Origin), for every
 // state-changing request that carries the session cookie.
+import { RequestRefusedError } from '@conduit/api';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { errorBody } from './errors';
 import { hasSessionCookie, type SessionCookieSettings } from './session';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -34,7 +34,7 @@ export function fromTrustedOrigin(
 
 export const csrfPlugin = fp<CsrfOptions>(
   async (app, opts) => {
-    app.addHook('onRequest', async (request, reply) => {
+    app.addHook('onRequest', async (request) => {
       if (SAFE_METHODS.has(request.method)) return;
       // A token in a header is not ambient: a foreign page cannot make the browser send it.
       if (request.headers.authorization !== undefined) return;
@@ -44,7 +44,7 @@ export const csrfPlugin = fp<CsrfOptions>(
         { origin: request.headers.origin, site: request.headers['sec-fetch-site'] },
         'cross-origin request refused',
       );
-      return reply.status(403).send(errorBody(403, 'Cross-origin request refused'));
+      throw new RequestRefusedError('forbidden', 'Cross-origin request refused');
     });
   },
   { name: 'csrf', dependencies: ['cookies'] },

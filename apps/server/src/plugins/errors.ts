@@ -1,4 +1,5 @@
-// The one place that maps failures to HTTP answers outside tRPC: always JSON, never a stack or SQL.
+// Failures outside tRPC's procedures and REST as the app's own JSON: never a stack or SQL.
+import { classifyFailure, type Failure, RateLimitedError, RequestRefusedError } from '@conduit/api';
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
@@ -46,19 +47,34 @@ const plugin: FastifyPluginAsync<ErrorsOptions> = async (app, { pages }) => {
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const status =
-      error.statusCode && error.statusCode >= 400 && error.statusCode < 600
-        ? error.statusCode
-        : 500;
-    if (status >= 500) {
+    const failure = classifyFailure(error);
+    // Where unexpected failures are rendered: logged with all they say, answered without.
+    if (failure.kind === 'internal') {
       request.log.error({ err: error }, 'request failed');
-      reply.status(status).send(errorBody(status, 'Internal server error'));
+      sendAppFailure(reply, failure);
       return;
     }
-    // Fastify's own 4xx messages (bad JSON, body too large, ...) describe the request, not our internals.
-    request.log.info({ code: error.code, status }, error.message);
-    reply.status(status).send(errorBody(status, error.message));
+    // Fastify's own 4xx messages (bad JSON, body too large, ...) describe the request, not our
+    // internals; our hooks' refusals (rate limit, CSRF) log for themselves, if at all.
+    if (!isRefusal(error)) {
+      request.log.info({ code: error.code, status: failure.status }, error.message);
+    }
+    sendAppFailure(reply, failure);
   });
 };
 
+/**
+ * A failure outside tRPC's procedures and /api, as the app's own JSON in tRPC's code names (see
+ * @conduit/api's failures.ts), with Retry-After when the failure says when to come back.
+ */
+export function sendAppFailure(reply: FastifyReply, failure: Failure): FastifyReply {
+  const retryAfter = 'retryAfterSeconds' in failure ? failure.retryAfterSeconds : undefined;
+  if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
+  return reply.status(failure.status).send(errorBody(failure.status, failure.message));
+}
+
 export const errorsPlugin = fp(plugin, { name: 'errors' });
+
+function isRefusal(error: unknown): boolean {
+  return error instanceof RateLimitedError || error instanceof RequestRefusedError;
+}

@@ -1,8 +1,7 @@
 // Global per-client request limit: the first line against floods and scripted abuse of any route.
-import { clientKey, type RateLimiter, type RateLimitResult } from '@conduit/api';
+import { clientKey, RateLimitedError, type RateLimiter, type RateLimitResult } from '@conduit/api';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
-import { errorBody } from './errors';
 
 export interface RateLimitOptions {
   /** Where counts live: in process, or Redis so that every instance shares them. */
@@ -58,8 +57,8 @@ const plugin: FastifyPluginAsync<RateLimitOptions> = async (app, options) => {
     reply.header('ratelimit-reset', resetSeconds);
     if (result.allowed) return;
 
-    reply.header('retry-after', resetSeconds);
-    return reply.code(429).send(errorBody(429, `Too many requests, retry in ${resetSeconds} s`));
+    // Rendered by the scope's error handler: the app's JSON, or RealWorld's under /api.
+    throw new RateLimitedError(result.retryAfterMs, 'requests');
   });
 };
 

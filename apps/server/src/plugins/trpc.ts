@@ -1,38 +1,20 @@
 // Mounts the tRPC router through the official Fastify adapter.
-import {
-  type AccountSettings,
-  type AppRouter,
-  type AuthLimits,
-  appRouter,
-  type CacheStore,
-  type CommentEvents,
-  RateLimitedError,
-  type RateLimiter,
-} from '@conduit/api';
-import type { Database } from '@conduit/db';
+import { type AppRouter, appRouter, classifyFailure } from '@conduit/api';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import type { FastifyPluginAsync } from 'fastify';
-import { contextForRequest } from '../context';
+import { contextForRequest, type SharedContextOptions } from '../context';
 import { conditionalGet } from './etag';
-import type { SessionCookieSettings } from './session';
 import { refusePrototypeKeys } from './trpc-json-guard';
 
-export interface TrpcPluginOptions {
-  db: Database;
+export interface TrpcPluginOptions extends SharedContextOptions {
   maxBatchSize: number;
-  exposeErrors: boolean;
-  cookie: SessionCookieSettings;
-  limiter: RateLimiter;
-  limits: AuthLimits;
-  commentEvents: CommentEvents;
-  cache: CacheStore;
-  accounts: AccountSettings;
 }
 
 /** Areas whose answers are about one person: never stored by a browser or a shared cache. */
 const PRIVATE_AREAS = ['auth.', 'user.', 'admin.'];
 
 export const trpcPlugin: FastifyPluginAsync<TrpcPluginOptions> = async (app, opts) => {
+  const { maxBatchSize, ...shared } = opts;
   // Runs after the root hook that turns tRPC's Response into bytes with its headers (compression),
   // so it sees the no-store that responseMeta sets on personal answers.
   app.addHook('onSend', conditionalGet);
@@ -51,28 +33,19 @@ export const trpcPlugin: FastifyPluginAsync<TrpcPluginOptions> = async (app, opt
       router: appRouter,
       // Batching on, bounded: one HTTP request cannot fan out into unbounded work.
       allowBatching: true,
-      maxBatchSize: opts.maxBatchSize,
-      createContext: ({ req, res }) =>
-        contextForRequest(req, res, {
-          db: opts.db,
-          exposeErrors: opts.exposeErrors,
-          cookie: opts.cookie,
-          limiter: opts.limiter,
-          limits: opts.limits,
-          commentEvents: opts.commentEvents,
-          cache: opts.cache,
-          accounts: opts.accounts,
-        }),
+      maxBatchSize,
+      createContext: ({ req, res }) => contextForRequest(req, res, shared),
       responseMeta: ({ ctx, paths, errors }) => {
         const headers: Record<string, string> = {};
         const personal =
           ctx?.viewer || paths?.some((path) => PRIVATE_AREAS.some((area) => path.startsWith(area)));
         if (personal) headers['cache-control'] = 'no-store';
         const retryAfter = errors
-          .map((error) => error.cause)
-          .find((cause) => cause instanceof RateLimitedError);
-        if (retryAfter)
-          headers['retry-after'] = String(Math.max(1, Math.ceil(retryAfter.retryAfterMs / 1000)));
+          .map(classifyFailure)
+          .find((failure) => failure.kind === 'rate_limited' && failure.retryAfterSeconds);
+        if (retryAfter?.kind === 'rate_limited' && retryAfter.retryAfterSeconds) {
+          headers['retry-after'] = String(retryAfter.retryAfterSeconds);
+        }
         return { headers };
       },
       onError: ({ error, path, req }) => {

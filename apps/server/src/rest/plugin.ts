@@ -116,6 +116,7 @@ function acceptEmptyJsonBodies(api: FastifyInstance): void {
       done(null, undefined);
       return;
     }
-    parseJson(request, text, done);
+    // Fastify's default parser answers through `done`; it returns no promise worth waiting on.
+    void parseJson(request, text, done);
   });
 }

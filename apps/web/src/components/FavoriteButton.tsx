@@ -45,7 +45,7 @@ export function FavoriteButton({ article, compact = false }: Props) {
 
   function toggle() {
     if (!viewer) {
-      navigate('/login');
+      void navigate('/login');
       return;
     }
     (article.favorited ? unfavorite : favorite).mutate({ slug: article.slug });

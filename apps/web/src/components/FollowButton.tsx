@@ -44,7 +44,7 @@ export function FollowButton({ profile }: Props) {
 
   function toggle() {
     if (!viewer) {
-      navigate('/login');
+      void navigate('/login');
       return;
     }
     (profile.following ? unfollow : follow).mutate({ username: profile.username });

@@ -19,7 +19,7 @@ export function useLinkToken(): string | undefined {
   useEffect(() => {
     if (inAddress === undefined) return;
     setToken(inAddress);
-    navigate(pathname, { replace: true });
+    void navigate(pathname, { replace: true });
   }, [inAddress, navigate, pathname]);
   return inAddress ?? token;
 }

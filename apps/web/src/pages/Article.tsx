@@ -109,7 +109,7 @@ function DeleteArticle({ slug, asAuthor }: { slug: string; asAuthor: boolean }) 
         queryClient.removeQueries({ queryKey: trpc.article.get.queryKey({ slug }) });
         await queryClient.invalidateQueries({ queryKey: trpc.article.pathKey() });
         await queryClient.invalidateQueries({ queryKey: trpc.tag.pathKey() });
-        navigate('/', { replace: true });
+        void navigate('/', { replace: true });
       },
     }),
   );

@@ -26,7 +26,7 @@ export function SignInPage() {
   const [password, setPassword] = useState('');
   const signedIn = async (user: Viewer) => {
     await sessionChanged(user);
-    navigate(returnTo, { replace: true });
+    void navigate(returnTo, { replace: true });
   };
   // Set when the password was right and the account has two-factor on: the code comes next.
   const [pending, setPending] = useState<string | null>(null);
@@ -112,7 +112,7 @@ export function SignUpPage() {
     trpc.auth.register.mutationOptions({
       onSuccess: async ({ user }) => {
         await sessionChanged(user);
-        navigate('/', { replace: true });
+        void navigate('/', { replace: true });
       },
     }),
   );

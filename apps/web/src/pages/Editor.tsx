@@ -48,7 +48,7 @@ function ArticleForm({ article }: { article?: Article }) {
     await queryClient.invalidateQueries({ queryKey: trpc.article.list.pathKey() });
     await queryClient.invalidateQueries({ queryKey: trpc.article.feed.pathKey() });
     await queryClient.invalidateQueries({ queryKey: trpc.tag.pathKey() });
-    navigate(`/article/${encodeURIComponent(result.slug)}`);
+    void navigate(`/article/${encodeURIComponent(result.slug)}`);
   };
   const create = useMutation(trpc.article.create.mutationOptions({ onSuccess: saved }));
   const update = useMutation(trpc.article.update.mutationOptions({ onSuccess: saved }));

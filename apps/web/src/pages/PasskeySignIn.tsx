@@ -19,7 +19,7 @@ export function PasskeySignIn({ returnTo }: { returnTo: string }) {
     },
     onSuccess: async ({ user }) => {
       await sessionChanged(user);
-      navigate(returnTo, { replace: true });
+      void navigate(returnTo, { replace: true });
     },
   });
   if (!browserSupportsWebAuthn()) return null;

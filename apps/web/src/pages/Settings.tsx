@@ -207,7 +207,7 @@ function Sessions() {
       onSuccess: async ({ current }) => {
         if (current) {
           await sessionChanged(null);
-          navigate('/');
+          void navigate('/');
           return;
         }
         await queryClient.invalidateQueries({ queryKey: trpc.auth.sessions.queryKey() });
@@ -264,7 +264,7 @@ function SignOut() {
   const sessionChanged = useSessionChanged();
   const signedOut = async () => {
     await sessionChanged(null);
-    navigate('/');
+    void navigate('/');
   };
   const logout = useMutation(trpc.auth.logout.mutationOptions({ onSuccess: signedOut }));
   const logoutAll = useMutation(trpc.auth.logoutAll.mutationOptions({ onSuccess: signedOut }));

@@ -4,9 +4,9 @@ import { createArticle, getTestDatabaseUrl, getTestDb, resetDb } from '@conduit/
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { signUp } from '../../test/callers';
+import { createTRPCContext } from '../context';
 import { createCaller } from '../index';
 import type { CommentView } from '../schemas/comment';
-import { createTRPCContext } from '../trpc';
 import {
   COMMENT_CREATED_CHANNEL,
   type CommentEvents,

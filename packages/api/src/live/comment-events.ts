@@ -12,6 +12,7 @@ import {
   unlistenWithin,
 } from '@conduit/db';
 import { TRPCError } from '@trpc/server';
+import { defaultCommentEventsOptions } from '../defaults';
 
 export const COMMENT_CREATED_CHANNEL = 'conduit_comment_created';
 
@@ -57,11 +58,7 @@ export interface CommentEventsOptions {
   maxPending?: number;
 }
 
-export const defaultCommentEventsOptions: CommentEventsOptions = {
-  maxPerClient: 10,
-  maxTotal: 1000,
-  maxPending: 1000,
-};
+export { defaultCommentEventsOptions };
 
 export interface CommentSubscription {
   /**

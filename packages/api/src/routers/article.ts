@@ -3,6 +3,7 @@ import { hasRole, type Role } from '@conduit/auth';
 import { TRPCError, type TRPCRouterRecord } from '@trpc/server';
 import type { z } from 'zod';
 import { invalidate } from '../cache';
+import type { Context } from '../context';
 import { invalidFields } from '../errors';
 import {
   createArticleInput,
@@ -24,7 +25,7 @@ import {
 } from '../services/articles';
 import { feedArticles, listArticles } from '../services/articles-list';
 import { ARTICLES, type Reader, readArticle, readFirstPage } from '../services/cached-reads';
-import { authedProcedure, type Context, publicProcedure, writerProcedure } from '../trpc';
+import { authedProcedure, publicProcedure, writerProcedure } from '../trpc';
 import { TAGS } from './tag';
 
 type Viewer = { id: number; role: Role };

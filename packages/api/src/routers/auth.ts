@@ -12,6 +12,7 @@ import { and, type Database, eq, sessions } from '@conduit/db';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import type { Context } from '../context';
 import { loginInput, registerInput } from '../schemas/account';
 import { text } from '../schemas/text';
 import { loginSecondFactorInput } from '../schemas/two-factor';
@@ -27,7 +28,7 @@ import {
 } from '../services/throttle';
 import { passSecondFactor, requireSecondFactor } from '../services/two-factor-login';
 import { sessionCopiesIn } from '../session-cache';
-import { authedProcedure, type Context, publicProcedure } from '../trpc';
+import { authedProcedure, publicProcedure } from '../trpc';
 
 /** The account as its owner sees it. */
 export function toUser(

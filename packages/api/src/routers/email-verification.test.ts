@@ -7,7 +7,7 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { callerFor, codeOf, failure, signUp } from '../../test/callers';
 import { latestToken, linkIn, mailTo, memoryLimiter } from '../../test/mailbox';
 import { type CacheStore, createMemoryCache } from '../cache';
-import { type CreateContextOptions, defaultAccountSettings, defaultAuthLimits } from '../trpc';
+import { type CreateContextOptions, defaultAccountSettings, defaultAuthLimits } from '../context';
 
 let db: Database;
 let cache: CacheStore;

@@ -7,8 +7,8 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { callerFor, codeOf, cookieJar, failure, refusedFields, signUp } from '../../test/callers';
 import { addPasskey, signInWithPasskey } from '../../test/passkeys';
 import { type Faults, SoftAuthenticator } from '../../test/soft-authenticator';
+import { defaultAuthLimits } from '../context';
 import type { RateLimiter } from '../limits';
-import { defaultAuthLimits } from '../trpc';
 
 let db: Database;
 beforeAll(async () => {

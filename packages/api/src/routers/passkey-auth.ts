@@ -5,6 +5,7 @@
 // factor, so a passkey sign-in starts the session at once (decision 023).
 import type { TRPCRouterRecord } from '@trpc/server';
 import { TRPCError } from '@trpc/server';
+import type { Context } from '../context';
 import { invalidFields } from '../errors';
 import { passkeyLoginInput } from '../schemas/passkey';
 import { audit } from '../services/audit';
@@ -17,7 +18,7 @@ import {
 } from '../services/passkeys';
 import { countFailureFromIp, countSignInAttempt, refuseIfIpFailing } from '../services/throttle';
 import { storeChallenge, takeChallenge } from '../services/webauthn-challenges';
-import { type Context, publicProcedure } from '../trpc';
+import { publicProcedure } from '../trpc';
 import { signIn } from './auth';
 
 /** Records a refused passkey sign-in (counted for the IP) and makes the answer to give. */

@@ -3,6 +3,7 @@
 // with a passkey is passkey-auth.ts's.
 import type { TRPCRouterRecord } from '@trpc/server';
 import { TRPCError } from '@trpc/server';
+import type { Context } from '../context';
 import { conflict, invalidFields } from '../errors';
 import {
   passkeyRegisterInput,
@@ -26,7 +27,7 @@ import {
 } from '../services/passkeys';
 import { requireRecentAuth } from '../services/reauth';
 import { storeChallenge, takeChallenge } from '../services/webauthn-challenges';
-import { authedProcedure, type Context } from '../trpc';
+import { authedProcedure } from '../trpc';
 
 type SignedIn = Context & { viewer: NonNullable<Context['viewer']> };
 
@@ -39,6 +40,21 @@ async function refuseWhenFull(ctx: SignedIn): Promise<void> {
 }
 
 const notFound = () => new TRPCError({ code: 'NOT_FOUND', message: 'No such passkey' });
+
+/** The audit entry of a change to one of the viewer's passkeys, naming it. */
+function auditPasskey(
+  ctx: SignedIn,
+  action: 'auth.passkey.rename' | 'auth.passkey.remove',
+  passkey: { id: string; name: string },
+) {
+  return audit(ctx, {
+    action,
+    actorId: ctx.viewer.user.id,
+    targetType: 'passkey',
+    targetId: passkey.id,
+    details: { name: passkey.name },
+  });
+}
 
 export const passkeyRouter = {
   /**
@@ -103,13 +119,7 @@ export const passkeyRouter = {
   rename: authedProcedure.input(passkeyRenameInput).mutation(async ({ ctx, input }) => {
     const renamed = await renamePasskey(ctx.db, ctx.viewer.user.id, input.id, input.name);
     if (!renamed) throw notFound();
-    await audit(ctx, {
-      action: 'auth.passkey.rename',
-      actorId: ctx.viewer.user.id,
-      targetType: 'passkey',
-      targetId: renamed.id,
-      details: { name: renamed.name },
-    });
+    await auditPasskey(ctx, 'auth.passkey.rename', renamed);
     return { passkey: toPasskey(renamed) };
   }),
 
@@ -121,13 +131,7 @@ export const passkeyRouter = {
     await requireRecentAuth(ctx, input.currentPassword);
     const removed = await removePasskey(ctx.db, ctx.viewer.user.id, input.id);
     if (!removed) throw notFound();
-    await audit(ctx, {
-      action: 'auth.passkey.remove',
-      actorId: ctx.viewer.user.id,
-      targetType: 'passkey',
-      targetId: removed.id,
-      details: { name: removed.name },
-    });
+    await auditPasskey(ctx, 'auth.passkey.remove', removed);
     return { removed: removed.id };
   }),
 } satisfies TRPCRouterRecord;

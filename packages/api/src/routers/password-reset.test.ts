@@ -6,8 +6,8 @@ import { getTestDb, resetDb } from '@conduit/db/testing';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { callerFor, codeOf, failure, refusedFields, signUp } from '../../test/callers';
 import { latestToken, linkIn, mailTo, memoryLimiter } from '../../test/mailbox';
+import { createTRPCContext, defaultAccountSettings, defaultAuthLimits } from '../context';
 import { createCaller, type RateLimiter } from '../index';
-import { createTRPCContext, defaultAccountSettings, defaultAuthLimits } from '../trpc';
 
 let db: Database;
 beforeAll(async () => {

@@ -7,6 +7,7 @@ import { Secret } from 'otpauth';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { callerFor, codeOf, failure, refusedFields, signUp } from '../../test/callers';
 import { clockedCallers, codeAt, signUpWithTwoFactor, testClock } from '../../test/two-factor';
+import { totpStateOf } from '../services/two-factor';
 
 let db: Database;
 beforeAll(async () => {
@@ -16,17 +17,8 @@ beforeEach(() => resetDb(db));
 
 const MINUTE = 60_000;
 
-async function totpColumns(id: number) {
-  const [row] = await db
-    .select({
-      secret: users.totpSecret,
-      enabledAt: users.totpEnabledAt,
-      lastStep: users.totpLastStep,
-    })
-    .from(users)
-    .where(eq(users.id, id));
-  return row;
-}
+/** The user's second-factor columns, as the service reads them. */
+const totpColumns = (id: number) => totpStateOf(db, id);
 
 async function userIdOf(email: string) {
   const [row] = await db.select({ id: users.id }).from(users).where(eq(users.email, email));

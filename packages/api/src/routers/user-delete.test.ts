@@ -8,8 +8,8 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { callerFor, codeOf, failure, refusedFields, signUp } from '../../test/callers';
 import { expectTotalsExact } from '../../test/totals';
 import { createMemoryCache } from '../cache';
+import { createTRPCContext } from '../context';
 import { createCaller } from '../index';
-import { createTRPCContext } from '../trpc';
 
 let db: Database;
 beforeAll(async () => {

@@ -2,7 +2,7 @@
 // fragment (`#token=`): a browser never sends a fragment to a server, so it stays out of access
 // logs, proxies and the Referer header of whatever the page loads; the page reads it and posts it.
 import type { AccountTokenPurpose } from '@conduit/db';
-import type { AccountSettings } from '../trpc';
+import type { AccountSettings } from '../context';
 
 const HOUR = 60 * 60_000;
 

@@ -12,8 +12,8 @@ import {
   users,
 } from '@conduit/db';
 import { TRPCError } from '@trpc/server';
+import type { RequestMeta } from '../context';
 import type { ArticleView } from '../schemas/article';
-import type { RequestMeta } from '../trpc';
 import { type ArticleRefs, readArticleView } from './articles-view';
 import { audit } from './audit';
 import { slugify, withUniqueSlug } from './slugs';

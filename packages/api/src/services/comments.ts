@@ -16,9 +16,9 @@ import {
   users,
 } from '@conduit/db';
 import { TRPCError } from '@trpc/server';
+import type { RequestMeta } from '../context';
 import { publishCommentCreated } from '../live/comment-events';
 import type { CommentPage, CommentView } from '../schemas/comment';
-import type { RequestMeta } from '../trpc';
 import { type ArticleCursor, encodeCursor } from './articles-cursor';
 import { audit } from './audit';
 import { profileColumns } from './profiles';

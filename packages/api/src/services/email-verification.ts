@@ -14,9 +14,9 @@ import {
   users,
 } from '@conduit/db';
 import { queueMail } from '@conduit/mail';
+import type { AccountSettings, Context } from '../context';
 import { conflict, invalidFields } from '../errors';
 import { sessionCopiesIn } from '../session-cache';
-import type { AccountSettings, Context } from '../trpc';
 import { accountLink, tokenLifetimesMs } from './account-links';
 
 interface MailContext {

@@ -4,8 +4,8 @@
 import { endSessions } from '@conduit/auth';
 import { and, comments, count, type Database, eq, isNull, not, sql, users } from '@conduit/db';
 import { TRPCError } from '@trpc/server';
+import type { Context } from '../context';
 import { sessionCopiesIn } from '../session-cache';
-import type { Context } from '../trpc';
 import { findAccountByUsername } from './accounts';
 import { queueArticleWrites } from './articles';
 import { audit } from './audit';

@@ -12,8 +12,8 @@ import {
   verifyRegistrationResponse,
 } from '@simplewebauthn/server';
 import type { z } from 'zod';
+import type { AccountSettings, WebAuthnSettings } from '../context';
 import type { authenticationResponseSchema, registrationResponseSchema } from '../schemas/passkey';
-import type { AccountSettings, WebAuthnSettings } from '../trpc';
 import { accountColumns } from './accounts';
 import { CHALLENGE_TTL_MS } from './webauthn-challenges';
 

@@ -11,8 +11,8 @@ import {
 } from '@conduit/auth';
 import { and, emailIs, eq, isNull, users } from '@conduit/db';
 import { queueMail } from '@conduit/mail';
+import type { Context } from '../context';
 import { sessionCopiesIn } from '../session-cache';
-import type { Context } from '../trpc';
 import { accountLink, tokenLifetimesMs } from './account-links';
 import { audit } from './audit';
 import { badLink } from './email-verification';

@@ -4,9 +4,9 @@
 // alone cannot take the account over; a client that has just signed in (the RealWorld flow) is
 // not asked twice.
 import { markSessionAuthenticated, verifyPassword } from '@conduit/auth';
+import type { Context } from '../context';
 import { invalidFields } from '../errors';
 import { sessionCopiesIn } from '../session-cache';
-import type { Context } from '../trpc';
 import { findCredentials } from './accounts';
 import { countFailedLogin, throttleLogin } from './throttle';
 

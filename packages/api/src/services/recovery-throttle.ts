@@ -1,9 +1,10 @@
 // Throttles on what sends mail on request (decision 019): password resets per IP and per typed
 // address, and verification mails an account asks for again. They keep a mailbox from being
 // flooded and the reset form from being used to test addresses in bulk.
+
+import type { AuthLimits, Limit, RequestMeta } from '../context';
 import { tooManyRequests } from '../errors';
 import { clientKey, type RateLimiter } from '../limits';
-import type { AuthLimits, Limit, RequestMeta } from '../trpc';
 import { guarded } from './throttle';
 
 interface ThrottleContext {

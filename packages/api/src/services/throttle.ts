@@ -1,8 +1,8 @@
 // Throttles on sign-in and sign-up: they are where password guessing and mass sign-up happen.
 import { TRPCError } from '@trpc/server';
+import type { AuthLimits, RequestMeta } from '../context';
 import { tooManyRequests } from '../errors';
 import { clientKey, type RateLimiter } from '../limits';
-import type { AuthLimits, RequestMeta } from '../trpc';
 
 export interface ThrottleContext {
   limiter: RateLimiter;

@@ -9,8 +9,8 @@ import {
 } from '@conduit/auth';
 import { and, eq, isNull, users } from '@conduit/db';
 import { TRPCError } from '@trpc/server';
+import type { Context } from '../context';
 import { invalidFields, secondFactorRequired, tooManyRequests } from '../errors';
-import type { Context } from '../trpc';
 import { type Account, accountColumns } from './accounts';
 import { audit } from './audit';
 import { guarded, throttleLogin } from './throttle';

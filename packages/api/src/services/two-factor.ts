@@ -2,8 +2,8 @@
 // from it), recovery codes, and the audit entries and mail every change leaves.
 import { and, type Database, eq, isNull, users } from '@conduit/db';
 import { queueMail } from '@conduit/mail';
+import type { Context } from '../context';
 import { conflict, invalidFields } from '../errors';
-import type { Context } from '../trpc';
 import { audit } from './audit';
 import { requireRecentAuth } from './reauth';
 import {

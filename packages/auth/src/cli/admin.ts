@@ -3,9 +3,9 @@
 // from ADMIN_PASSWORD or asked on the terminal. `--disable <who> [--reason R]` and `--enable <who>`
 // disable an account (every session ended) or enable it again, as admins do on the web (decision
 // 021). Exit codes: 0 done, 1 failed, 2 bad usage.
-import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createDb, type PubSub } from '@conduit/db';
+import { cliEnvironment } from '@conduit/db/cli-env';
 import type { SessionCopies } from '../ending-sessions';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../passwords';
 import { copiesKeptByServers } from '../session-notices';
@@ -88,7 +88,7 @@ function parseArgsStrict(args: string[]) {
 }
 
 async function readPassword(): Promise<string> {
-  let password = process.env.ADMIN_PASSWORD || undefined;
+  let password = cliEnvironment().adminPassword;
   if (password === undefined) {
     try {
       password = await promptHidden('Password for the new admin: ');
@@ -131,9 +131,7 @@ function copiesOfRunningServers(pubsub: PubSub): SessionCopies {
 
 async function run(command: Command, password: string | undefined): Promise<string> {
   // Where to connect: the same variables, and the same .env file, as the server and `pnpm db:migrate`.
-  const url = process.env.DATABASE_URL || undefined;
-  const pgliteDir = process.env.PGLITE_DIR || '.data/pglite';
-  const conn = await createDb({ url, pgliteDir, poolMax: 1 });
+  const conn = await createDb({ ...cliEnvironment().database, poolMax: 1 });
   try {
     await conn.migrate();
     if (command.kind === 'disable' || command.kind === 'enable') {
@@ -184,7 +182,6 @@ function describeToggle(who: string, kind: 'disable' | 'enable', result: Disable
 async function main(args: string[]): Promise<number> {
   try {
     const command = parseCommand(args);
-    if (existsSync('.env')) process.loadEnvFile('.env');
     const password = command.kind === 'create' ? await readPassword() : undefined;
     console.log(await run(command, password));
     return 0;

@@ -1,22 +1,32 @@
-// Where the database CLIs connect: the same variables, and the same .env file, as the server.
+// What the command-line tools (db:migrate, db:seed, admin, mail:outbox) read from the environment:
+// the same variables, and the same .env file, as the server. The one place they read it.
 import { existsSync } from 'node:fs';
 
 export const DEFAULT_PGLITE_DIR = '.data/pglite';
 
-function loadDotEnv(): void {
-  if (existsSync('.env')) process.loadEnvFile('.env');
+export interface CliEnvironment {
+  database: { url: string | undefined; pgliteDir: string };
+  production: boolean;
+  /** The port a server started from the same environment listens on, to point at its pages. */
+  port: string;
+  /** The new admin's password for scripts (`pnpm admin --create`); unset, the CLI asks. */
+  adminPassword: string | undefined;
 }
 
-export function databaseFromEnv(): { url: string | undefined; pgliteDir: string } {
-  loadDotEnv();
+export function cliEnvironment(): CliEnvironment {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const env = process.env;
   return {
-    url: process.env.DATABASE_URL || undefined,
-    pgliteDir: process.env.PGLITE_DIR || DEFAULT_PGLITE_DIR,
+    database: {
+      url: env.DATABASE_URL || undefined,
+      pgliteDir: env.PGLITE_DIR || DEFAULT_PGLITE_DIR,
+    },
+    production: env.NODE_ENV === 'production',
+    port: env.PORT || '3000',
+    adminPassword: env.ADMIN_PASSWORD || undefined,
   };
 }
 
-/** Whether NODE_ENV (from the environment or .env) says production: destructive CLIs hold back. */
-export function isProductionFromEnv(): boolean {
-  loadDotEnv();
-  return process.env.NODE_ENV === 'production';
+export function databaseFromEnv(): CliEnvironment['database'] {
+  return cliEnvironment().database;
 }

@@ -5,7 +5,7 @@
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { describeTarget, ResetRefused, resetDatabase } from '../reset';
-import { databaseFromEnv, isProductionFromEnv } from './env';
+import { cliEnvironment } from './env';
 
 const USAGE = 'Usage: pnpm db:reset [--yes] [--force]';
 
@@ -38,9 +38,9 @@ async function main(args: string[]): Promise<number> {
     );
     return 2;
   }
-  const database = databaseFromEnv();
+  const { database, production } = cliEnvironment();
   const target = describeTarget(database);
-  if (isProductionFromEnv() && !options.force) {
+  if (production && !options.force) {
     console.error(`NODE_ENV is production: not resetting ${target} (add --force if you mean it)`);
     return 2;
   }

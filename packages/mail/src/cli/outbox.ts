@@ -1,9 +1,9 @@
 // `pnpm mail:outbox [--limit N]`: the latest mail in the outbox, newest first, with its text (and
 // so its links) outside production. Connects as the server does (DATABASE_URL, else the embedded
 // database in PGLITE_DIR; a .env file too). Exit codes: 0 listed, 1 failed, 2 bad usage.
-import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createDb } from '@conduit/db';
+import { cliEnvironment } from '@conduit/db/cli-env';
 import { latestMail } from '../listing';
 import { formatOutbox } from './format';
 
@@ -25,10 +25,9 @@ async function main(args: string[]): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  const url = process.env.DATABASE_URL || undefined;
-  const pgliteDir = process.env.PGLITE_DIR || '.data/pglite';
-  const production = process.env.NODE_ENV === 'production';
+  const env = cliEnvironment();
+  const { url, pgliteDir } = env.database;
+  const { production } = env;
   try {
     const conn = await createDb({ url, pgliteDir, poolMax: 1 });
     try {
@@ -44,7 +43,7 @@ async function main(args: string[]): Promise<number> {
   if (production) console.error('\n(Bodies left out in production: they may hold live links.)');
   if (!url) {
     // One process owns an embedded database: a running server's latest writes are not on disk yet.
-    const page = `http://localhost:${process.env.PORT || 3000}/dev/mail`;
+    const page = `http://localhost:${env.port}/dev/mail`;
     console.error(
       `\n(Read from the embedded database in ${pgliteDir}. While a development server runs on ` +
         `it, list its mail at ${page} instead.)`,

@@ -78,7 +78,7 @@ function DeleteAccount({ viewer }: { viewer: Viewer }) {
       onError: sudo.onError,
       onSuccess: async () => {
         await sessionChanged(null);
-        navigate('/');
+        void navigate('/');
       },
     }),
   );

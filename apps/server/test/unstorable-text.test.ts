@@ -2,9 +2,9 @@
 // refused at the schema naming the field, or, where it names something to look up, not found.
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp } from '../test/helpers';
-import { freshName } from '../test/http';
-import { api, errorsOf, type SignedUp, signUp } from './rest/testing';
+import { api, errorsOf, type SignedUp, signUp } from '../src/rest/testing';
+import { buildTestApp } from './helpers';
+import { freshName } from './http';
 
 let app: FastifyInstance;
 let author: SignedUp;

@@ -4,7 +4,7 @@ import { getTestDatabaseUrl, getTestDb, resetDb } from '@conduit/db/testing';
 import { queueMail } from '@conduit/mail';
 import { startSmtpServer } from '@conduit/mail/testing';
 import { describe, expect, it } from 'vitest';
-import { freePort, startServerProcess } from '../test/process';
+import { freePort, startServerProcess } from './process';
 
 const databaseUrl = await getTestDatabaseUrl();
 

@@ -6,9 +6,9 @@ import { eq, users } from '@conduit/db';
 import { createArticle, getTestDatabaseUrl, getTestDb, resetDb } from '@conduit/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { serveTestApp, testConfig } from '../test/helpers';
-import { freshName, mutate } from '../test/http';
-import { buildApp } from './app';
+import { buildApp } from '../src/app';
+import { serveTestApp, testConfig } from './helpers';
+import { freshName, mutate } from './http';
 
 /** The typed client an internal developer would use (see packages/client). */
 const clientOf = (origin: string, token?: string) => createClient({ url: origin, token });

@@ -4,8 +4,8 @@ import { queueMail } from '@conduit/mail';
 import { startSmtpServer, type TestSmtpServer } from '@conduit/mail/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { testConfig } from '../test/helpers';
-import { buildApp } from './app';
+import { buildApp } from '../src/app';
+import { testConfig } from './helpers';
 
 let db: Database;
 let app: FastifyInstance | undefined;

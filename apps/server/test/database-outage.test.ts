@@ -8,10 +8,10 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { getTestDatabaseUrl } from '@conduit/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
-import { testConfig } from '../test/helpers';
-import { register } from '../test/http';
-import { eventually, missingArticles, startWriteLoad } from '../test/write-load';
-import { buildApp } from './app';
+import { buildApp } from '../src/app';
+import { testConfig } from './helpers';
+import { register } from './http';
+import { eventually, missingArticles, startWriteLoad } from './write-load';
 
 const databaseUrl = await getTestDatabaseUrl();
 

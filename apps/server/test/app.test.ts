@@ -3,8 +3,8 @@ import { createDb } from '@conduit/db';
 import { createArticle, createUser, getTestDb, resetDb } from '@conduit/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildTestApp, testConfig } from '../test/helpers';
-import { buildApp } from './app';
+import { buildApp } from '../src/app';
+import { buildTestApp, testConfig } from './helpers';
 
 let app: FastifyInstance;
 

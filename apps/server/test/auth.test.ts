@@ -2,12 +2,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defaultAuthLimits } from '@conduit/api/defaults';
 import { getTestDb, resetDb } from '@conduit/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildTestApp, testConfig } from '../test/helpers';
-import { freshName, mutate, ORIGIN, query, randomIp, register } from '../test/http';
-import { buildApp } from './app';
+import { buildApp } from '../src/app';
+import { buildTestApp, testConfig } from './helpers';
+import { freshName, mutate, ORIGIN, query, randomIp, register } from './http';
 
 /** With TEST_REDIS_URL the limits are shared through Redis, as between several instances. */
 const redis: Record<string, string> = process.env.TEST_REDIS_URL
@@ -190,7 +191,7 @@ describe('throttling', () => {
   it('locks an account after 5 failed logins, even for the right password, with Retry-After', async () => {
     await withLimits({}, async (limited) => {
       const { email, password } = await register(limited);
-      for (let i = 0; i < 5; i++) {
+      for (let i = 0; i < defaultAuthLimits.loginFailuresPerAccount.max; i++) {
         // From many addresses: the lock follows the account, not the IP.
         expect((await login(limited, email, 'wrong password', randomIp())).statusCode).toBe(401);
       }

@@ -1,7 +1,7 @@
 // The server as a process: what an operator sees when starting and stopping it.
 import type { ChildProcess } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { startServerProcess } from '../test/process';
+import { startServerProcess } from './process';
 
 function startServer(env: Record<string, string>) {
   return startServerProcess({ PGLITE_DIR: 'memory://', PORT: '0', ...env });

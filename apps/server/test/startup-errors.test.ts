@@ -6,8 +6,8 @@ import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { freePort, startServerProcess } from '../test/process';
-import { type Refusal, startRefusingPostgres } from '../test/refusing-postgres';
+import { freePort, startServerProcess } from './process';
+import { type Refusal, startRefusingPostgres } from './refusing-postgres';
 
 const PASSWORD = 'hunter2-not-for-logs';
 const postgresUrl = (hostPort: string, query = '') =>

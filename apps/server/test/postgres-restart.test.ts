@@ -13,11 +13,11 @@ import { promisify } from 'node:util';
 import { getTestDatabaseUrl } from '@conduit/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
-import { testConfig } from '../test/helpers';
-import { register } from '../test/http';
-import { freePort } from '../test/process';
-import { eventually, missingArticles, startWriteLoad } from '../test/write-load';
-import { buildApp } from './app';
+import { buildApp } from '../src/app';
+import { testConfig } from './helpers';
+import { register } from './http';
+import { freePort } from './process';
+import { eventually, missingArticles, startWriteLoad } from './write-load';
 
 const runAsync = promisify(execFile);
 

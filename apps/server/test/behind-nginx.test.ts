@@ -10,9 +10,9 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { getTestDatabaseUrl } from '@conduit/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nginxBinary, startNginx } from '../test/nginx';
-import { freePort, startServerProcess } from '../test/process';
-import { missingArticles } from '../test/write-load';
+import { nginxBinary, startNginx } from './nginx';
+import { freePort, startServerProcess } from './process';
+import { missingArticles } from './write-load';
 
 const databaseUrl = await getTestDatabaseUrl();
 const redisUrl = process.env.TEST_REDIS_URL;

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { getTestDatabaseUrl } from '@conduit/db/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, startServerProcess } from '../test/process';
+import { freePort, startServerProcess } from './process';
 
 const databaseUrl = await getTestDatabaseUrl();
 const start = startServerProcess;

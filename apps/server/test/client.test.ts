@@ -11,8 +11,8 @@ import {
 import { getTestDb, resetDb } from '@conduit/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { serveTestApp } from '../test/helpers';
-import { freshName } from '../test/http';
+import { serveTestApp } from './helpers';
+import { freshName } from './http';
 
 // Servers close before subscriptions end (see comments.test.ts: a reader leaving first holds
 // app.close() up while Node's fetch idles out a spare connection).
