@@ -30,9 +30,10 @@ export interface ClientOptions {
   /** The server's origin, e.g. `http://localhost:3000`; the client calls `<url>/trpc`. */
   url: string;
   /**
-   * A session token (from `auth.register` or `auth.login`), sent as `Authorization: Token <token>`;
-   * or a function returning the current one, read before every request. Browsers' own EventSource
-   * cannot send headers: there subscriptions are authenticated by the session cookie.
+   * A session token (from `auth.register` or `auth.login`) or a personal access token, sent as
+   * `Authorization: Bearer <token>`; or a function returning the current one, read before every
+   * request. Browsers' own EventSource cannot send headers: there subscriptions are authenticated
+   * by the session cookie.
    */
   token?: string | null | (() => Awaitable<string | null | undefined>);
   /** Extra headers for every request (and subscription, where the EventSource can send them). */
@@ -54,7 +55,7 @@ export function trpcUrl(origin: string): string {
 async function requestHeaders(options: ClientOptions): Promise<Record<string, string>> {
   const extra = typeof options.headers === 'function' ? await options.headers() : options.headers;
   const token = typeof options.token === 'function' ? await options.token() : options.token;
-  return { ...extra, ...(token ? { authorization: `Token ${token}` } : {}) };
+  return { ...extra, ...(token ? { authorization: `Bearer ${token}` } : {}) };
 }
 
 /**
