@@ -1,8 +1,9 @@
 /**
  * The typed client for Conduit's tRPC API, for Node and the browser. It imports only *types* from
- * @conduit/api, so no server code ends up in a bundle (scripts/check-bundle.mjs proves it).
+ * @conduit/api, so no server code ends up in a bundle (scripts/check-bundle.mjs proves it), nor in
+ * the published declarations (scripts/build.mjs, src/router.ts).
  */
-import type { AppRouter, FieldErrors } from '@conduit/api';
+import type { FieldErrors } from '@conduit/api';
 import {
   createTRPCClient,
   httpBatchLink,
@@ -15,7 +16,10 @@ import type { EventSourceLike } from '@trpc/server/unstable-core-do-not-import';
 // EventSource it can send the Authorization header.
 import { EventSource as FetchEventSource } from 'eventsource';
 
-export type { AppRouter, FieldErrors, RouterInputs, RouterOutputs } from '@conduit/api';
+import type { AppRouter } from './router';
+
+export type { FieldErrors } from '@conduit/api';
+export type { AppRouter, RouterInputs, RouterOutputs } from './router';
 export { TRPCClientError };
 
 /** The server's largest batch (TRPC_MAX_BATCH_SIZE): larger ones are split into several requests. */
