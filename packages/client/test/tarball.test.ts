@@ -40,6 +40,9 @@ async function succeeds(command: string, args: string[], cwd: string): Promise<s
   return result.text;
 }
 
+/** Server processes started here, stopped after the tests even when a start timed out. */
+const children: ChildProcess[] = [];
+
 /** The real server as an operator starts it, on embedded PGlite in memory and a free port. */
 async function startServer(): Promise<{ child: ChildProcess; url: string }> {
   const serverDir = join(repoDir, 'apps/server');
@@ -48,6 +51,7 @@ async function startServer(): Promise<{ child: ChildProcess; url: string }> {
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', PGLITE_DIR: 'memory://', PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.push(child);
   let printed = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     printed += chunk.toString();
@@ -126,7 +130,7 @@ beforeAll(async () => {
 }, 420_000);
 
 afterAll(async () => {
-  server?.child.kill('SIGTERM');
+  for (const child of children) child.kill('SIGTERM');
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 
