@@ -62,7 +62,7 @@ describe('createClient', () => {
     expect(requests.map((r) => r.url.pathname.split(',').length)).toEqual([10, 1]);
   });
 
-  it('sends the token as "Authorization: Token", reading a token function before each call', async () => {
+  it('sends the token as "Authorization: Bearer", reading a token function before each call', async () => {
     const { fetch, requests } = recordingFetch(batchOk);
     let token: string | undefined;
     const client = createClient({
@@ -74,7 +74,7 @@ describe('createClient', () => {
     await client.tag.list.query({});
     token = 'secret';
     await client.tag.list.query({});
-    expect(requests.map((r) => r.headers.get('authorization'))).toEqual([null, 'Token secret']);
+    expect(requests.map((r) => r.headers.get('authorization'))).toEqual([null, 'Bearer secret']);
     expect(requests.map((r) => r.headers.get('x-request-id'))).toEqual(['r1', 'r1']);
   });
 
@@ -114,7 +114,7 @@ describe('createClient', () => {
     const [request] = requests;
     expect(request?.url.pathname).toBe('/trpc/comment.onCreated');
     expect(JSON.parse(request?.url.searchParams.get('input') ?? 'null')).toEqual({ slug: 'live' });
-    expect(request?.headers.get('authorization')).toBe('Token secret');
+    expect(request?.headers.get('authorization')).toBe('Bearer secret');
     expect(request?.headers.get('x-request-id')).toBe('r1');
     expect(request?.headers.get('accept')).toBe('text/event-stream');
   });

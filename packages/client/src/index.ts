@@ -1,8 +1,9 @@
 /**
  * The typed client for Conduit's tRPC API, for Node and the browser. It imports only *types* from
- * @conduit/api, so no server code ends up in a bundle (scripts/check-bundle.mjs proves it).
+ * @conduit/api, so no server code ends up in a bundle (scripts/check-bundle.mjs proves it), nor in
+ * the published declarations (scripts/build.mjs, src/router.ts).
  */
-import type { AppRouter, FieldErrors } from '@conduit/api';
+import type { FieldErrors } from '@conduit/api';
 import {
   createTRPCClient,
   httpBatchLink,
@@ -15,7 +16,10 @@ import type { EventSourceLike } from '@trpc/server/unstable-core-do-not-import';
 // EventSource it can send the Authorization header.
 import { EventSource as FetchEventSource } from 'eventsource';
 
-export type { AppRouter, FieldErrors, RouterInputs, RouterOutputs } from '@conduit/api';
+import type { AppRouter } from './router';
+
+export type { FieldErrors } from '@conduit/api';
+export type { AppRouter, RouterInputs, RouterOutputs } from './router';
 export { TRPCClientError };
 
 /** The server's largest batch (TRPC_MAX_BATCH_SIZE): larger ones are split into several requests. */
@@ -30,9 +34,10 @@ export interface ClientOptions {
   /** The server's origin, e.g. `http://localhost:3000`; the client calls `<url>/trpc`. */
   url: string;
   /**
-   * A session token (from `auth.register` or `auth.login`), sent as `Authorization: Token <token>`;
-   * or a function returning the current one, read before every request. Browsers' own EventSource
-   * cannot send headers: there subscriptions are authenticated by the session cookie.
+   * A session token (from `auth.register` or `auth.login`) or a personal access token, sent as
+   * `Authorization: Bearer <token>`; or a function returning the current one, read before every
+   * request. Browsers' own EventSource cannot send headers: there subscriptions are authenticated
+   * by the session cookie.
    */
   token?: string | null | (() => Awaitable<string | null | undefined>);
   /** Extra headers for every request (and subscription, where the EventSource can send them). */
@@ -54,7 +59,7 @@ export function trpcUrl(origin: string): string {
 async function requestHeaders(options: ClientOptions): Promise<Record<string, string>> {
   const extra = typeof options.headers === 'function' ? await options.headers() : options.headers;
   const token = typeof options.token === 'function' ? await options.token() : options.token;
-  return { ...extra, ...(token ? { authorization: `Token ${token}` } : {}) };
+  return { ...extra, ...(token ? { authorization: `Bearer ${token}` } : {}) };
 }
 
 /**
