@@ -93,6 +93,8 @@ const envSchema = z
     RESET_WINDOW_MS: windowMs.default(60 * 60_000),
     VERIFY_RESEND_MAX_PER_ACCOUNT: limit.default(5),
     VERIFY_RESEND_WINDOW_MS: windowMs.default(60 * 60_000),
+    ACCESS_TOKEN_MAX_CALLS: limit.default(1000),
+    ACCESS_TOKEN_WINDOW_MS: windowMs.default(60_000),
     LIVE_MAX_SUBSCRIPTIONS_PER_CLIENT: limit.default(10),
     LIVE_MAX_SUBSCRIPTIONS: limit.default(1000),
     METRICS_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
@@ -235,6 +237,7 @@ export interface Config {
     passwordResetsPerIp: Limit;
     passwordResetsPerAddress: Limit;
     verificationMailsPerAccount: Limit;
+    accessTokenCalls: Limit;
   };
 }
 
@@ -305,6 +308,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         max: e.VERIFY_RESEND_MAX_PER_ACCOUNT,
         windowMs: e.VERIFY_RESEND_WINDOW_MS,
       },
+      accessTokenCalls: { max: e.ACCESS_TOKEN_MAX_CALLS, windowMs: e.ACCESS_TOKEN_WINDOW_MS },
     },
   };
 }

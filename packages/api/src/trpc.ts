@@ -5,10 +5,11 @@
  * 3. the router factory and the procedure kinds.
  * Adapter-agnostic: the server passes request facts in; nothing here knows about HTTP frameworks.
  */
-import { AccountGoneError, hasRole, type Role } from '@conduit/auth';
+import { AccountGoneError, hasRole, looksLikeAccessToken, type Role } from '@conduit/auth';
 import { type Database, eq, isDatabaseUnavailable, isDataException, users } from '@conduit/db';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
+import { accessTokenViewer, enforceTokenReach, type Viewer } from './access-token-policy';
 import { type CacheStore, createNoCache } from './cache';
 import {
   type FieldErrors,
@@ -54,6 +55,8 @@ export interface AuthLimits {
   passwordResetsPerAddress: Limit;
   /** Verification mails an account may ask to be sent again. */
   verificationMailsPerAccount: Limit;
+  /** Calls per personal access token, whatever the IP (decision 028). */
+  accessTokenCalls: Limit;
 }
 
 const MINUTE = 60_000;
@@ -65,6 +68,7 @@ export const defaultAuthLimits: AuthLimits = {
   passwordResetsPerIp: { max: 20, windowMs: 60 * MINUTE },
   passwordResetsPerAddress: { max: 5, windowMs: 60 * MINUTE },
   verificationMailsPerAccount: { max: 5, windowMs: 60 * MINUTE },
+  accessTokenCalls: { max: 1000, windowMs: MINUTE },
 };
 
 /** How accounts behave (issue 14): links in mail, sudo mode, whether writing needs a verified email. */
@@ -136,7 +140,15 @@ export async function createTRPCContext(opts: CreateContextOptions) {
   const presented = opts.sessionToken;
   const cache = opts.cache ?? noCache;
   const now = opts.now ?? (() => new Date());
-  const validated = presented ? await sessionOf(opts.db, cache, presented.value, now()) : null;
+  // A personal access token (decision 028) comes in the header only, and is never cached.
+  const pat = presented?.from === 'header' && looksLikeAccessToken(presented.value);
+  const byToken = pat
+    ? await unavailableSaid(accessTokenViewer(opts.db, presented.value, now(), opts.meta ?? {}))
+    : null;
+  const validated =
+    presented && !pat
+      ? await unavailableSaid(lookUpSession(opts.db, cache, presented.value, now()))
+      : null;
   if (presented?.from === 'cookie') {
     if (!validated) cookie.clear();
     else if (validated.fresh) cookie.set(presented.value, validated.session.expiresAt);
@@ -145,7 +157,8 @@ export async function createTRPCContext(opts: CreateContextOptions) {
     db: opts.db,
     meta: opts.meta ?? {},
     exposeErrors: opts.exposeErrors ?? false,
-    viewer: validated ? { user: validated.user, session: validated.session } : null,
+    viewer: (byToken ??
+      (validated ? { user: validated.user, session: validated.session } : null)) as Viewer | null,
     sessionCookie: cookie,
     limiter: opts.limiter ?? unlimited,
     limits: opts.limits ?? defaultAuthLimits,
@@ -156,10 +169,10 @@ export async function createTRPCContext(opts: CreateContextOptions) {
   };
 }
 
-/** The session lookup, with a database that cannot be reached said as such (503, not 500). */
-async function sessionOf(db: Database, cache: CacheStore, token: string, now: Date) {
+/** The caller's lookup, with a database that cannot be reached said as such (503, not 500). */
+async function unavailableSaid<T>(lookup: Promise<T>): Promise<T> {
   try {
-    return await lookUpSession(db, cache, token, now);
+    return await lookup;
   } catch (error) {
     throw asUnavailable(error);
   }
@@ -203,6 +216,8 @@ function isUnexpected(error: TRPCError): boolean {
 export interface ProcedureMeta {
   /** Who may call it: anyone, a signed-in user, or at least a given role. */
   access: 'anyone' | 'signed-in user' | Role;
+  /** Personal access tokens may call it, within their scope (access-token-policy.ts). */
+  accessTokens?: boolean;
 }
 
 const t = initTRPC
@@ -283,37 +298,64 @@ export const createCallerFactory = t.createCallerFactory;
  * network gone) answers 503, which clients and load balancers retry, instead of 500; one that
  * failed on a value PostgreSQL refused (a data exception) answers 400, as the schemas would have.
  */
-const procedure = t.procedure.use(async ({ ctx, next }) => {
-  const result = await next();
-  if (result.ok) return result;
-  const { cause } = result.error;
-  if (isDatabaseUnavailable(cause)) throw asUnavailable(cause);
-  // The caller's account was deleted while this ran (a write of theirs met it gone, or a sign-in
-  // its session's insert): a 401, as the next request gets, not a 500 for what is no bug (021).
-  const gone =
-    cause instanceof AccountGoneError ||
-    (result.error.code === 'INTERNAL_SERVER_ERROR' && (await viewerGone(ctx)));
-  if (gone) {
-    throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Your account no longer exists', cause });
-  }
-  if (isDataException(cause)) {
-    throw new TRPCError({
-      code: 'BAD_REQUEST',
-      message: 'The input holds a value the database cannot store or compare',
-      cause,
-    });
-  }
-  return result;
-});
+const procedure = t.procedure
+  .use(async ({ ctx, next }) => {
+    const result = await next();
+    if (result.ok) return result;
+    const { cause } = result.error;
+    if (isDatabaseUnavailable(cause)) throw asUnavailable(cause);
+    // The caller's account was deleted while this ran (a write of theirs met it gone, or a sign-in
+    // its session's insert): a 401, as the next request gets, not a 500 for what is no bug (021).
+    const gone =
+      cause instanceof AccountGoneError ||
+      (result.error.code === 'INTERNAL_SERVER_ERROR' && (await viewerGone(ctx)));
+    if (gone) {
+      throw new TRPCError({
+        code: 'UNAUTHORIZED',
+        message: 'Your account no longer exists',
+        cause,
+      });
+    }
+    if (isDataException(cause)) {
+      throw new TRPCError({
+        code: 'BAD_REQUEST',
+        message: 'The input holds a value the database cannot store or compare',
+        cause,
+      });
+    }
+    return result;
+  })
+  .use(async (opts) => {
+    // The one check of what a personal access token may reach (decision 028).
+    await enforceTokenReach(opts);
+    return opts.next();
+  });
 
 /** Anyone may call it, signed in or not; `ctx.viewer` is the signed-in user or null. */
 export const publicProcedure = procedure.meta({ access: 'anyone' });
 
-/** Needs a valid session: 401 without one. `ctx.viewer` is never null inside. */
+/**
+ * Needs a valid session: 401 without one. `ctx.viewer` is never null inside, and is a session:
+ * personal access tokens were refused before (account, security and admin are a person's).
+ */
 export const authedProcedure = procedure.meta({ access: 'signed-in user' }).use(({ ctx, next }) => {
-  if (!ctx.viewer) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to do this' });
-  return next({ ctx: { ...ctx, viewer: ctx.viewer } });
+  const viewer = ctx.viewer;
+  if (!viewer?.session)
+    throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to do this' });
+  return next({ ctx: { ...ctx, viewer } });
 });
+
+/**
+ * Needs a session or a personal access token of the scope the call needs (read for queries, write
+ * for mutations): the content API scripts use. `ctx.viewer` is never null inside.
+ */
+export const signedInProcedure = procedure
+  .meta({ access: 'signed-in user', accessTokens: true })
+  .use(({ ctx, next }) => {
+    const viewer = ctx.viewer;
+    if (!viewer) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to do this' });
+    return next({ ctx: { ...ctx, viewer } });
+  });
 
 /** Needs a session whose user has at least `role` (admin ⊇ moderator ⊇ user): 403 otherwise. */
 export function roleProcedure(role: Role) {
@@ -330,7 +372,7 @@ export function roleProcedure(role: Role) {
  * need a verified email, so an address nobody owns cannot publish (decision 019). Removing one's
  * own writing stays with authedProcedure: nobody is kept from taking their words back.
  */
-export const writerProcedure = authedProcedure.use(({ ctx, next }) => {
+export const writerProcedure = signedInProcedure.use(({ ctx, next }) => {
   if (ctx.accounts.requireVerifiedEmail && !ctx.viewer.user.emailVerifiedAt) {
     throw new TRPCError({
       code: 'FORBIDDEN',

@@ -26,8 +26,8 @@ const ACCESS_TOKEN_PATTERN = new RegExp(
   `^${ACCESS_TOKEN_PREFIX}([a-z2-7]{${ID_LENGTH}})([a-z2-7]{${SECRET_LENGTH}})([a-z2-7]{${CHECKSUM_LENGTH}})$`,
 );
 const DAY_MS = 24 * 60 * 60 * 1000;
-/** The longest a token may live: a year, then its owner makes a new one. */
-export const ACCESS_TOKEN_MAX_DAYS = 366;
+/** The longest a token may live: a year, then its owner makes a new one (and sees the list again). */
+export const ACCESS_TOKEN_MAX_DAYS = 365;
 /** Enough for every script a person runs; a bound keeps one account from filling the table. */
 export const MAX_ACCESS_TOKENS_PER_USER = 50;
 /** Revoked or expired tokens are kept this long, so their holders hear why they are refused. */

@@ -4,13 +4,14 @@
 // alone cannot take the account over; a client that has just signed in (the RealWorld flow) is
 // not asked twice.
 import { markSessionAuthenticated, verifyPassword } from '@conduit/auth';
+import type { SessionViewer } from '../access-token-policy';
 import { invalidFields } from '../errors';
 import { sessionCopiesIn } from '../session-cache';
 import type { Context } from '../trpc';
 import { findCredentials } from './accounts';
 import { countFailedLogin, throttleLogin } from './throttle';
 
-type SignedIn = Context & { viewer: NonNullable<Context['viewer']> };
+type SignedIn = Context & { viewer: SessionViewer };
 
 /** Whether the session proved its holder recently enough for a sensitive change without asking. */
 export function isRecentlyAuthenticated(ctx: SignedIn): boolean {

@@ -2,6 +2,7 @@
 // from it), recovery codes, and the audit entries and mail every change leaves.
 import { and, type Database, eq, isNull, users } from '@conduit/db';
 import { queueMail } from '@conduit/mail';
+import type { SessionViewer } from '../access-token-policy';
 import { conflict, invalidFields } from '../errors';
 import type { Context } from '../trpc';
 import { audit } from './audit';
@@ -19,7 +20,8 @@ import {
   secretAsText,
 } from './two-factor-totp';
 
-type SignedIn = Context & { viewer: NonNullable<Context['viewer']> };
+// Changed by a session only: personal access tokens never reach these (access-token-policy.ts).
+type SignedIn = Context & { viewer: SessionViewer };
 
 /** The user's second-factor columns. */
 export async function totpStateOf(db: Database, userId: number) {
