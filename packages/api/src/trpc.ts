@@ -149,6 +149,8 @@ export async function createTRPCContext(opts: CreateContextOptions) {
     presented && !pat
       ? await unavailableSaid(lookUpSession(opts.db, cache, presented.value, now()))
       : null;
+  const viewer: Viewer | null =
+    byToken ?? (validated ? { user: validated.user, session: validated.session } : null);
   if (presented?.from === 'cookie') {
     if (!validated) cookie.clear();
     else if (validated.fresh) cookie.set(presented.value, validated.session.expiresAt);
@@ -157,8 +159,7 @@ export async function createTRPCContext(opts: CreateContextOptions) {
     db: opts.db,
     meta: opts.meta ?? {},
     exposeErrors: opts.exposeErrors ?? false,
-    viewer: (byToken ??
-      (validated ? { user: validated.user, session: validated.session } : null)) as Viewer | null,
+    viewer,
     sessionCookie: cookie,
     limiter: opts.limiter ?? unlimited,
     limits: opts.limits ?? defaultAuthLimits,
@@ -298,38 +299,34 @@ export const createCallerFactory = t.createCallerFactory;
  * network gone) answers 503, which clients and load balancers retry, instead of 500; one that
  * failed on a value PostgreSQL refused (a data exception) answers 400, as the schemas would have.
  */
-const procedure = t.procedure
-  .use(async ({ ctx, next }) => {
-    const result = await next();
-    if (result.ok) return result;
-    const { cause } = result.error;
-    if (isDatabaseUnavailable(cause)) throw asUnavailable(cause);
-    // The caller's account was deleted while this ran (a write of theirs met it gone, or a sign-in
-    // its session's insert): a 401, as the next request gets, not a 500 for what is no bug (021).
-    const gone =
-      cause instanceof AccountGoneError ||
-      (result.error.code === 'INTERNAL_SERVER_ERROR' && (await viewerGone(ctx)));
-    if (gone) {
-      throw new TRPCError({
-        code: 'UNAUTHORIZED',
-        message: 'Your account no longer exists',
-        cause,
-      });
-    }
-    if (isDataException(cause)) {
-      throw new TRPCError({
-        code: 'BAD_REQUEST',
-        message: 'The input holds a value the database cannot store or compare',
-        cause,
-      });
-    }
-    return result;
-  })
-  .use(async (opts) => {
-    // The one check of what a personal access token may reach (decision 028).
-    await enforceTokenReach(opts);
-    return opts.next();
-  });
+const failuresMapped = t.procedure.use(async ({ ctx, next }) => {
+  const result = await next();
+  if (result.ok) return result;
+  const { cause } = result.error;
+  if (isDatabaseUnavailable(cause)) throw asUnavailable(cause);
+  // The caller's account was deleted while this ran (a write of theirs met it gone, or a sign-in
+  // its session's insert): a 401, as the next request gets, not a 500 for what is no bug (021).
+  const gone =
+    cause instanceof AccountGoneError ||
+    (result.error.code === 'INTERNAL_SERVER_ERROR' && (await viewerGone(ctx)));
+  if (gone) {
+    throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Your account no longer exists', cause });
+  }
+  if (isDataException(cause)) {
+    throw new TRPCError({
+      code: 'BAD_REQUEST',
+      message: 'The input holds a value the database cannot store or compare',
+      cause,
+    });
+  }
+  return result;
+});
+
+/** Then the one check of what a personal access token may reach (decision 028). */
+const procedure = failuresMapped.use(async (opts) => {
+  await enforceTokenReach(opts);
+  return opts.next();
+});
 
 /** Anyone may call it, signed in or not; `ctx.viewer` is the signed-in user or null. */
 export const publicProcedure = procedure.meta({ access: 'anyone' });
@@ -370,7 +367,7 @@ export function roleProcedure(role: Role) {
 /**
  * Writes others see (articles, comments, favorites, follows): with REQUIRE_VERIFIED_EMAIL=true they
  * need a verified email, so an address nobody owns cannot publish (decision 019). Removing one's
- * own writing stays with authedProcedure: nobody is kept from taking their words back.
+ * own writing stays with signedInProcedure: nobody is kept from taking their words back.
  */
 export const writerProcedure = signedInProcedure.use(({ ctx, next }) => {
   if (ctx.accounts.requireVerifiedEmail && !ctx.viewer.user.emailVerifiedAt) {
