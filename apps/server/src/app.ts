@@ -11,7 +11,12 @@ import {
   type RateLimiter,
   RequestRefusedError,
 } from '@conduit/api';
-import { purgeAccountTokens, purgeExpiredSessions, verifyAgainstDummy } from '@conduit/auth';
+import {
+  purgeAccessTokens,
+  purgeAccountTokens,
+  purgeExpiredSessions,
+  verifyAgainstDummy,
+} from '@conduit/auth';
 import { createDb, type DbConnection } from '@conduit/db';
 import Fastify, {
   type FastifyError,
@@ -194,8 +199,9 @@ const HOUR = 3_600_000;
 /**
  * Expired sessions are refused when presented and deleted then; this also deletes the ones never
  * presented again, at start and hourly, and the mailed links, pending sign-ins and passkey
- * challenges past use. Computing the dummy password hash at start keeps the first
- * unknown-email login as slow as the others.
+ * challenges past use, and personal access tokens a month after they expired or were revoked.
+ * Computing the dummy password hash at start keeps the first unknown-email login as slow as the
+ * others.
  */
 function housekeepSessions(app: FastifyInstance, database: DbConnection): void {
   const purge = async () => {
@@ -204,6 +210,9 @@ function housekeepSessions(app: FastifyInstance, database: DbConnection): void {
       if (purged > 0) app.log.info({ purged }, 'expired sessions purged');
       const tokens = await purgeAccountTokens(database.db);
       if (tokens > 0) app.log.info({ purged: tokens }, 'expired or used account tokens purged');
+      const pats = await purgeAccessTokens(database.db);
+      if (pats > 0)
+        app.log.info({ purged: pats }, 'personal access tokens ended a month ago purged');
       const challenges = await purgeExpiredChallenges(database.db);
       if (challenges > 0)
         app.log.info({ purged: challenges }, 'abandoned passkey challenges purged');

@@ -101,6 +101,8 @@ const envSchema = z
     RESET_WINDOW_MS: windowMs.default(auth.passwordResetsPerIp.windowMs),
     VERIFY_RESEND_MAX_PER_ACCOUNT: limit.default(auth.verificationMailsPerAccount.max),
     VERIFY_RESEND_WINDOW_MS: windowMs.default(auth.verificationMailsPerAccount.windowMs),
+    ACCESS_TOKEN_MAX_CALLS: limit.default(auth.accessTokenCalls.max),
+    ACCESS_TOKEN_WINDOW_MS: windowMs.default(auth.accessTokenCalls.windowMs),
     LIVE_MAX_SUBSCRIPTIONS_PER_CLIENT: limit.default(live.maxPerClient),
     LIVE_MAX_SUBSCRIPTIONS: limit.default(live.maxTotal),
     METRICS_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
@@ -300,6 +302,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         max: e.VERIFY_RESEND_MAX_PER_ACCOUNT,
         windowMs: e.VERIFY_RESEND_WINDOW_MS,
       },
+      accessTokenCalls: { max: e.ACCESS_TOKEN_MAX_CALLS, windowMs: e.ACCESS_TOKEN_WINDOW_MS },
     },
   };
 }

@@ -3,7 +3,9 @@
  * the settings it is built from and their defaults. Services take these types from here, not
  * from the tRPC setup (trpc.ts), so the domain does not depend on how procedures are declared.
  */
+import { looksLikeAccessToken } from '@conduit/auth';
 import type { Database } from '@conduit/db';
+import { accessTokenViewer, type Viewer } from './access-token-policy';
 import { type CacheStore, createNoCache } from './cache';
 import { defaultAccountSettings, defaultAuthLimits } from './defaults';
 import { asUnavailable } from './failures';
@@ -45,6 +47,8 @@ export interface AuthLimits {
   passwordResetsPerAddress: Limit;
   /** Verification mails an account may ask to be sent again. */
   verificationMailsPerAccount: Limit;
+  /** Calls per personal access token, whatever the IP (decision 028). */
+  accessTokenCalls: Limit;
 }
 
 /** How accounts behave (issue 14): links in mail, sudo mode, whether writing needs a verified email. */
@@ -110,7 +114,17 @@ export async function createTRPCContext(opts: CreateContextOptions) {
   const presented = opts.sessionToken;
   const cache = opts.cache ?? noCache;
   const now = opts.now ?? (() => new Date());
-  const validated = presented ? await sessionOf(opts.db, cache, presented.value, now()) : null;
+  // A personal access token (decision 028) comes in the header only, and is never cached.
+  const pat = presented?.from === 'header' && looksLikeAccessToken(presented.value);
+  const byToken = pat
+    ? await unavailableSaid(accessTokenViewer(opts.db, presented.value, now(), opts.meta ?? {}))
+    : null;
+  const validated =
+    presented && !pat
+      ? await unavailableSaid(lookUpSession(opts.db, cache, presented.value, now()))
+      : null;
+  const viewer: Viewer | null =
+    byToken ?? (validated ? { user: validated.user, session: validated.session } : null);
   if (presented?.from === 'cookie') {
     if (!validated) cookie.clear();
     else if (validated.fresh) cookie.set(presented.value, validated.session.expiresAt);
@@ -119,7 +133,7 @@ export async function createTRPCContext(opts: CreateContextOptions) {
     db: opts.db,
     meta: opts.meta ?? {},
     exposeErrors: opts.exposeErrors ?? false,
-    viewer: validated ? { user: validated.user, session: validated.session } : null,
+    viewer,
     sessionCookie: cookie,
     limiter: opts.limiter ?? unlimited,
     limits: opts.limits ?? defaultAuthLimits,
@@ -130,10 +144,10 @@ export async function createTRPCContext(opts: CreateContextOptions) {
   };
 }
 
-/** The session lookup, with a database that cannot be reached said as such (503, not 500). */
-async function sessionOf(db: Database, cache: CacheStore, token: string, now: Date) {
+/** The caller's lookup, with a database that cannot be reached said as such (503, not 500). */
+async function unavailableSaid<T>(lookup: Promise<T>): Promise<T> {
   try {
-    return await lookUpSession(db, cache, token, now);
+    return await lookup;
   } catch (error) {
     throw asUnavailable(error);
   }

@@ -13,6 +13,7 @@ export const defaultAuthLimits: AuthLimits = {
   passwordResetsPerIp: { max: 20, windowMs: 60 * MINUTE },
   passwordResetsPerAddress: { max: 5, windowMs: 60 * MINUTE },
   verificationMailsPerAccount: { max: 5, windowMs: 60 * MINUTE },
+  accessTokenCalls: { max: 1000, windowMs: MINUTE },
 };
 
 /** How accounts behave unless configured (PUBLIC_ORIGIN, REAUTH_WINDOW_MS, REQUIRE_VERIFIED_EMAIL). */

@@ -2,6 +2,7 @@ import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { type AppRouter, appRouter } from './root';
 import { createCallerFactory } from './trpc';
 
+export { type TokenReach, tokenReach } from './access-token-policy';
 export {
   type CacheStats,
   type CacheStore,
@@ -48,6 +49,7 @@ export {
 export { profileInput } from './routers/profile';
 export { tagListInput } from './routers/tag';
 export { deleteAccountInput } from './routers/user-data';
+export * from './schemas/access-token';
 export * from './schemas/account';
 export { type AccountExport, accountExportSchema } from './schemas/account-export';
 export {

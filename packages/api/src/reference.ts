@@ -1,12 +1,15 @@
 // A reference of the tRPC procedures, read from the router itself (never written by hand).
 import type { AnyProcedure, AnyRouter } from '@trpc/server';
 import { type ZodType, z } from 'zod';
+import { type TokenReach, tokenReach } from './access-token-policy';
 import type { ProcedureMeta } from './trpc';
 
 export interface ProcedureReference {
   path: string;
   kind: 'query' | 'mutation' | 'subscription';
   access: ProcedureMeta['access'];
+  /** The scope a personal access token needs to call it, or `refused` (decision 028). */
+  accessTokens: TokenReach;
   /** JSON Schema of the input, or null for procedures without one. */
   input: unknown;
 }
@@ -25,6 +28,7 @@ export function describeProcedures(router: AnyRouter): ProcedureReference[] {
         path,
         kind: def.type,
         access: def.meta?.access ?? 'anyone',
+        accessTokens: tokenReach(def.meta, def.type),
         input:
           input instanceof z.ZodType
             ? z.toJSONSchema(input as ZodType, { io: 'input', unrepresentable: 'any' })
@@ -43,7 +47,15 @@ export function procedureReferenceMarkdown(router: AnyRouter): string {
     '',
   ];
   for (const p of describeProcedures(router)) {
-    lines.push(`## \`${p.path}\``, '', `- kind: ${p.kind}`, `- who may call it: ${p.access}`, '');
+    const token = p.accessTokens === 'refused' ? 'refused' : `scope ${p.accessTokens}`;
+    lines.push(
+      `## \`${p.path}\``,
+      '',
+      `- kind: ${p.kind}`,
+      `- who may call it: ${p.access}`,
+      `- personal access tokens: ${token}`,
+      '',
+    );
     if (p.input)
       lines.push(
         'Input (JSON Schema):',

@@ -1,3 +1,4 @@
+import { accessTokenRouter } from './routers/access-token';
 import { accountRouter } from './routers/account';
 import { adminRouter } from './routers/admin';
 import { articleRouter } from './routers/article';
@@ -23,6 +24,7 @@ export const appRouter = createTRPCRouter({
   twoFactor: twoFactorRouter,
   account: accountRouter,
   passkey: passkeyRouter,
+  accessToken: accessTokenRouter,
 });
 
 export type AppRouter = typeof appRouter;

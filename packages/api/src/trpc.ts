@@ -8,6 +8,7 @@
 import { hasRole, type Role } from '@conduit/auth';
 import { eq, users } from '@conduit/db';
 import { initTRPC, TRPCError } from '@trpc/server';
+import { enforceTokenReach } from './access-token-policy';
 import type { Context } from './context';
 import type { FieldErrors } from './errors';
 import {
@@ -27,6 +28,8 @@ export type { FieldErrors };
 export interface ProcedureMeta {
   /** Who may call it: anyone, a signed-in user, or at least a given role. */
   access: 'anyone' | 'signed-in user' | Role;
+  /** Personal access tokens may call it, within their scope (access-token-policy.ts). */
+  accessTokens?: boolean;
 }
 
 const t = initTRPC
@@ -102,7 +105,7 @@ export const createCallerFactory = t.createCallerFactory;
  * Every procedure: a failure the database explains (out of reach, a value it refused, the
  * caller's account gone) is thrown as what it is (failures.ts) instead of a 500.
  */
-const procedure = t.procedure.use(async ({ ctx, next }) => {
+const failuresMapped = t.procedure.use(async ({ ctx, next }) => {
   const result = await next();
   if (result.ok) return result;
   const { cause, code } = result.error;
@@ -116,14 +119,37 @@ const procedure = t.procedure.use(async ({ ctx, next }) => {
   return result;
 });
 
+/** Then the one check of what a personal access token may reach (decision 028). */
+const procedure = failuresMapped.use(async (opts) => {
+  await enforceTokenReach(opts);
+  return opts.next();
+});
+
 /** Anyone may call it, signed in or not; `ctx.viewer` is the signed-in user or null. */
 export const publicProcedure = procedure.meta({ access: 'anyone' });
 
-/** Needs a valid session: 401 without one. `ctx.viewer` is never null inside. */
+/**
+ * Needs a valid session: 401 without one. `ctx.viewer` is never null inside, and is a session:
+ * personal access tokens were refused before (account, security and admin are a person's).
+ */
 export const authedProcedure = procedure.meta({ access: 'signed-in user' }).use(({ ctx, next }) => {
-  if (!ctx.viewer) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to do this' });
-  return next({ ctx: { ...ctx, viewer: ctx.viewer } });
+  const viewer = ctx.viewer;
+  if (!viewer?.session)
+    throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to do this' });
+  return next({ ctx: { ...ctx, viewer } });
 });
+
+/**
+ * Needs a session or a personal access token of the scope the call needs (read for queries, write
+ * for mutations): the content API scripts use. `ctx.viewer` is never null inside.
+ */
+export const signedInProcedure = procedure
+  .meta({ access: 'signed-in user', accessTokens: true })
+  .use(({ ctx, next }) => {
+    const viewer = ctx.viewer;
+    if (!viewer) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to do this' });
+    return next({ ctx: { ...ctx, viewer } });
+  });
 
 /** Needs a session whose user has at least `role` (admin ⊇ moderator ⊇ user): 403 otherwise. */
 export function roleProcedure(role: Role) {
@@ -138,9 +164,9 @@ export function roleProcedure(role: Role) {
 /**
  * Writes others see (articles, comments, favorites, follows): with REQUIRE_VERIFIED_EMAIL=true they
  * need a verified email, so an address nobody owns cannot publish (decision 019). Removing one's
- * own writing stays with authedProcedure: nobody is kept from taking their words back.
+ * own writing stays with signedInProcedure: nobody is kept from taking their words back.
  */
-export const writerProcedure = authedProcedure.use(({ ctx, next }) => {
+export const writerProcedure = signedInProcedure.use(({ ctx, next }) => {
   if (ctx.accounts.requireVerifiedEmail && !ctx.viewer.user.emailVerifiedAt) {
     throw new TRPCError({
       code: 'FORBIDDEN',

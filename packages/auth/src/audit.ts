@@ -25,6 +25,10 @@ export type AuditAction =
   | 'auth.passkey.add'
   | 'auth.passkey.rename'
   | 'auth.passkey.remove'
+  // Personal access tokens (decision 028): made, revoked, and first presented (from where).
+  | 'auth.access_token.create'
+  | 'auth.access_token.revoke'
+  | 'auth.access_token.first_use'
   | 'user.update'
   | 'admin.role.set'
   | 'moderation.article.delete'

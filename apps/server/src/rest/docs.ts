@@ -37,7 +37,8 @@ export const openApiOptions: SwaggerOptions = {
           type: 'apiKey',
           in: 'header',
           name: 'Authorization',
-          description: 'The value `Token <token>` (or `Bearer <token>`).',
+          description:
+            'The value `Token <token>` (or `Bearer <token>`): a session token from signing in, or a personal access token (`cdt_...`, made in the settings), which reads within its scope and writes with scope write, never account or security changes.',
         },
       },
     },

@@ -38,6 +38,9 @@ const garbageAuthorization = fc.oneof(
     'Token null',
     `Token ${'a'.repeat(600)}`,
     'token  alicesessionazzzzzzzzzzzzz.x',
+    // Personal access tokens (decision 028): well-shaped with a wrong checksum, cut short.
+    `Bearer cdt_${'a'.repeat(63)}`,
+    'Bearer cdt_',
   ),
   // Only what a header can carry: printable ASCII.
   fc

@@ -9,6 +9,7 @@ import { describeAgent, formatDateTime, plural } from '../lib/format';
 import { useTitle } from '../lib/title';
 import { useSessionChanged, type Viewer } from '../lib/viewer';
 import { useTRPC } from '../trpc';
+import { AccessTokensSection } from './settings/AccessTokensSection';
 import { DataSection } from './settings/DataSection';
 import { PasskeysSection } from './settings/PasskeysSection';
 import { TwoFactorSection } from './settings/TwoFactorSection';
@@ -23,6 +24,7 @@ export function SettingsPage({ viewer }: { viewer: Viewer }) {
       <TwoFactorSection />
       <PasskeysSection />
       <Sessions />
+      <AccessTokensSection />
       <DataSection viewer={viewer} />
       <SignOut />
     </div>

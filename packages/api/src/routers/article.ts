@@ -25,7 +25,7 @@ import {
 } from '../services/articles';
 import { feedArticles, listArticles } from '../services/articles-list';
 import { ARTICLES, type Reader, readArticle, readFirstPage } from '../services/cached-reads';
-import { authedProcedure, publicProcedure, writerProcedure } from '../trpc';
+import { publicProcedure, signedInProcedure, writerProcedure } from '../trpc';
 import { TAGS } from './tag';
 
 type Viewer = { id: number; role: Role };
@@ -64,7 +64,7 @@ export const articleRouter = {
         : listArticles(ctx.db, input, input, ctx.viewer?.user.id),
     ),
 
-  feed: authedProcedure
+  feed: signedInProcedure
     .input(feedInput)
     .query(({ ctx, input }) => feedArticles(ctx.db, ctx.viewer.user.id, input)),
 
@@ -88,7 +88,7 @@ export const articleRouter = {
       return { article: updated };
     }),
 
-  delete: authedProcedure.input(deleteArticleInput).mutation(async ({ ctx, input }) => {
+  delete: signedInProcedure.input(deleteArticleInput).mutation(async ({ ctx, input }) => {
     const viewer = ctx.viewer.user;
     const article = await findArticle(ctx.db, input.slug);
     assertMayChange(viewer, article, 'delete');

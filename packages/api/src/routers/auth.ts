@@ -28,7 +28,7 @@ import {
 } from '../services/throttle';
 import { passSecondFactor, requireSecondFactor } from '../services/two-factor-login';
 import { sessionCopiesIn } from '../session-cache';
-import { authedProcedure, publicProcedure } from '../trpc';
+import { authedProcedure, publicProcedure, signedInProcedure } from '../trpc';
 
 /** The account as its owner sees it. */
 export function toUser(
@@ -134,7 +134,7 @@ export const authRouter = {
     return { ended };
   }),
 
-  me: authedProcedure.query(({ ctx }) => ({ user: toUser(ctx.viewer.user) })),
+  me: signedInProcedure.query(({ ctx }) => ({ user: toUser(ctx.viewer.user) })),
 
   /** Who is signed in, or `null`: for pages that show either, without a 401 for visitors. */
   viewer: publicProcedure.query(({ ctx }) => ({

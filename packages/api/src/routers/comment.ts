@@ -20,7 +20,7 @@ import {
   listComments,
   removeComment,
 } from '../services/comments';
-import { authedProcedure, publicProcedure, writerProcedure } from '../trpc';
+import { publicProcedure, signedInProcedure, writerProcedure } from '../trpc';
 
 /** Comments missed while away are sent in pages of this size. */
 const CATCH_UP_PAGE = 100;
@@ -43,7 +43,7 @@ export const commentRouter = {
   }),
 
   /** By its author; or by a moderator or admin, who must say why (the reason is audited). */
-  delete: authedProcedure.input(deleteCommentInput).mutation(async ({ ctx, input }) => {
+  delete: signedInProcedure.input(deleteCommentInput).mutation(async ({ ctx, input }) => {
     const article = await findArticle(ctx.db, input.slug);
     const comment = await findComment(ctx.db, article.id, input.id);
     const actor = ctx.viewer.user;

@@ -150,7 +150,7 @@ describe('account.resetPassword', () => {
       .select()
       .from(auditLog)
       .where(eq(auditLog.action, 'auth.password.reset'));
-    expect(entry?.details).toEqual({ endedSessions: 2, emailVerified: true });
+    expect(entry?.details).toEqual({ endedSessions: 2, revokedPats: 0, emailVerified: true });
   });
 
   it('works once: a used, expired, superseded or forged link gets one 400 naming token', async () => {

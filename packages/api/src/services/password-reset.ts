@@ -7,6 +7,7 @@ import {
   hashPassword,
   issueAccountToken,
   peekAccountToken,
+  revokeAccessTokens,
   useAccountToken,
 } from '@conduit/auth';
 import { and, emailIs, eq, isNull, users } from '@conduit/db';
@@ -82,7 +83,7 @@ export async function resetPassword(ctx: Context, token: string, password: strin
   // Checked first so a dead link costs no password hashing.
   if (!(await peekAccountToken(ctx.db, token, 'password_reset', now))) throw badLink();
   const passwordHash = await hashPassword(password);
-  const { account, ended, verified } = await endSessions(
+  const { account, ended, revokedPats, verified } = await endSessions(
     ctx.db,
     sessionCopiesIn(ctx.cache),
     async (tx, sessions) => {
@@ -108,12 +109,15 @@ export async function resetPassword(ctx: Context, token: string, password: strin
         .where(eq(users.id, account.id));
       // Every session: whoever used the old password is out, and so is the one who reset it.
       const ended = await sessions.end({ user: account.id });
+      // And every personal access token: a reset is how an owner takes a taken account back,
+      // and tokens made meanwhile must not outlive it (decision 028; a password change keeps them).
+      const revokedPats = (await revokeAccessTokens(tx, { user: account.id }, now)).length;
       await queueMail(tx, {
         to: account.email,
         template: 'password-changed',
         data: { username: account.username },
       });
-      return { account, ended, verified };
+      return { account, ended, revokedPats, verified };
     },
   );
   if (ctx.viewer?.user.id === account.id) ctx.sessionCookie.clear();
@@ -124,6 +128,6 @@ export async function resetPassword(ctx: Context, token: string, password: strin
     actorId: account.id,
     targetType: 'user',
     targetId: String(account.id),
-    details: { endedSessions: ended, emailVerified: verified },
+    details: { endedSessions: ended, revokedPats, emailVerified: verified },
   });
 }

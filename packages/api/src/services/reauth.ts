@@ -5,12 +5,13 @@
 // not asked twice.
 import { markSessionAuthenticated, verifyPassword } from '@conduit/auth';
 import type { Context } from '../context';
+import type { SessionViewer } from '../access-token-policy';
 import { invalidFields } from '../errors';
 import { sessionCopiesIn } from '../session-cache';
 import { findCredentials } from './accounts';
 import { countFailedLogin, throttleLogin } from './throttle';
 
-type SignedIn = Context & { viewer: NonNullable<Context['viewer']> };
+type SignedIn = Context & { viewer: SessionViewer };
 
 /** Whether the session proved its holder recently enough for a sensitive change without asking. */
 export function isRecentlyAuthenticated(ctx: SignedIn): boolean {

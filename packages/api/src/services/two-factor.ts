@@ -3,6 +3,7 @@
 import { and, type Database, eq, isNull, users } from '@conduit/db';
 import { queueMail } from '@conduit/mail';
 import type { Context } from '../context';
+import type { SessionViewer } from '../access-token-policy';
 import { conflict, invalidFields } from '../errors';
 import { audit } from './audit';
 import { requireRecentAuth } from './reauth';
@@ -19,7 +20,8 @@ import {
   secretAsText,
 } from './two-factor-totp';
 
-type SignedIn = Context & { viewer: NonNullable<Context['viewer']> };
+// Changed by a session only: personal access tokens never reach these (access-token-policy.ts).
+type SignedIn = Context & { viewer: SessionViewer };
 
 /** The user's second-factor columns. */
 export async function totpStateOf(db: Database, userId: number) {

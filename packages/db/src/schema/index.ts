@@ -1,3 +1,4 @@
+export * from './access-tokens';
 export * from './articles';
 export * from './audit';
 export * from './comments';
