@@ -16,9 +16,9 @@ import {
 } from '@conduit/auth';
 import type { Database } from '@conduit/db';
 import { TRPCError } from '@trpc/server';
+import type { Context, RequestMeta } from './context';
 import { tooManyRequests } from './errors';
 import { audit } from './services/audit';
-import type { Context, RequestMeta } from './context';
 import type { ProcedureMeta } from './trpc';
 
 /** Signed in by a session (browser cookie or header token). */

@@ -9,9 +9,9 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { callerFor, codeOf, cookieJar, failure, refusedFields, signUp } from '../../test/callers';
 import { testLimiter } from '../../test/limiter';
 import { latestToken } from '../../test/mailbox';
+import { defaultAccountSettings, defaultAuthLimits } from '../defaults';
 import { describeProcedures } from '../reference';
 import { appRouter } from '../root';
-import { defaultAccountSettings, defaultAuthLimits } from '../defaults';
 
 let db: Database;
 beforeAll(async () => {

@@ -11,8 +11,8 @@ import {
 import type { AccessTokenScope } from '@conduit/db';
 import { TRPCError } from '@trpc/server';
 import type { SessionViewer } from '../access-token-policy';
-import { invalidFields } from '../errors';
 import type { Context } from '../context';
+import { invalidFields } from '../errors';
 import { audit } from './audit';
 
 type SignedIn = Context & { viewer: SessionViewer };

@@ -4,8 +4,8 @@
 // alone cannot take the account over; a client that has just signed in (the RealWorld flow) is
 // not asked twice.
 import { markSessionAuthenticated, verifyPassword } from '@conduit/auth';
-import type { Context } from '../context';
 import type { SessionViewer } from '../access-token-policy';
+import type { Context } from '../context';
 import { invalidFields } from '../errors';
 import { sessionCopiesIn } from '../session-cache';
 import { findCredentials } from './accounts';

@@ -2,8 +2,8 @@
 // from it), recovery codes, and the audit entries and mail every change leaves.
 import { and, type Database, eq, isNull, users } from '@conduit/db';
 import { queueMail } from '@conduit/mail';
-import type { Context } from '../context';
 import type { SessionViewer } from '../access-token-policy';
+import type { Context } from '../context';
 import { conflict, invalidFields } from '../errors';
 import { audit } from './audit';
 import { requireRecentAuth } from './reauth';
