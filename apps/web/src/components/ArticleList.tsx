@@ -2,8 +2,8 @@
 // paging is linkable and the back button works.
 import type { RouterOutputs } from '@conduit/client';
 import { Link, useSearchParams } from 'react-router';
-import { formatDate } from '../lib/format';
-import { Avatar } from './Avatar';
+import { articlePath } from '../lib/paths';
+import { Byline } from './Byline';
 import { FavoriteButton } from './FavoriteButton';
 import { Empty, ErrorState, Loading } from './States';
 import { TagList } from './TagList';
@@ -62,26 +62,14 @@ export function ArticleList({ query, empty }: Props) {
 }
 
 export function ArticlePreview({ article }: { article: ArticleSummary }) {
-  const { author } = article;
   return (
     <article className="article-preview">
-      <div className="article-meta">
-        <Link to={`/profile/${encodeURIComponent(author.username)}`} tabIndex={-1} aria-hidden>
-          <Avatar username={author.username} image={author.image} />
-        </Link>
-        <div className="info">
-          <Link className="author" to={`/profile/${encodeURIComponent(author.username)}`}>
-            {author.username}
-          </Link>
-          <time className="date" dateTime={article.createdAt}>
-            {formatDate(article.createdAt)}
-          </time>
-        </div>
+      <Byline author={article.author} createdAt={article.createdAt}>
         <span className="pull-right">
           <FavoriteButton article={article} compact />
         </span>
-      </div>
-      <Link className="preview-link" to={`/article/${encodeURIComponent(article.slug)}`}>
+      </Byline>
+      <Link className="preview-link" to={articlePath(article.slug)}>
         <h2>{article.title}</h2>
         {article.description && <p>{article.description}</p>}
         <span className="read-more">Read more…</span>

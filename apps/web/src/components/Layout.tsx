@@ -2,6 +2,7 @@
 // user's pages), the page itself, and a footer.
 import { useEffect } from 'react';
 import { Link, NavLink, Outlet, useLocation, useRouteError } from 'react-router';
+import { profilePath } from '../lib/paths';
 import { hasRole, useViewer } from '../lib/viewer';
 import { Avatar } from './Avatar';
 import { VerifyEmailBanner } from './VerifyEmailBanner';
@@ -70,10 +71,7 @@ function Header() {
                 </li>
               )}
               <li>
-                <NavLink
-                  to={`/profile/${encodeURIComponent(viewer.username)}`}
-                  className="nav-profile"
-                >
+                <NavLink to={profilePath(viewer.username)} className="nav-profile">
                   <Avatar username={viewer.username} image={viewer.image} />
                   {viewer.username}
                 </NavLink>

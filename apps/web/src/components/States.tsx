@@ -26,3 +26,20 @@ export function ErrorState({ error, retry }: { error: unknown; retry?: () => voi
     </div>
   );
 }
+
+/** A refusal shown beside what was tried (a button, a comment); nothing when there is none. */
+export function InlineError({
+  message,
+  block = false,
+}: {
+  message: string | null;
+  block?: boolean;
+}) {
+  if (!message) return null;
+  const Tag = block ? 'p' : 'span';
+  return (
+    <Tag className="inline-error" role="alert">
+      {message}
+    </Tag>
+  );
+}

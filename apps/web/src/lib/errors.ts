@@ -35,6 +35,16 @@ export function errorInfo(error: unknown): ShownError {
   };
 }
 
+/**
+ * What to show beside an action the server refused, or null: its message, unless it names fields,
+ * which the form shows beside them instead.
+ */
+export function refusalMessage(error: unknown): string | null {
+  if (!error) return null;
+  const info = errorInfo(error);
+  return Object.keys(info.fieldErrors).length === 0 ? info.message : null;
+}
+
 /** The messages for one field, e.g. `fieldMessages(error, 'email')` → ["has already been taken"]. */
 export function fieldMessages(error: unknown, field: string): string[] {
   if (!error) return [];

@@ -3,14 +3,14 @@
 import type { RouterOutputs } from '@conduit/client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate, useParams } from 'react-router';
-import { Avatar } from '../components/Avatar';
+import { Byline } from '../components/Byline';
 import { FavoriteButton } from '../components/FavoriteButton';
 import { FollowButton } from '../components/FollowButton';
 import { ConfirmDelete, RemoveWithReason } from '../components/RemoveWithReason';
-import { ErrorState, Loading } from '../components/States';
+import { ErrorState, InlineError, Loading } from '../components/States';
 import { TagList } from '../components/TagList';
-import { errorInfo } from '../lib/errors';
-import { formatDate } from '../lib/format';
+import { refusalMessage } from '../lib/errors';
+import { editorPath } from '../lib/paths';
 import { useTitle } from '../lib/title';
 import { hasRole, useViewer } from '../lib/viewer';
 import { useTRPC } from '../trpc';
@@ -64,25 +64,11 @@ function ArticleMeta({ article }: { article: Article }) {
   const { author } = article;
   const isAuthor = viewer?.username === author.username;
   return (
-    <div className="article-meta">
-      <Link to={`/profile/${encodeURIComponent(author.username)}`} tabIndex={-1} aria-hidden>
-        <Avatar username={author.username} image={author.image} />
-      </Link>
-      <div className="info">
-        <Link className="author" to={`/profile/${encodeURIComponent(author.username)}`}>
-          {author.username}
-        </Link>
-        <time className="date" dateTime={article.createdAt}>
-          {formatDate(article.createdAt)}
-        </time>
-      </div>
+    <Byline author={author} createdAt={article.createdAt}>
       <div className="actions">
         {isAuthor ? (
           <>
-            <Link
-              className="btn btn-sm btn-outline-secondary"
-              to={`/editor/${encodeURIComponent(article.slug)}`}
-            >
+            <Link className="btn btn-sm btn-outline-secondary" to={editorPath(article.slug)}>
               Edit article
             </Link>
             <DeleteArticle slug={article.slug} asAuthor />
@@ -95,7 +81,7 @@ function ArticleMeta({ article }: { article: Article }) {
           </>
         )}
       </div>
-    </div>
+    </Byline>
   );
 }
 
@@ -113,10 +99,6 @@ function DeleteArticle({ slug, asAuthor }: { slug: string; asAuthor: boolean }) 
       },
     }),
   );
-  const failure =
-    remove.error && Object.keys(errorInfo(remove.error).fieldErrors).length === 0
-      ? errorInfo(remove.error).message
-      : null;
   return (
     <>
       {asAuthor ? (
@@ -133,11 +115,7 @@ function DeleteArticle({ slug, asAuthor }: { slug: string; asAuthor: boolean }) 
           onRemove={(reason) => remove.mutate({ slug, reason })}
         />
       )}
-      {failure && (
-        <span className="inline-error" role="alert">
-          {failure}
-        </span>
-      )}
+      <InlineError message={refusalMessage(remove.error)} />
     </>
   );
 }

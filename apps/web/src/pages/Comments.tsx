@@ -8,9 +8,10 @@ import { Link, useLocation } from 'react-router';
 import { Avatar } from '../components/Avatar';
 import { Field, FormErrors } from '../components/Form';
 import { ConfirmDelete, RemoveWithReason } from '../components/RemoveWithReason';
-import { Empty, ErrorState, Loading } from '../components/States';
-import { errorInfo } from '../lib/errors';
+import { Empty, ErrorState, InlineError, Loading } from '../components/States';
+import { refusalMessage } from '../lib/errors';
 import { formatDateTime } from '../lib/format';
+import { profilePath } from '../lib/paths';
 import { hasRole, useViewer } from '../lib/viewer';
 import { useTRPC } from '../trpc';
 
@@ -173,18 +174,11 @@ function CommentCard({
     trpc.comment.delete.mutationOptions({ onSuccess: () => onRemoved(comment.id) }),
   );
   const isAuthor = viewer?.username === comment.author.username;
-  const failure =
-    remove.error && Object.keys(errorInfo(remove.error).fieldErrors).length === 0
-      ? errorInfo(remove.error).message
-      : null;
   return (
     <article className="card comment" aria-label={`Comment by ${comment.author.username}`}>
       <p className="card-block comment-body">{comment.body}</p>
       <div className="card-footer">
-        <Link
-          to={`/profile/${encodeURIComponent(comment.author.username)}`}
-          className="comment-author"
-        >
+        <Link to={profilePath(comment.author.username)} className="comment-author">
           <Avatar username={comment.author.username} image={comment.author.image} />
           {comment.author.username}
         </Link>
@@ -206,11 +200,7 @@ function CommentCard({
           ) : null}
         </span>
       </div>
-      {failure && (
-        <p className="inline-error" role="alert">
-          {failure}
-        </p>
-      )}
+      <InlineError message={refusalMessage(remove.error)} block />
     </article>
   );
 }

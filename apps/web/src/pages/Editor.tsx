@@ -5,6 +5,7 @@ import { useId, useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { Field, FormErrors } from '../components/Form';
 import { ErrorState, Loading } from '../components/States';
+import { articlePath } from '../lib/paths';
 import { useTitle } from '../lib/title';
 import { hasRole, useViewer } from '../lib/viewer';
 import { useTRPC } from '../trpc';
@@ -48,7 +49,7 @@ function ArticleForm({ article }: { article?: Article }) {
     await queryClient.invalidateQueries({ queryKey: trpc.article.list.pathKey() });
     await queryClient.invalidateQueries({ queryKey: trpc.article.feed.pathKey() });
     await queryClient.invalidateQueries({ queryKey: trpc.tag.pathKey() });
-    void navigate(`/article/${encodeURIComponent(result.slug)}`);
+    void navigate(articlePath(result.slug));
   };
   const create = useMutation(trpc.article.create.mutationOptions({ onSuccess: saved }));
   const update = useMutation(trpc.article.update.mutationOptions({ onSuccess: saved }));

@@ -3,6 +3,9 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { ArticleList, pageInput, usePage } from '../components/ArticleList';
 import { Empty, ErrorState, Loading } from '../components/States';
+import { Tabs } from '../components/Tabs';
+import { TagList } from '../components/TagList';
+import { tagPath } from '../lib/paths';
 import { useTitle } from '../lib/title';
 import { useViewer } from '../lib/viewer';
 import { useTRPC } from '../trpc';
@@ -48,29 +51,14 @@ export function HomePage() {
                 ? `Articles tagged ${tag}`
                 : 'Global feed'}
           </h1>
-          <nav className="tabs" aria-label="Feeds">
-            <ul>
-              {viewer && (
-                <li>
-                  <Link to="/?feed=mine" aria-current={feed === 'mine' ? 'page' : undefined}>
-                    Your feed
-                  </Link>
-                </li>
-              )}
-              <li>
-                <Link to="/" aria-current={feed === 'global' ? 'page' : undefined}>
-                  Global feed
-                </Link>
-              </li>
-              {tag && (
-                <li>
-                  <Link to={`/?tag=${encodeURIComponent(tag)}`} aria-current="page">
-                    #{tag}
-                  </Link>
-                </li>
-              )}
-            </ul>
-          </nav>
+          <Tabs
+            label="Feeds"
+            tabs={[
+              !!viewer && { to: '/?feed=mine', label: 'Your feed', current: feed === 'mine' },
+              { to: '/', label: 'Global feed', current: feed === 'global' },
+              !!tag && { to: tagPath(tag), label: `#${tag}`, current: true },
+            ]}
+          />
           {feed === 'mine' ? (
             <ArticleList
               query={mine}
@@ -105,15 +93,5 @@ function PopularTags() {
   if (tags.isPending) return <Loading what="Loading tags" />;
   if (tags.isError) return <ErrorState error={tags.error} retry={tags.refetch} />;
   if (tags.data.tags.length === 0) return <Empty>No tags yet.</Empty>;
-  return (
-    <ul className="tag-list">
-      {tags.data.tags.map((tag) => (
-        <li key={tag}>
-          <Link className="tag tag-filled" to={`/?tag=${encodeURIComponent(tag)}`}>
-            {tag}
-          </Link>
-        </li>
-      ))}
-    </ul>
-  );
+  return <TagList tags={tags.data.tags} filled label={null} />;
 }

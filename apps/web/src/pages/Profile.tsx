@@ -5,6 +5,8 @@ import { ArticleList, pageInput, usePage } from '../components/ArticleList';
 import { Avatar } from '../components/Avatar';
 import { FollowButton } from '../components/FollowButton';
 import { ErrorState, Loading } from '../components/States';
+import { Tabs } from '../components/Tabs';
+import { favoritesPath, profilePath } from '../lib/paths';
 import { useTitle } from '../lib/title';
 import { useViewer } from '../lib/viewer';
 import { useTRPC } from '../trpc';
@@ -34,7 +36,6 @@ export function ProfilePage({ favorites = false }: { favorites?: boolean }) {
     );
   }
   const shown = profile.data.profile;
-  const base = `/profile/${encodeURIComponent(shown.username)}`;
   const own = viewer?.username === shown.username;
   return (
     <div className="profile-page">
@@ -53,20 +54,17 @@ export function ProfilePage({ favorites = false }: { favorites?: boolean }) {
         </div>
       </div>
       <div className="container page">
-        <nav className="tabs" aria-label="Articles">
-          <ul>
-            <li>
-              <Link to={base} aria-current={favorites ? undefined : 'page'}>
-                {own ? 'My articles' : 'Articles'}
-              </Link>
-            </li>
-            <li>
-              <Link to={`${base}/favorites`} aria-current={favorites ? 'page' : undefined}>
-                Favorited articles
-              </Link>
-            </li>
-          </ul>
-        </nav>
+        <Tabs
+          label="Articles"
+          tabs={[
+            {
+              to: profilePath(shown.username),
+              label: own ? 'My articles' : 'Articles',
+              current: !favorites,
+            },
+            { to: favoritesPath(shown.username), label: 'Favorited articles', current: favorites },
+          ]}
+        />
         <ArticleList
           query={articles}
           empty={
