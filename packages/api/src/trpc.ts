@@ -19,6 +19,7 @@ import {
 import type { RateLimiter } from './limits';
 import { type CommentEvents, commentEventsOf } from './live/comment-events';
 import { lookUpSession } from './session-cache';
+import { traceProcedure } from './tracing';
 
 // 1. Context -------------------------------------------------------------------------------------
 
@@ -278,12 +279,15 @@ async function viewerGone(ctx: Context): Promise<boolean> {
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
+/** Every procedure call in a span of its own when traced (tracing.ts); outermost, to see the outcome. */
+const traced = t.procedure.use(({ path, type, next }) => traceProcedure(path, type, next));
+
 /**
  * Every procedure: a statement that failed because the database is out of reach (restarting,
  * network gone) answers 503, which clients and load balancers retry, instead of 500; one that
  * failed on a value PostgreSQL refused (a data exception) answers 400, as the schemas would have.
  */
-const procedure = t.procedure.use(async ({ ctx, next }) => {
+const procedure = traced.use(async ({ ctx, next }) => {
   const result = await next();
   if (result.ok) return result;
   const { cause } = result.error;
