@@ -1,6 +1,8 @@
 // The one place that maps failures to HTTP answers outside tRPC: always JSON, never a stack or SQL.
+import { reportError } from '@conduit/telemetry';
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { routeOf } from '../telemetry/request-span';
 
 export interface ErrorBody {
   error: { code: string; message: string };
@@ -52,6 +54,7 @@ const plugin: FastifyPluginAsync<ErrorsOptions> = async (app, { pages }) => {
         : 500;
     if (status >= 500) {
       request.log.error({ err: error }, 'request failed');
+      void reportError(error, { surface: 'http', requestId: request.id, path: routeOf(request) });
       reply.status(status).send(errorBody(status, 'Internal server error'));
       return;
     }

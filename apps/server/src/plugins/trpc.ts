@@ -10,6 +10,7 @@ import {
   type RateLimiter,
 } from '@conduit/api';
 import type { Database } from '@conduit/db';
+import { reportError } from '@conduit/telemetry';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import type { FastifyPluginAsync } from 'fastify';
 import { contextForRequest } from '../context';
@@ -76,8 +77,9 @@ export const trpcPlugin: FastifyPluginAsync<TrpcPluginOptions> = async (app, opt
         return { headers };
       },
       onError: ({ error, path, req }) => {
-        if (error.code === 'INTERNAL_SERVER_ERROR')
-          req.log.error({ err: error, path }, 'procedure failed');
+        if (error.code !== 'INTERNAL_SERVER_ERROR') return;
+        req.log.error({ err: error, path }, 'procedure failed');
+        void reportError(error, { surface: 'trpc', requestId: req.id, path });
       },
     } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
   });

@@ -1,11 +1,13 @@
 // The one place that turns failures under /api into RealWorld answers: a status and
 // `{"errors":{"body":[...]}}`, one message per problem, never a stack, SQL or internal message.
 import { InvalidFieldsError, RateLimitedError, SecondFactorRequiredError } from '@conduit/api';
+import { reportError } from '@conduit/telemetry';
 import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 import type { ErrorBody } from '../plugins/errors';
+import { routeOf } from '../telemetry/request-span';
 
 export interface RealWorldErrors {
   errors: { body: string[] };
@@ -159,7 +161,10 @@ function isAppErrorBody(payload: unknown): payload is ErrorBody {
 export function useRealWorldErrors(app: FastifyInstance): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const failure = failureOf(error);
-    if (failure.status >= 500) request.log.error({ err: error }, 'REST request failed');
+    if (failure.status >= 500) {
+      request.log.error({ err: error }, 'REST request failed');
+      void reportError(error, { surface: 'rest', requestId: request.id, path: routeOf(request) });
+    }
     return sendFailure(reply, failure);
   });
 
