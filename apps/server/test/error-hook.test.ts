@@ -1,6 +1,6 @@
 // The error hook: every unexpected failure, on each surface, reaches the connected reporter once;
 // a refusal does not. The failure is real: a table the procedure reads is away for a moment.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from '@conduit/db';
@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadErrorReporter } from '../src/telemetry/error-reporter';
 import { buildTestApp } from './helpers';
+import { startServerProcess } from './process';
 
 let app: FastifyInstance;
 let reported: { error: unknown; context: ErrorContext }[] = [];
@@ -115,5 +116,46 @@ describe('ERROR_REPORTER', () => {
     await expect(loadErrorReporter(path)).rejects.toThrow(
       /ERROR_REPORTER .* must export a function as its default/,
     );
+  });
+});
+
+describe('a crash outside any request', { timeout: 120_000 }, () => {
+  it('is logged, handed to the error hook, and ends the process with 1', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'conduit-crash-'));
+    const reports = join(dir, 'reports.jsonl');
+    const reporter = join(dir, 'reporter.mjs');
+    // A reporter that writes what it gets to a file, and a way to make the server crash on cue.
+    await writeFile(
+      reporter,
+      `import { appendFileSync } from 'node:fs';
+process.on('SIGUSR2', () => setImmediate(() => { throw new Error('crashed on cue'); }));
+export default (error, context) => {
+  appendFileSync(${JSON.stringify(reports)}, JSON.stringify({ message: error.message, ...context }) + '\\n');
+};`,
+    );
+    const server = startServerProcess({
+      PGLITE_DIR: 'memory://',
+      PORT: '0',
+      ERROR_REPORTER: reporter,
+    });
+    try {
+      for (let waited = 0; !/Server listening/.test(server.output().stdout); waited += 100) {
+        if (waited > 60_000 || server.child.exitCode !== null)
+          throw new Error(server.output().stderr);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      server.child.kill('SIGUSR2');
+      expect(await server.exited).toBe(1);
+      expect(JSON.parse(await readFile(reports, 'utf8'))).toEqual({
+        message: 'crashed on cue',
+        surface: 'process',
+        origin: 'uncaughtException',
+      });
+      const last = JSON.parse(server.output().stdout.trim().split('\n').at(-1) ?? '{}');
+      expect(last).toMatchObject({ level: 60, msg: 'crashed', origin: 'uncaughtException' });
+    } finally {
+      server.child.kill('SIGKILL');
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
