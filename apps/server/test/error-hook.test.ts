@@ -119,7 +119,7 @@ describe('ERROR_REPORTER', () => {
   });
 });
 
-describe('a crash outside any request', { timeout: 120_000 }, () => {
+describe('a crash outside any request', { timeout: 180_000 }, () => {
   it('is logged, handed to the error hook, and ends the process with 1', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'conduit-crash-'));
     const reports = join(dir, 'reports.jsonl');
@@ -140,7 +140,7 @@ export default (error, context) => {
     });
     try {
       for (let waited = 0; !/Server listening/.test(server.output().stdout); waited += 100) {
-        if (waited > 60_000 || server.child.exitCode !== null)
+        if (waited > 100_000 || server.child.exitCode !== null)
           throw new Error(server.output().stderr);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }

@@ -61,7 +61,7 @@ const attribute = (span: OtlpSpan | undefined, key: string): unknown => {
 };
 
 async function listeningUrl(child: ChildProcess, output: () => { stdout: string }) {
-  for (let waited = 0; waited < 60_000; waited += 100) {
+  for (let waited = 0; waited < 100_000; waited += 100) {
     const match = output().stdout.match(/Server listening at (http:\/\/127\.0\.0\.1:\d+)/);
     if (match?.[1]) return match[1];
     if (child.exitCode !== null) break;
@@ -117,7 +117,7 @@ async function serve(env: (receiverUrl: string) => Record<string, string>) {
 }
 
 // Each test starts a process through tsx: slow on a busy two-core machine.
-describe('traces over OTLP/HTTP', { timeout: 120_000 }, () => {
+describe('traces over OTLP/HTTP', { timeout: 180_000 }, () => {
   it('follow one article.create from the HTTP request through the procedure to its SQL, one trace', async () => {
     const redisUrl = process.env.TEST_REDIS_URL;
     const { receiver, url, stop } = await serve((receiver) => ({
