@@ -1,26 +1,29 @@
-import type { Reporter, TestModule } from 'vitest/node';
-
-declare module 'vitest' {
-  interface TaskMeta {
-    /** Why the suite or test is skipped when it is: `{ meta: { skipReason: '…' } }` on it. */
-    skipReason?: string;
-  }
+// Typed by shape, not by vitest's own types: packages resolve vitest to different instances (its
+// optional peers differ), and a class typed by the root's would not fit every package's config.
+interface SkippedCase {
+  name: string;
+  result(): { state: string; note?: string | undefined };
+  parent: { type: string; name: string; parent?: unknown } | { type: string };
+}
+interface Module {
+  relativeModuleId: string;
+  children: { allTests(): Iterable<SkippedCase> };
 }
 
 /**
- * Ends every run with the tests that did not run and why, counted per reason: a suite skipped for
- * want of PostgreSQL, Redis, nginx or Chromium says so in the summary instead of being one more
- * "skipped" in a count. Reasons come from `ctx.skip(note)` or from the `skipReason` meta of the
- * test or a suite around it; a skip with neither is listed as giving no reason, by file.
+ * Ends every run with the tests that did not run and why, counted per reason, instead of one more
+ * "skipped" in a count. The reason is the test's `ctx.skip(note)`, or else the name of the
+ * outermost suite around it, which for conditional suites says what they need ("on PostgreSQL
+ * (needs TEST_DATABASE_URL)"): `describe.skipIf(!url)('… (needs TEST_DATABASE_URL)', …)`.
  */
-export class SkipSummary implements Reporter {
-  onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
+export class SkipSummary {
+  onTestRunEnd(modules: ReadonlyArray<Module>): void {
     const byReason = new Map<string, { count: number; files: Set<string> }>();
     for (const module of modules) {
       for (const test of module.children.allTests()) {
         const result = test.result();
         if (result.state !== 'skipped') continue;
-        const reason = result.note ?? test.meta().skipReason ?? 'no reason given';
+        const reason = result.note ?? outermostSuite(test) ?? test.name;
         const entry = byReason.get(reason) ?? { count: 0, files: new Set<string>() };
         entry.count += 1;
         entry.files.add(module.relativeModuleId);
@@ -36,4 +39,14 @@ export class SkipSummary implements Reporter {
     }
     process.stdout.write(`${lines.join('\n')}\n`);
   }
+}
+
+function outermostSuite(test: SkippedCase): string | undefined {
+  let name: string | undefined;
+  let node = test.parent as { type: string; name?: string; parent?: unknown };
+  while (node.type === 'suite') {
+    name = node.name;
+    node = node.parent as typeof node;
+  }
+  return name;
 }

@@ -47,6 +47,8 @@ import { API_PREFIX } from './rest/docs';
 import { failureOf, sendFailure } from './rest/errors';
 import { restPlugin } from './rest/plugin';
 import { redisStartupError } from './startup-failure';
+import { traceRedisCommands } from './telemetry/redis';
+import { traceFields, traceRequests } from './telemetry/request-span';
 
 export interface AppDeps {
   /**
@@ -81,6 +83,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       // body fields, nor the query string of a logged URL (logging/redact.ts).
       redact: { paths: REDACT_PATHS, censor: CENSOR },
       serializers: { req: serializeRequest },
+      // A traced request's lines carry its trace id (telemetry/request-span.ts).
+      ...(config.tracing ? { mixin: traceFields } : {}),
       ...(deps.logStream ? { stream: deps.logStream } : {}),
     },
     genReqId: (req) => {
@@ -102,6 +106,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     // route: in the surface's own error shape, as every other refusal.
     frameworkErrors: refuseMalformedUrl,
   });
+
+  if (config.tracing) traceRequests(app);
 
   const database = deps.database ?? (await openDatabase(config));
   if (!deps.database) app.addHook('onClose', () => database.close());
@@ -252,6 +258,7 @@ async function openRedis(config: Config, app: FastifyInstance): Promise<Redis | 
     })
     .finally(() => redis.off('error', failed));
   redis.on('error', (error) => app.log.warn({ err: error }, 'redis error'));
+  if (config.tracing) traceRedisCommands(redis);
   app.addHook('onClose', async () => {
     await redis.quit().catch(() => redis.disconnect());
   });

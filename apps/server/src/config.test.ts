@@ -165,3 +165,36 @@ describe('loadConfig: the passkeys’ relying party (decision 023)', () => {
     );
   });
 });
+
+describe('loadConfig: traces (decision 026)', () => {
+  it('are off unless an OTLP endpoint is set, and then statements are traced too', () => {
+    const off = loadConfig({});
+    expect(off.tracing).toBeUndefined();
+    expect(off.database.traceStatements).toBe(false);
+    const on = loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' });
+    expect(on.tracing).toEqual({
+      tracesUrl: 'http://collector:4318/v1/traces',
+      serviceName: 'conduit',
+    });
+    expect(on.database.traceStatements).toBe(true);
+  });
+
+  it('take the traces endpoint as given, the service name, and OTEL_SDK_DISABLED', () => {
+    const env = {
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://traces.example.com/otlp',
+      OTEL_SERVICE_NAME: 'conduit-eu',
+    };
+    expect(loadConfig(env).tracing).toEqual({
+      tracesUrl: 'https://traces.example.com/otlp',
+      serviceName: 'conduit-eu',
+    });
+    expect(loadConfig({ ...env, OTEL_SDK_DISABLED: 'true' }).tracing).toBeUndefined();
+  });
+
+  it('refuse an endpoint that is no http(s) URL, without echoing it', () => {
+    expect(errorOf({ OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc://user:pw@collector' })).toBe(
+      'Invalid configuration: OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL',
+    );
+  });
+});

@@ -40,6 +40,9 @@ function isMailFrom(value: string): boolean {
   return MAIL_ADDRESS.test(named ? (named[2] ?? '') : value.trim());
 }
 
+/** Where traces are sent: an OTLP/HTTP collector. */
+const otlpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const envSchema = z
@@ -143,6 +146,16 @@ const envSchema = z
         error: 'must be a comma-separated list of origins like https://conduit.example.com',
       })
       .optional(),
+    // Traces (decision 026): the standard OpenTelemetry variables; unset, nothing is traced.
+    OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl.optional(),
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpUrl.optional(),
+    OTEL_SERVICE_NAME: z.string().trim().min(1).default('conduit'),
+    OTEL_SDK_DISABLED: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
+    ERROR_REPORTER: z
+      .string()
+      .trim()
+      .min(1, { error: 'must be the path of an ES module' })
+      .optional(),
   })
   // Processes share nothing but the database: an embedded PGlite folder belongs to one process.
   .refine((env) => env.WORKERS === 1 || env.DATABASE_URL !== undefined, {
@@ -205,14 +218,28 @@ export const databaseVariables = {
 } as const satisfies Record<DatabaseSetting, string>;
 
 /** Variables whose values must not be echoed back in an error (they may hold passwords). */
-const secret = new Set(['DATABASE_URL', 'REDIS_URL', 'METRICS_TOKEN', 'SMTP_URL']);
+const secret = new Set([
+  'DATABASE_URL',
+  'REDIS_URL',
+  'METRICS_TOKEN',
+  'SMTP_URL',
+  // A collector's URL may carry credentials in its user info or query.
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+]);
 
 export interface Config {
   env: 'development' | 'production' | 'test';
   port: number;
   host: string;
   logLevel: (typeof logLevels)[number];
-  database: { url: string | undefined; pgliteDir: string; poolMax: number };
+  database: {
+    url: string | undefined;
+    pgliteDir: string;
+    poolMax: number;
+    /** A span per statement: on when tracing is. */
+    traceStatements: boolean;
+  };
   bodyLimitBytes: number;
   trpcMaxBatchSize: number;
   requestTimeoutMs: number;
@@ -236,8 +263,18 @@ export interface Config {
   accounts: AccountSettings;
   /** Where mail goes: an SMTP server (with credentials: a secret), or nowhere yet (see mail.ts). */
   mail: { smtpUrl: string | undefined; from: string };
+  /** Where traces go (OTLP/HTTP), or undefined: not traced at all (decision 026). */
+  tracing: TracingSettings | undefined;
+  /** The module a deployment's error tracker is connected through (see README, Errors). */
+  errorReporter: string | undefined;
   /** The abuse limits of sign-in and friends, and `global`, every request's per client. */
   limits: AuthLimits & { global: Limit };
+}
+
+export interface TracingSettings {
+  /** The collector's URL for traces (`<OTEL_EXPORTER_OTLP_ENDPOINT>/v1/traces`). */
+  tracesUrl: string;
+  serviceName: string;
 }
 
 export class ConfigError extends Error {
@@ -261,13 +298,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
+  const tracing = tracingOf(e);
   return {
     env: e.NODE_ENV,
     port: e.PORT,
     // Reachable from other machines only when asked for, or in production (behind a proxy).
     host: e.HOST ?? (production ? '0.0.0.0' : '127.0.0.1'),
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'silent' : 'info'),
-    database: { url: e.DATABASE_URL, pgliteDir: e.PGLITE_DIR, poolMax: e.DB_POOL_MAX },
+    database: {
+      url: e.DATABASE_URL,
+      pgliteDir: e.PGLITE_DIR,
+      poolMax: e.DB_POOL_MAX,
+      traceStatements: tracing !== undefined,
+    },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     trpcMaxBatchSize: e.TRPC_MAX_BATCH_SIZE,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
@@ -287,6 +330,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       webauthn: webauthnOf(e),
     },
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM.trim() },
+    tracing,
+    errorReporter: e.ERROR_REPORTER,
     limits: {
       global: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS },
       loginFailuresPerAccount: {
@@ -305,6 +350,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       accessTokenCalls: { max: e.ACCESS_TOKEN_MAX_CALLS, windowMs: e.ACCESS_TOKEN_WINDOW_MS },
     },
   };
+}
+
+/**
+ * As OpenTelemetry specifies: the traces endpoint as given, or the general one with `/v1/traces`
+ * appended; OTEL_SDK_DISABLED=true turns tracing off whatever is set.
+ */
+function tracingOf(e: {
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string | undefined;
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string | undefined;
+  OTEL_SERVICE_NAME: string;
+  OTEL_SDK_DISABLED?: string | undefined;
+}): TracingSettings | undefined {
+  if (e.OTEL_SDK_DISABLED === 'true') return undefined;
+  const base = e.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const tracesUrl =
+    e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (base && `${base.replace(/\/$/, '')}/v1/traces`);
+  return tracesUrl ? { tracesUrl, serviceName: e.OTEL_SERVICE_NAME } : undefined;
 }
 
 function originsOf(value: string | undefined): string[] {

@@ -1,11 +1,15 @@
-// Starts the server: configuration, database (migrated), HTTP, and a clean stop on SIGTERM/SIGINT.
+// Starts the server: configuration, tracing, database (migrated), HTTP, and a clean stop on
+// SIGTERM/SIGINT. The app is imported only once tracing has started (see telemetry/sdk.ts).
 import { existsSync } from 'node:fs';
-import type { FastifyInstance } from 'fastify';
-import { buildApp } from './app';
+import { setTimeout as delay } from 'node:timers/promises';
+import { reportError, setErrorReporter } from '@conduit/telemetry';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { isPrimary, superviseWorkers } from './cluster';
 import { failStartup } from './cluster-start';
 import { type Config, ConfigError, loadConfig } from './config';
 import { listenStartupError, startupFailureLine } from './startup-failure';
+import { loadErrorReporter } from './telemetry/error-reporter';
+import { startTracing, type Tracing } from './telemetry/sdk';
 
 // A .env file in the working directory fills in variables the environment does not set.
 if (existsSync('.env')) process.loadEnvFile('.env');
@@ -24,8 +28,19 @@ async function main(): Promise<void> {
     superviseWorkers(config);
     return;
   }
+  const errorReporter = config.errorReporter
+    ? await loadErrorReporter(config.errorReporter)
+    : undefined;
+  const tracing = config.tracing ? await startTracing(config.tracing) : undefined;
+  const { buildApp } = await import('./app');
   const app = await buildApp(config);
-  stopOnSignals(app, config);
+  if (errorReporter) {
+    setErrorReporter(errorReporter, (failure) =>
+      app.log.warn({ err: failure }, 'the error reporter (ERROR_REPORTER) failed'),
+    );
+  }
+  reportCrashes(app.log, tracing);
+  stopOnSignals(app, config, tracing);
   await app.listen({ port: config.port, host: config.host }).catch(async (error: unknown) => {
     await app.close();
     throw listenStartupError(config.host, config.port, error);
@@ -38,7 +53,31 @@ async function main(): Promise<void> {
  */
 const PROXY_IDLE_GRACE_MS = 3000;
 
-function stopOnSignals(app: FastifyInstance, config: Config): void {
+/** Longest a stopping or crashing process waits for the last spans and the error report to go. */
+const TELEMETRY_FLUSH_MS = 2000;
+
+async function flush(tracing: Tracing | undefined, ...more: Promise<void>[]): Promise<void> {
+  await Promise.race([
+    Promise.all([tracing?.shutdown(), ...more]),
+    delay(TELEMETRY_FLUSH_MS, undefined, { ref: false }),
+  ]);
+}
+
+/**
+ * A crash outside any request (an exception nothing caught, a rejection nothing handled) is
+ * logged, reported to the error hook, and its trace sent, then the process exits 1 as Node would.
+ */
+function reportCrashes(log: FastifyBaseLogger, tracing: Tracing | undefined): void {
+  const crash = async (error: unknown, origin: string) => {
+    log.fatal({ err: error, origin }, 'crashed');
+    await flush(tracing, reportError(error, { surface: 'process', origin }));
+    process.exit(1);
+  };
+  process.once('uncaughtException', (error) => void crash(error, 'uncaughtException'));
+  process.once('unhandledRejection', (reason) => void crash(reason, 'unhandledRejection'));
+}
+
+function stopOnSignals(app: FastifyInstance, config: Config, tracing: Tracing | undefined): void {
   const timeoutMs = config.shutdownTimeoutMs;
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
@@ -55,6 +94,7 @@ function stopOnSignals(app: FastifyInstance, config: Config): void {
     }
     try {
       await app.close(); // waits for in-flight requests, then closes the database (onClose)
+      await flush(tracing);
       app.log.info('stopped');
       // A WORKERS process keeps its channel to the primary open, and with it the event loop.
       if (process.connected) process.disconnect();

@@ -12,6 +12,8 @@
 // the number before has expired, and the namespace may as well be back at 0. That lets fine
 // namespaces (one per session) cost nothing once idle.
 
+import { inChildSpan } from '@conduit/telemetry';
+
 export interface CacheStats {
   hits: number;
   misses: number;
@@ -54,31 +56,56 @@ export function createNoCache(): CacheStore {
 /**
  * `load()`'s value for `key` in `namespace`, from the store when it holds one for the current
  * generation. A store that fails is bypassed: the database answers, nothing is lost but speed.
+ * Traced as a span per lookup (`cache articles`), its Redis commands and the load under it.
  */
-export async function cached<T>(
+export function cached<T>(
   store: CacheStore,
   namespace: string,
   key: string,
   load: () => Promise<T>,
+): Promise<T> {
+  const area = areaOf(namespace);
+  const span = { attributes: { 'conduit.cache.namespace': area } };
+  return inChildSpan(`cache ${area}`, span, (traced) =>
+    lookUp(store, namespace, key, load, (result) => {
+      store.stats[STAT_OF[result]] += 1;
+      traced?.setAttribute('conduit.cache.result', result);
+    }),
+  );
+}
+
+const STAT_OF = { hit: 'hits', miss: 'misses', error: 'errors' } as const;
+
+/** The namespace's kind, without the id of fine ones (`session:<id>` is `session`): span names. */
+function areaOf(namespace: string): string {
+  return namespace.split(':')[0] ?? namespace;
+}
+
+async function lookUp<T>(
+  store: CacheStore,
+  namespace: string,
+  key: string,
+  load: () => Promise<T>,
+  count: (result: 'hit' | 'miss' | 'error') => void,
 ): Promise<T> {
   let storedKey: string;
   try {
     storedKey = `${namespace}:${await store.generation(namespace)}:${key}`;
     const hit = await store.get(storedKey);
     if (hit !== undefined) {
-      store.stats.hits += 1;
+      count('hit');
       return JSON.parse(hit) as T;
     }
   } catch {
-    store.stats.errors += 1;
+    count('error');
     return load();
   }
-  store.stats.misses += 1;
+  count('miss');
   const value = await load();
   try {
     await store.set(storedKey, JSON.stringify(value));
   } catch {
-    store.stats.errors += 1;
+    count('error');
   }
   return value;
 }
@@ -88,14 +115,18 @@ export async function cached<T>(
  * fails here leaves old values reachable until their time to live ends; counted, not thrown,
  * since the write itself succeeded.
  */
-export async function invalidate(store: CacheStore, ...namespaces: string[]): Promise<void> {
-  await Promise.all(
-    namespaces.map((namespace) =>
-      store.bump(namespace).catch(() => {
-        store.stats.errors += 1;
-      }),
-    ),
-  );
+export function invalidate(store: CacheStore, ...namespaces: string[]): Promise<void> {
+  const areas = [...new Set(namespaces.map(areaOf))];
+  const span = { attributes: { 'conduit.cache.namespace': areas } };
+  return inChildSpan('cache invalidate', span, async () => {
+    await Promise.all(
+      namespaces.map((namespace) =>
+        store.bump(namespace).catch(() => {
+          store.stats.errors += 1;
+        }),
+      ),
+    );
+  });
 }
 
 /** In process: a bounded map, oldest entries evicted first, each entry kept for `ttlMs`. */

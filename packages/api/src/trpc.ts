@@ -19,6 +19,7 @@ import {
   type Failure,
   fieldErrorsOf,
 } from './failures';
+import { traceProcedure } from './tracing';
 
 // 1. Init ----------------------------------------------------------------------------------------
 
@@ -101,11 +102,14 @@ async function viewerGone(ctx: Context): Promise<boolean> {
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
+/** Every procedure call in a span of its own when traced (tracing.ts); outermost, to see the outcome. */
+const traced = t.procedure.use(({ path, type, next }) => traceProcedure(path, type, next));
+
 /**
  * Every procedure: a failure the database explains (out of reach, a value it refused, the
  * caller's account gone) is thrown as what it is (failures.ts) instead of a 500.
  */
-const failuresMapped = t.procedure.use(async ({ ctx, next }) => {
+const failuresMapped = traced.use(async ({ ctx, next }) => {
   const result = await next();
   if (result.ok) return result;
   const { cause, code } = result.error;

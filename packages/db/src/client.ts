@@ -11,6 +11,7 @@ import { CONNECT_TIMEOUT_S, pgliteOpenError, postgresOpenError } from './open-er
 import { type PoolStats, PoolTracker, trackPglite, trackPostgres } from './pool-stats';
 import { type PubSub, pglitePubSub, postgresPubSub, registerPubSub } from './pubsub';
 import * as schema from './schema/index';
+import { tracePglite, tracePostgres } from './tracing';
 
 export { DatabaseOpenError, type DatabaseSetting, systemMessage } from './open-errors';
 export type { PoolStats } from './pool-stats';
@@ -43,6 +44,11 @@ export interface DbConfig {
   poolMax?: number | undefined;
   /** Called with every statement Drizzle sends and its parameters (tests count queries with it). */
   onQuery?: ((sql: string, params: unknown[]) => void) | undefined;
+  /**
+   * A span per statement inside traced requests (tracing.ts). Set by a server that traces; off,
+   * the clients are not wrapped at all.
+   */
+  traceStatements?: boolean | undefined;
 }
 
 export type DbDriver = 'postgres' | 'pglite';
@@ -79,9 +85,10 @@ export async function createDb(config: DbConfig): Promise<DbConnection> {
       config.onQuery?.(query, params);
     },
   };
+  const traced = config.traceStatements ?? false;
   return config.url
-    ? connectPostgres(config.url, tracker, logger)
-    : openPglite(config.pgliteDir ?? IN_MEMORY, tracker, logger);
+    ? connectPostgres(config.url, tracker, logger, traced)
+    : openPglite(config.pgliteDir ?? IN_MEMORY, tracker, logger, traced);
 }
 
 type QueryLogger = { logQuery(query: string, params: unknown[]): void };
@@ -90,6 +97,7 @@ async function connectPostgres(
   url: string,
   tracker: PoolTracker,
   logger: QueryLogger,
+  traced: boolean,
 ): Promise<DbConnection> {
   const client = postgres(url, {
     max: tracker.max,
@@ -98,7 +106,7 @@ async function connectPostgres(
     // Migrations and `drop ... if exists` print NOTICEs; they are not our logs' business.
     onnotice: () => {},
   });
-  const tracked = trackPostgres(client, tracker);
+  const tracked = trackPostgres(traced ? tracePostgres(client) : client, tracker);
   const db = drizzlePostgres(tracked, { schema, logger }) as unknown as Database;
   const pubsub = postgresPubSub(tracked);
   registerPubSub(db, pubsub);
@@ -123,6 +131,7 @@ async function openPglite(
   dir: string,
   tracker: PoolTracker,
   logger: QueryLogger,
+  traced: boolean,
 ): Promise<DbConnection> {
   if (dir !== IN_MEMORY) await prepareDataDir(dir);
   const client = await PGlite.create(dir === IN_MEMORY ? undefined : dir).catch(
@@ -130,7 +139,7 @@ async function openPglite(
       throw pgliteOpenError(dir, 'open the embedded database in', error);
     },
   );
-  const tracked = trackPglite(client, tracker);
+  const tracked = trackPglite(traced ? tracePglite(client) : client, tracker);
   const db = drizzlePglite(tracked, { schema, logger }) as unknown as Database;
   const pubsub = pglitePubSub(tracked);
   registerPubSub(db, pubsub);

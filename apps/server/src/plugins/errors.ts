@@ -1,7 +1,9 @@
 // Failures outside tRPC's procedures and REST as the app's own JSON: never a stack or SQL.
 import { classifyFailure, type Failure, RateLimitedError, RequestRefusedError } from '@conduit/api';
+import { reportError } from '@conduit/telemetry';
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { routeOf } from '../telemetry/request-span';
 
 export interface ErrorBody {
   error: { code: string; message: string };
@@ -51,6 +53,7 @@ const plugin: FastifyPluginAsync<ErrorsOptions> = async (app, { pages }) => {
     // Where unexpected failures are rendered: logged with all they say, answered without.
     if (failure.kind === 'internal') {
       request.log.error({ err: error }, 'request failed');
+      void reportError(error, { surface: 'http', requestId: request.id, path: routeOf(request) });
       sendAppFailure(reply, failure);
       return;
     }

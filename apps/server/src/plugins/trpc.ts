@@ -1,5 +1,6 @@
 // Mounts the tRPC router through the official Fastify adapter.
 import { type AppRouter, appRouter, classifyFailure } from '@conduit/api';
+import { reportError } from '@conduit/telemetry';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import type { FastifyPluginAsync } from 'fastify';
 import { contextForRequest, type SharedContextOptions } from '../context';
@@ -49,8 +50,9 @@ export const trpcPlugin: FastifyPluginAsync<TrpcPluginOptions> = async (app, opt
         return { headers };
       },
       onError: ({ error, path, req }) => {
-        if (error.code === 'INTERNAL_SERVER_ERROR')
-          req.log.error({ err: error, path }, 'procedure failed');
+        if (error.code !== 'INTERNAL_SERVER_ERROR') return;
+        req.log.error({ err: error, path }, 'procedure failed');
+        void reportError(error, { surface: 'trpc', requestId: req.id, path });
       },
     } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
   });

@@ -1,7 +1,9 @@
 // The one place that turns failures under /api into RealWorld answers: a status and
 // `{"errors":{"body":[...]}}`, one message per problem, never a stack, SQL or internal message.
 import { classifyFailure, type Failure, type Issue } from '@conduit/api';
+import { reportError } from '@conduit/telemetry';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { routeOf } from '../telemetry/request-span';
 
 export interface RealWorldErrors {
   errors: { body: string[] };
@@ -112,7 +114,10 @@ export function useRealWorldErrors(app: FastifyInstance): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const failure = failureOf(error);
     // Where unexpected failures under /api are rendered: logged with all they say, answered without.
-    if (failure.status >= 500) request.log.error({ err: error }, 'REST request failed');
+    if (failure.status >= 500) {
+      request.log.error({ err: error }, 'REST request failed');
+      void reportError(error, { surface: 'rest', requestId: request.id, path: routeOf(request) });
+    }
     return sendFailure(reply, failure);
   });
 
