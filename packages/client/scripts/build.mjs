@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { rollup } from 'rollup';
 import { dts } from 'rollup-plugin-dts';
-import ts from 'typescript';
+// TypeScript 7 has no compiler API: its enums come from the 6.x compatibility package.
+import ts from '@typescript/typescript6';
 import { importedPackages, packageOf } from './imports.mjs';
 
 const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -39,7 +40,11 @@ await build({
 });
 
 // 2. Declarations of the client and of the workspace sources its types reach.
-const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+// TypeScript 7 exports no ./bin/tsc; its package.json is exported, and bin/tsc sits beside it.
+const tsc = resolve(
+  dirname(createRequire(import.meta.url).resolve('typescript/package.json')),
+  'bin/tsc',
+);
 execFileSync(process.execPath, [tsc, '-p', at('tsconfig.build.json')], { stdio: 'inherit' });
 
 // 3. One declaration file: our packages' declarations, and the few third-party types the router's
