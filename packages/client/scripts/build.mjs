@@ -7,11 +7,11 @@ import { readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+// TypeScript 7 has no compiler API: its enums come from the 6.x compatibility package.
+import ts from '@typescript/typescript6';
 import { build } from 'esbuild';
 import { rollup } from 'rollup';
 import { dts } from 'rollup-plugin-dts';
-// TypeScript 7 has no compiler API: its enums come from the 6.x compatibility package.
-import ts from '@typescript/typescript6';
 import { importedPackages, packageOf } from './imports.mjs';
 
 const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
