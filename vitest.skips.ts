@@ -1,9 +1,15 @@
 // Typed by shape, not by vitest's own types: packages resolve vitest to different instances (its
 // optional peers differ), and a class typed by the root's would not fit every package's config.
+interface Node {
+  type: string;
+  name?: string;
+  options?: { mode?: string };
+  parent?: unknown;
+}
 interface SkippedCase {
   name: string;
   result(): { state: string; note?: string | undefined };
-  parent: { type: string; name: string; parent?: unknown } | { type: string };
+  parent: unknown;
 }
 interface Module {
   relativeModuleId: string;
@@ -13,8 +19,8 @@ interface Module {
 /**
  * Ends every run with the tests that did not run and why, counted per reason, instead of one more
  * "skipped" in a count. The reason is the test's `ctx.skip(note)`, or else the name of the
- * outermost suite around it, which for conditional suites says what they need ("on PostgreSQL
- * (needs TEST_DATABASE_URL)"): `describe.skipIf(!url)('… (needs TEST_DATABASE_URL)', …)`.
+ * outermost skipped suite around it (or of the test), which for conditional suites says what they
+ * need: `describe.skipIf(!url)('a database outage (needs TEST_DATABASE_URL)', …)`.
  */
 export class SkipSummary {
   onTestRunEnd(modules: ReadonlyArray<Module>): void {
@@ -23,7 +29,7 @@ export class SkipSummary {
       for (const test of module.children.allTests()) {
         const result = test.result();
         if (result.state !== 'skipped') continue;
-        const reason = result.note ?? outermostSuite(test) ?? test.name;
+        const reason = result.note ?? outermostSkippedSuite(test) ?? test.name;
         const entry = byReason.get(reason) ?? { count: 0, files: new Set<string>() };
         entry.count += 1;
         entry.files.add(module.relativeModuleId);
@@ -41,12 +47,10 @@ export class SkipSummary {
   }
 }
 
-function outermostSuite(test: SkippedCase): string | undefined {
+function outermostSkippedSuite(test: SkippedCase): string | undefined {
   let name: string | undefined;
-  let node = test.parent as { type: string; name?: string; parent?: unknown };
-  while (node.type === 'suite') {
-    name = node.name;
-    node = node.parent as typeof node;
+  for (let node = test.parent as Node; node.type === 'suite'; node = node.parent as Node) {
+    if (node.options?.mode === 'skip') name = node.name;
   }
   return name;
 }

@@ -52,7 +52,7 @@ describe('cpu accounting', () => {
     expect(formatCpu(use)).toMatch(/^\d\.\d\/\d+: gen 0\.5 srv 0\.8 db 0\.3 ngx 0\.1$/);
   });
 
-  it.runIf(existsSync('/proc/stat'))('sees a busy loop in this process', async () => {
+  it.runIf(existsSync('/proc/stat'))('sees a busy loop (needs /proc/stat)', async () => {
     const stop = await watchCpu(() => []);
     const until = performance.now() + 400;
     while (performance.now() < until) Math.sqrt(Math.random());

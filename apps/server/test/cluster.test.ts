@@ -92,7 +92,7 @@ describe('WORKERS', { timeout: 60_000 }, () => {
     );
   });
 
-  describe.skipIf(!databaseUrl)('on PostgreSQL', () => {
+  describe.skipIf(!databaseUrl)('on PostgreSQL (needs TEST_DATABASE_URL)', () => {
     let server: ReturnType<typeof start> | undefined;
     afterAll(async () => {
       if (server && server.child.exitCode === null) {

@@ -56,7 +56,7 @@ async function cuttableProxy(target: URL) {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe.skipIf(!databaseUrl)('a database outage', () => {
+describe.skipIf(!databaseUrl)('a database outage (needs TEST_DATABASE_URL)', () => {
   let app: FastifyInstance | undefined;
   let proxy: Awaited<ReturnType<typeof cuttableProxy>> | undefined;
   afterAll(async () => {

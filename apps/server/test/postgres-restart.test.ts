@@ -68,7 +68,7 @@ async function privateCluster(binDir: string) {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe.skipIf(!enabled)('a PostgreSQL restart', () => {
+describe.skipIf(!enabled)('a PostgreSQL restart (needs TEST_DATABASE_URL, pg_ctl)', () => {
   let app: FastifyInstance | undefined;
   let cluster: Awaited<ReturnType<typeof privateCluster>> | undefined;
   afterAll(async () => {

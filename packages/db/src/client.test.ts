@@ -34,7 +34,7 @@ describe('embedded database', () => {
 const rows = <T>(result: unknown) => result as T[];
 
 // Only PostgreSQL is shared between processes; an embedded database has one owner.
-describe.runIf(process.env.TEST_DATABASE_URL)('PostgreSQL', () => {
+describe.runIf(process.env.TEST_DATABASE_URL)('PostgreSQL (needs TEST_DATABASE_URL)', () => {
   it('lets several instances migrate at once, even on single-connection pools', async () => {
     const url = await getTestDatabaseUrl();
     const instances = await Promise.all([1, 2, 3].map(() => createDb({ url, poolMax: 1 })));

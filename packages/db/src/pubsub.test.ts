@@ -89,7 +89,7 @@ describe('LISTEN/NOTIFY', () => {
 });
 
 // Two connections stand for two server instances on one PostgreSQL database.
-describe.runIf(process.env.TEST_DATABASE_URL)('LISTEN/NOTIFY across connections', () => {
+describe.runIf(process.env.TEST_DATABASE_URL)('LISTEN/NOTIFY (needs TEST_DATABASE_URL)', () => {
   let other: DbConnection;
   beforeAll(async () => {
     other = await createDb({ url: await getTestDatabaseUrl(), poolMax: 1 });

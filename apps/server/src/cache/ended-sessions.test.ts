@@ -109,13 +109,16 @@ async function promoteWhileCached(cache: CacheStore) {
 }
 
 // A second process needs a database server: the embedded one belongs to the test process.
-describe.runIf(process.env.TEST_DATABASE_URL)('the admin CLI promoting a signed-in user', () => {
-  for (const [where, store] of Object.entries(stores)) {
-    // Starting the CLI (tsx, migrations) takes seconds, more on a busy machine.
-    it.runIf(store)(
-      `drops their cached sessions on a running server (cache ${where})`,
-      () => promoteWhileCached(store?.() ?? createMemoryCache({ ttlMs: 60_000 })),
-      60_000,
-    );
-  }
-});
+describe.runIf(process.env.TEST_DATABASE_URL)(
+  'the admin CLI promoting a user (needs TEST_DATABASE_URL)',
+  () => {
+    for (const [where, store] of Object.entries(stores)) {
+      // Starting the CLI (tsx, migrations) takes seconds, more on a busy machine.
+      it.runIf(store)(
+        `drops their cached sessions on a running server (cache ${where})`,
+        () => promoteWhileCached(store?.() ?? createMemoryCache({ ttlMs: 60_000 })),
+        60_000,
+      );
+    }
+  },
+);

@@ -77,7 +77,7 @@ describe('one instance, cache in process', () => {
 const redisUrl = process.env.TEST_REDIS_URL;
 
 // Needs a Redis server: runs only when TEST_REDIS_URL is set (CI sets it).
-describe.runIf(redisUrl)('two instances sharing Redis', () => {
+describe.runIf(redisUrl)('two instances sharing Redis (needs TEST_REDIS_URL)', () => {
   const prefix = `conduit:test:cache:${randomUUID()}:`;
   let redis: Redis;
   let first: FastifyInstance;

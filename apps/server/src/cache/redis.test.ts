@@ -8,7 +8,7 @@ import { createRedisCache } from './redis';
 const redisUrl = process.env.TEST_REDIS_URL;
 
 // Needs a Redis server: runs only when TEST_REDIS_URL is set (CI sets it).
-describe.runIf(redisUrl)('createRedisCache', () => {
+describe.runIf(redisUrl)('createRedisCache (needs TEST_REDIS_URL)', () => {
   const prefix = `conduit:test:gen:${randomUUID()}:`;
   let redis: Redis;
   beforeAll(() => {

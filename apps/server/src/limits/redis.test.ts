@@ -7,7 +7,7 @@ import { createRedisLimiter, FAIL_FAST_REDIS_OPTIONS } from './redis';
 const redisUrl = process.env.TEST_REDIS_URL;
 
 // Needs a Redis server: runs only when TEST_REDIS_URL is set (CI sets it).
-describe.runIf(redisUrl)('redis limiter', () => {
+describe.runIf(redisUrl)('redis limiter (needs TEST_REDIS_URL)', () => {
   const prefix = `conduit:test:rl:${randomUUID()}:`;
   // Two clients stand for two server instances sharing one Redis.
   let first: Redis;

@@ -148,7 +148,7 @@ describe('db:reset on the embedded database', () => {
 
 const baseUrl = process.env.TEST_DATABASE_URL;
 
-describe.runIf(baseUrl)('db:reset on PostgreSQL', () => {
+describe.runIf(baseUrl)('db:reset on PostgreSQL (needs TEST_DATABASE_URL)', () => {
   let url: string;
   let admin: postgres.Sql;
   const name = `reset_cli_${process.pid}`;
