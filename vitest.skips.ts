@@ -18,9 +18,9 @@ interface Module {
 
 /**
  * Ends every run with the tests that did not run and why, counted per reason, instead of one more
- * "skipped" in a count. The reason is the test's `ctx.skip(note)`, or else the name of the
- * outermost skipped suite around it (or of the test), which for conditional suites says what they
- * need: `describe.skipIf(!url)('a database outage (needs TEST_DATABASE_URL)', …)`.
+ * "skipped" in a count. The reason is the test's `ctx.skip(note)`, or else the name of the skipped
+ * suite around it that says what it needs (`describe.skipIf(!url)('a database outage (needs
+ * TEST_DATABASE_URL)', …)`), or else the outermost skipped suite's name, or the test's.
  */
 export class SkipSummary {
   onTestRunEnd(modules: ReadonlyArray<Module>): void {
@@ -29,7 +29,7 @@ export class SkipSummary {
       for (const test of module.children.allTests()) {
         const result = test.result();
         if (result.state !== 'skipped') continue;
-        const reason = result.note ?? outermostSkippedSuite(test) ?? test.name;
+        const reason = result.note ?? skippedSuiteReason(test) ?? test.name;
         const entry = byReason.get(reason) ?? { count: 0, files: new Set<string>() };
         entry.count += 1;
         entry.files.add(module.relativeModuleId);
@@ -47,10 +47,12 @@ export class SkipSummary {
   }
 }
 
-function outermostSkippedSuite(test: SkippedCase): string | undefined {
-  let name: string | undefined;
+function skippedSuiteReason(test: SkippedCase): string | undefined {
+  const skipped: string[] = [];
   for (let node = test.parent as Node; node.type === 'suite'; node = node.parent as Node) {
-    if (node.options?.mode === 'skip') name = node.name;
+    if (node.options?.mode === 'skip' && node.name) skipped.push(node.name);
   }
-  return name;
+  // A suite skipped for want of something says so in its name; a suite around it is skipped too
+  // (all its tests are), but its name says less.
+  return skipped.find((name) => /\((needs|skipped)\b/.test(name)) ?? skipped.at(-1);
 }
