@@ -9,6 +9,7 @@ import {
   launchBrowser,
   openPage,
   screenshot,
+  signIn,
   signUp,
   startServer,
   type TestServer,
@@ -34,12 +35,7 @@ describeInBrowser('personal access tokens', () => {
 
   it('is made in Settings, works for a script on both surfaces, and is refused once revoked', async () => {
     const { page } = me;
-    await page.goto('/login');
-    await page.getByLabel('Email').fill(user.email);
-    await page.getByLabel('Password').fill(user.password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.getByRole('link', { name: 'Settings', exact: true }).waitFor();
-
+    await signIn(me.context, server, user);
     await page.goto('/settings');
     const section = page.getByRole('region', { name: 'Personal access tokens' });
     await section.getByText('0 tokens.').waitFor();
