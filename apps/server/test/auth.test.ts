@@ -419,8 +419,9 @@ describe('restart', () => {
   });
 });
 
-it('sends the security headers with tRPC answers', async () => {
+it('sends the API set of security headers with tRPC answers', async () => {
   const res = await query(app, 'tag.list');
-  expect(res.headers['content-security-policy']).toContain("object-src 'none'");
+  expect(res.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
   expect(res.headers['x-content-type-options']).toBe('nosniff');
+  expect(res.headers['referrer-policy']).toBeUndefined();
 });

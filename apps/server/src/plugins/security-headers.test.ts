@@ -1,4 +1,5 @@
-// The security headers as a browser receives them, in production and in development.
+// The security headers as a browser receives them, in production and in development: the whole
+// set on pages, a lean set on API answers.
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryLimiter } from '../limits/memory';
@@ -15,7 +16,10 @@ async function buildTestApp(production: boolean) {
   await app.register(securityHeadersPlugin, { production });
   // Registered after the headers, as buildApp must: refusals carry them too.
   await app.register(rateLimitPlugin, { limiter: createMemoryLimiter(), max: 2, windowMs: 60_000 });
-  app.get('/page', async () => ({ ok: true }));
+  app.get('/page', async (_request, reply) => reply.type('text/html').send('<p>hello</p>'));
+  app.get('/answer', async () => ({ ok: true }));
+  app.get('/stream', async (_request, reply) => reply.type('text/event-stream').send(': ping\n\n'));
+  app.get('/script.js', async (_request, reply) => reply.type('text/javascript').send('1'));
   app.get('/boom', async () => {
     throw new Error('database exploded');
   });
@@ -49,6 +53,25 @@ const COMMON_HEADERS = {
   'x-xss-protection': '0',
 };
 
+/** What an API answer keeps: no sniffing, no framing, no embedding elsewhere, nothing to run. */
+const API_HEADERS = {
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'cross-origin-resource-policy': 'same-origin',
+};
+
+/** Policies that act only on a page a browser renders. */
+const PAGE_ONLY = [
+  'referrer-policy',
+  'cross-origin-opener-policy',
+  'origin-agent-cluster',
+  'x-dns-prefetch-control',
+  'x-download-options',
+  'x-permitted-cross-domain-policies',
+  'x-xss-protection',
+];
+
 describe('security headers in production', () => {
   it('sends the full policy, HSTS included', async () => {
     const res = await (await buildTestApp(true)).inject('/page');
@@ -63,16 +86,34 @@ describe('security headers in production', () => {
     expect(res.headers['cross-origin-embedder-policy']).toBeUndefined();
   });
 
+  it('sends the whole set on what a browser runs, too', async () => {
+    const res = await (await buildTestApp(true)).inject('/script.js');
+    expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(res.headers).toMatchObject(COMMON_HEADERS);
+  });
+
+  it('sends a lean set on API answers and event streams: no page policies', async () => {
+    const app = await buildTestApp(true);
+    for (const url of ['/answer', '/stream']) {
+      const res = await app.inject(url);
+      expect(res.statusCode, url).toBe(200);
+      expect(res.headers, url).toMatchObject(API_HEADERS);
+      expect(res.headers['strict-transport-security'], url).toBe(
+        'max-age=31536000; includeSubDomains',
+      );
+      for (const name of PAGE_ONLY) expect(res.headers[name], `${url} ${name}`).toBeUndefined();
+    }
+  });
+
   it('sends them on 404s, errors and rate limit refusals too', async () => {
     const app = await buildTestApp(true);
     const notFound = await app.inject('/missing');
     const failed = await app.inject('/boom');
-    const refused = await app.inject('/page');
+    const refused = await app.inject('/answer');
     expect([notFound.statusCode, failed.statusCode, refused.statusCode]).toEqual([404, 500, 429]);
     for (const res of [notFound, failed, refused]) {
-      expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+      expect(res.headers).toMatchObject(API_HEADERS);
       expect(res.headers['strict-transport-security']).toBeDefined();
-      expect(res.headers).toMatchObject(COMMON_HEADERS);
     }
   });
 });
@@ -88,5 +129,8 @@ describe('security headers outside production', () => {
     expect(res.headers['strict-transport-security']).toBeUndefined();
     expect(res.headers).toMatchObject(COMMON_HEADERS);
     expect(res.headers['x-powered-by']).toBeUndefined();
+    const answer = await app?.inject('/answer');
+    expect(answer?.headers).toMatchObject(API_HEADERS);
+    expect(answer?.headers['strict-transport-security']).toBeUndefined();
   });
 });

@@ -1,4 +1,5 @@
-// Response headers that tell browsers to shut out whole classes of attack, on every response.
+// Response headers that tell browsers to shut out whole classes of attack, on every response:
+// the whole set on pages and what the browser may run or show, a lean set on API answers.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
@@ -114,11 +115,46 @@ export function securityHeaders(production: boolean): Record<string, string> {
   return headers;
 }
 
+/**
+ * What still applies to an API answer (JSON, an event stream), which a browser never renders as
+ * a page, runs, or loads subresources for: the page policies (script and style sources,
+ * referrer, opener, agent cluster, DNS prefetch, download, XSS auditor) have nothing to act on.
+ * Kept, as OWASP's REST Security Cheat Sheet lists them: nosniff (the declared type is final),
+ * no framing (both headers), no use by another site's <img>/<script> (CORP), HSTS, and a CSP that
+ * allows nothing, for the case someone opens the answer as a document anyway. 232 bytes in
+ * production instead of 644, on every answer of the API.
+ */
+export function apiSecurityHeaders(production: boolean): Record<string, string> {
+  const all = securityHeaders(production);
+  const kept = [
+    'x-content-type-options',
+    'x-frame-options',
+    'cross-origin-resource-policy',
+    'strict-transport-security',
+  ];
+  const headers: Record<string, string> = {
+    'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  };
+  for (const name of kept) {
+    const value = all[name];
+    if (value !== undefined) headers[name] = value;
+  }
+  return headers;
+}
+
+/** Content types that are answers of the API, not pages or files a browser shows or runs. */
+const API_TYPES = /^(application\/json|text\/event-stream)\b/i;
+
 const plugin: FastifyPluginAsync<SecurityHeadersOptions> = async (app, { production }) => {
-  const headers = securityHeaders(production);
-  app.addHook('onRequest', (_request, reply, next) => {
-    reply.headers(headers);
-    next();
+  const page = securityHeaders(production);
+  const api = apiSecurityHeaders(production);
+  // On send, when the content type is known. Anything else (a page, a script, an image, an
+  // answer without a type such as a 304) gets the whole set: a worker script takes its policy
+  // from its own response, and a 304 updates the headers of what the browser stored.
+  app.addHook('onSend', (_request, reply, payload, next) => {
+    const type = reply.getHeader('content-type');
+    reply.headers(typeof type === 'string' && API_TYPES.test(type) ? api : page);
+    next(null, payload);
   });
 };
 
