@@ -181,6 +181,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     prefix: '/trpc',
     ...procedures,
     maxBatchSize: config.trpcMaxBatchSize,
+    transport: config.trpcTransport,
     exposeErrors: config.env === 'development',
   });
   await app.register(restPlugin, { ...procedures, corsOrigins: config.corsOrigins });

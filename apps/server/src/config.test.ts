@@ -17,6 +17,7 @@ describe('loadConfig', () => {
       env: 'development',
       port: 3000,
       host: '127.0.0.1',
+      trpcTransport: 'lean',
       database: { url: undefined, pgliteDir: '.data/pglite' },
     });
   });
@@ -38,10 +39,12 @@ describe('loadConfig', () => {
       DATABASE_URL: 'postgres://u@db:5432/conduit',
       PORT: '8080',
       TRPC_MAX_BATCH_SIZE: '5',
+      TRPC_TRANSPORT: 'official',
     });
     expect(config).toMatchObject({
       port: 8080,
       trpcMaxBatchSize: 5,
+      trpcTransport: 'official',
       database: { url: 'postgres://u@db:5432/conduit' },
     });
   });
@@ -74,6 +77,7 @@ describe('loadConfig', () => {
     expect(errorOf({ NODE_ENV: 'prod' })).toMatch(
       /NODE_ENV must be development, production or test/,
     );
+    expect(errorOf({ TRPC_TRANSPORT: 'fetch' })).toMatch(/TRPC_TRANSPORT must be lean or official/);
   });
 
   it('names every bad variable, on one line', () => {

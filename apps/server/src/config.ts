@@ -68,6 +68,9 @@ const envSchema = z
     TRPC_MAX_BATCH_SIZE: integer(1, 100, 'an integer from 1 to 100').default(
       DEFAULT_MAX_BATCH_SIZE,
     ),
+    TRPC_TRANSPORT: z
+      .enum(['lean', 'official'], { error: 'must be lean or official' })
+      .default('lean'),
     REQUEST_TIMEOUT_MS: integer(1000, 600_000, 'milliseconds from 1000 to 600000').default(30_000),
     SHUTDOWN_TIMEOUT_MS: integer(100, 600_000, 'milliseconds from 100 to 600000').default(10_000),
     REDIS_URL: z
@@ -242,6 +245,8 @@ export interface Config {
   };
   bodyLimitBytes: number;
   trpcMaxBatchSize: number;
+  /** Queries and mutations through our lean transport, or all through tRPC's (decision 035). */
+  trpcTransport: 'lean' | 'official';
   requestTimeoutMs: number;
   shutdownTimeoutMs: number;
   redisUrl: string | undefined;
@@ -313,6 +318,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     trpcMaxBatchSize: e.TRPC_MAX_BATCH_SIZE,
+    trpcTransport: e.TRPC_TRANSPORT,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     redisUrl: e.REDIS_URL,

@@ -1,0 +1,239 @@
+// The lean tRPC transport: queries and mutations, single or batched, answered straight from
+// Fastify's request and reply, without the Fetch API objects the official adapter builds for each
+// request (a Request with its Headers, URL and AbortSignal, then a Response whose body the reply
+// has to read back). Everything else the protocol has — subscriptions over SSE, JSONL streaming,
+// form data, method override, HEAD, and every request it would refuse before calling a procedure
+// — is not ours: `tryLean` answers false and the official handler takes the request, so those
+// answers are tRPC's own by construction (decision 035).
+import type { AnyProcedure, AnyRouter, TRPCError } from '@trpc/server';
+import type { TRPCRequestInfo } from '@trpc/server/http';
+import {
+  getErrorShape,
+  getHTTPStatusCode,
+  getProcedureAtPath,
+  getTRPCErrorFromUnknown,
+  transformTRPCResponse,
+} from '@trpc/server/unstable-core-do-not-import';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+type Context = object;
+type ProcedureType = 'query' | 'mutation';
+
+/** The options the official handler takes, as far as this transport needs them. */
+export interface LeanTransportOptions<TContext extends Context> {
+  router: AnyRouter;
+  maxBatchSize: number;
+  createContext: (opts: {
+    req: FastifyRequest;
+    res: FastifyReply;
+    info: TRPCRequestInfo;
+  }) => Promise<TContext>;
+  // biome-ignore lint/suspicious/noExplicitAny: tRPC's own option types are generic over its internals
+  responseMeta?: (opts: any) => { headers?: Record<string, string>; status?: number };
+  onError?: (opts: {
+    error: TRPCError;
+    path: string;
+    input: unknown;
+    ctx: TContext | undefined;
+    type: ProcedureType;
+    req: FastifyRequest;
+  }) => void;
+}
+
+interface Call {
+  path: string;
+  procedure: AnyProcedure;
+  input: unknown;
+}
+
+/** The same `vary` the official adapter sends, so caches treat both answers alike. */
+const VARY = 'trpc-accept, accept';
+const METHOD: Record<ProcedureType, string> = { query: 'GET', mutation: 'POST' };
+
+/**
+ * Answers the request and resolves true, or resolves false without touching it (nothing read from
+ * the body stream, no context made) when the official handler has to.
+ */
+export function leanTransport<TContext extends Context>(opts: LeanTransportOptions<TContext>) {
+  const { router } = opts;
+  const config = router._def._config;
+  const procedures = new Map<string, AnyProcedure | null>();
+  async function procedureAt(path: string) {
+    let procedure = procedures.get(path);
+    if (procedure === undefined) {
+      procedure = (await getProcedureAtPath(router, path)) ?? null;
+      // Only paths that exist are remembered: a client cannot grow the map with made-up names.
+      if (procedure) procedures.set(path, procedure);
+    }
+    return procedure;
+  }
+
+  /** The calls the request asks for, or undefined when it is not for this transport. */
+  async function readCalls(
+    req: FastifyRequest,
+    path: string,
+  ): Promise<{ calls: Call[]; batch: boolean } | undefined> {
+    if (req.method !== 'GET' && req.method !== 'POST') return;
+    if (req.headers['trpc-accept'] !== undefined) return;
+    const contentType = req.headers['content-type'];
+    if (contentType !== undefined && !isJson(contentType)) return;
+    if (req.method === 'POST' && contentType === undefined) return;
+    if (path.includes('%')) return;
+    // URLSearchParams, as tRPC decodes the query (Fastify's parser differs on malformed escapes).
+    const queryAt = req.url.indexOf('?');
+    const search = new URLSearchParams(queryAt === -1 ? '' : req.url.slice(queryAt + 1));
+    if (search.has('connectionParams')) return;
+    const batch = search.get('batch') === '1';
+    const paths = batch ? path.split(',') : [path];
+    if (paths.length > opts.maxBatchSize) return;
+
+    const text = req.method === 'GET' ? search.get('input') : req.body;
+    if (text !== null && text !== undefined && typeof text !== 'string') return;
+    let inputs: unknown;
+    if (text) {
+      try {
+        inputs = JSON.parse(text);
+      } catch {
+        return;
+      }
+    }
+    if (batch && inputs !== undefined && (typeof inputs !== 'object' || inputs === null)) return;
+
+    const calls: Call[] = [];
+    let type: string | undefined;
+    for (const [index, callPath] of paths.entries()) {
+      const procedure = await procedureAt(callPath);
+      if (!procedure) return;
+      const callType = procedure._def.type;
+      if (callType !== 'query' && callType !== 'mutation') return;
+      if (type !== undefined && type !== callType) return;
+      if (req.method !== METHOD[callType]) return;
+      type = callType;
+      const raw = batch ? (inputs as Record<number, unknown> | undefined)?.[index] : inputs;
+      calls.push({
+        path: callPath,
+        procedure,
+        input: raw === undefined ? undefined : config.transformer.input.deserialize(raw),
+      });
+    }
+    return { calls, batch };
+  }
+
+  return async function tryLean(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    path: string,
+  ): Promise<boolean> {
+    const request = await readCalls(req, path);
+    if (!request) return false;
+    const { calls, batch } = request;
+    const type = calls[0]?.procedure._def.type as ProcedureType;
+
+    const info = requestInfo(reply, calls, batch, type);
+    let ctx: TContext | undefined;
+    let contextError: TRPCError | undefined;
+    try {
+      ctx = await opts.createContext({ req, res: reply, info });
+    } catch (cause) {
+      contextError = getTRPCErrorFromUnknown(cause);
+    }
+
+    const outcomes = await Promise.all(
+      calls.map(async (call, batchIndex) => {
+        try {
+          if (contextError) throw contextError;
+          const data: unknown = await call.procedure({
+            path: call.path,
+            getRawInput: async () => call.input,
+            ctx,
+            type,
+            signal: undefined,
+            batchIndex,
+          });
+          return { data };
+        } catch (cause) {
+          const error = getTRPCErrorFromUnknown(cause);
+          opts.onError?.({ error, path: call.path, input: call.input, ctx, type, req });
+          return { error };
+        }
+      }),
+    );
+
+    const errors = outcomes.map((outcome) => outcome.error);
+    const untransformed = outcomes.map((outcome, index) => {
+      const call = calls[index] as Call;
+      return outcome.error
+        ? {
+            error: getErrorShape({
+              config,
+              ctx,
+              error: outcome.error,
+              input: call.input,
+              path: call.path,
+              type,
+            }),
+          }
+        : { result: { data: outcome.data } };
+    });
+    const body = batch ? untransformed : untransformed[0];
+    let status = getHTTPStatusCode(body as never, errors as never);
+    reply.header('vary', VARY);
+    reply.header('content-type', 'application/json');
+    const meta = opts.responseMeta?.({
+      ctx,
+      info,
+      paths: calls.map((call) => call.path),
+      data: untransformed,
+      errors: errors.filter(Boolean),
+      eagerGeneration: false,
+      type,
+    });
+    if (meta?.headers) {
+      for (const [name, value] of Object.entries(meta.headers)) reply.header(name, value);
+    }
+    if (meta?.status) status = meta.status;
+    reply.code(status);
+    // Bytes, not a string: Fastify would add `; charset=utf-8` to the type tRPC sends bare.
+    await reply.send(Buffer.from(JSON.stringify(transformTRPCResponse(config, body as never))));
+    return true;
+  };
+}
+
+/** What tRPC tells createContext and responseMeta about the request. */
+function requestInfo(
+  reply: FastifyReply,
+  calls: Call[],
+  batch: boolean,
+  type: ProcedureType,
+): TRPCRequestInfo {
+  let signal: AbortSignal | undefined;
+  return {
+    accept: null,
+    type,
+    isBatchCall: batch,
+    calls: calls.map((call, batchIndex) => ({
+      path: call.path,
+      procedure: call.procedure,
+      batchIndex,
+      getRawInput: async () => call.input,
+      result: () => call.input,
+    })),
+    connectionParams: null,
+    // Made only if something asks: no procedure of ours does for a query or a mutation.
+    get signal() {
+      if (!signal) {
+        const controller = new AbortController();
+        reply.raw.once('close', () => {
+          if (!reply.raw.writableFinished) controller.abort();
+        });
+        signal = controller.signal;
+      }
+      return signal;
+    },
+    url: null,
+  };
+}
+
+function isJson(contentType: string) {
+  return contentType.split(';', 1)[0]?.trim().toLowerCase() === 'application/json';
+}
