@@ -53,6 +53,23 @@ describe('auth.register', () => {
     expect(sameName.message).toBe('username: is already taken');
   });
 
+  it('names a taken username and a taken email together, when two accounts hold them', async () => {
+    await signUp(db, { username: 'ada' });
+    await signUp(db, { username: 'lin' });
+    const error = await failure(
+      callerFor(db).auth.register({
+        email: 'LIN@example.com',
+        username: 'ADA',
+        password: 'long enough',
+      }),
+    );
+    expect(error.code).toBe('CONFLICT');
+    expect(error.cause).toMatchObject({
+      fields: { email: ['is already taken'], username: ['is already taken'] },
+    });
+    expect(await db.$count(users)).toBe(2);
+  });
+
   it('refuses short passwords, bad usernames and bad emails', async () => {
     const caller = callerFor(db);
     for (const input of [

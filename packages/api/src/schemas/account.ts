@@ -29,12 +29,16 @@ export const passwordSchema = text()
 
 export const bioSchema = text().max(2000, { error: 'must be at most 2000 characters' });
 
-/** An http(s) URL; an empty string clears the image (RealWorld clients send "" for none). */
+/**
+ * An https URL: the page's CSP loads images over https only (and upgrades http), so an http
+ * address would show as broken (decision 034). An empty string clears the image (RealWorld clients
+ * send "" for none).
+ */
 export const imageSchema = text()
   .trim()
   .max(2048, { error: 'must be at most 2048 characters' })
-  .refine((value) => value === '' || (/^https?:\/\/[^\s]+$/i.test(value) && URL.canParse(value)), {
-    error: 'must be an http:// or https:// URL',
+  .refine((value) => value === '' || (/^https:\/\/[^\s]+$/i.test(value) && URL.canParse(value)), {
+    error: 'must be an https:// URL',
   })
   .transform((value) => (value === '' ? null : value));
 
