@@ -95,7 +95,7 @@ function AccountForm() {
           disable.mutate({ username, ...(reason ? { reason } : {}) });
         }}
       >
-        <Field label="Account (username)" name="username" error={last.error}>
+        <Field label="Account (username)" subject="The username" name="username" error={last.error}>
           {(props) => (
             <input
               {...props}
@@ -104,7 +104,12 @@ function AccountForm() {
             />
           )}
         </Field>
-        <Field label="Reason (for the audit log)" name="reason" error={last.error}>
+        <Field
+          label="Reason (for the audit log)"
+          subject="The reason"
+          name="reason"
+          error={last.error}
+        >
           {(props) => (
             <input {...props} value={reason} onChange={(event) => setReason(event.target.value)} />
           )}

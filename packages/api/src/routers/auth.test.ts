@@ -70,6 +70,20 @@ describe('auth.register', () => {
     expect(await db.$count(users)).toBe(2);
   });
 
+  it('says an empty username is empty, and only that', async () => {
+    const error = await failure(
+      callerFor(db).auth.register({
+        email: 'a@example.com',
+        username: ' ',
+        password: 'long enough',
+      }),
+    );
+    expect(error.cause).toMatchObject({
+      issues: [{ path: ['username'], message: 'must not be empty' }],
+    });
+    expect((error.cause as { issues: unknown[] }).issues).toHaveLength(1);
+  });
+
   it('refuses short passwords, bad usernames and bad emails', async () => {
     const caller = callerFor(db);
     for (const input of [

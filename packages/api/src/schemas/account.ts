@@ -11,7 +11,8 @@ export const emailSchema = text()
 
 export const usernameSchema = text()
   .trim()
-  .min(1, { error: 'must not be empty' })
+  // An empty name is said to be empty, not also to hold characters it does not have.
+  .min(1, { error: 'must not be empty', abort: true })
   .max(32, { error: 'must be at most 32 characters' })
   .regex(/^[A-Za-z0-9_-]+$/, { error: 'may contain only letters, digits, _ and -' });
 
