@@ -63,6 +63,13 @@ export function fieldSentence(subject: string, messages: readonly string[]): str
   return sentence.charAt(0).toUpperCase() + sentence.slice(1);
 }
 
+/** An input's name as words: `currentPassword` → "current password". */
+const words = (field: string) =>
+  field
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .replaceAll('.', ' ')
+    .toLowerCase();
+
 /** The server's phrases said the way a person would. */
 const PLAIN_WORDS: Record<string, string> = {
   'must not be empty': 'is empty',
@@ -76,7 +83,9 @@ export function otherMessages(error: unknown, shownFields: readonly string[]): s
   const rest = Object.entries(info.fieldErrors)
     .filter(([field]) => !shownFields.includes(field))
     // `input` is the request as a whole: its message stands alone.
-    .map(([field, messages]) => fieldSentence(field === 'input' ? '' : field, messages ?? []));
+    .map(([field, messages]) =>
+      fieldSentence(field === 'input' ? '' : words(field), messages ?? []),
+    );
   if (Object.keys(info.fieldErrors).length === 0) return [info.message];
   return rest;
 }

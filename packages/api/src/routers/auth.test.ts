@@ -78,10 +78,10 @@ describe('auth.register', () => {
         password: 'long enough',
       }),
     );
+    // An array matches only with as many items: this one issue, no other.
     expect(error.cause).toMatchObject({
       issues: [{ path: ['username'], message: 'must not be empty' }],
     });
-    expect((error.cause as { issues: unknown[] }).issues).toHaveLength(1);
   });
 
   it('refuses short passwords, bad usernames and bad emails', async () => {
