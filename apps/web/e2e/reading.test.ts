@@ -93,6 +93,8 @@ describeInBrowser('reading', () => {
       // The links are folded behind the menu button on a phone.
       await page.getByRole('button', { name: 'Menu' }).click();
       await page.getByRole('link', { name: 'Settings', exact: true }).waitFor();
+      await page.keyboard.press('Escape');
+      await page.getByRole('link', { name: 'Settings', exact: true }).waitFor({ state: 'hidden' });
       await screenshot(page, name);
     }
     await context.close();
