@@ -205,7 +205,7 @@ describeInBrowser('a writer and a reader', () => {
 
     // An empty comment is refused, with the reason beside the field.
     await ben.page.getByRole('button', { name: 'Post comment' }).click();
-    await ben.page.getByText('Write a comment must not be empty').waitFor();
+    await ben.page.getByText('The comment is empty').waitFor();
     await screenshot(ben.page, 'article-comments');
     expect(unexpected(ana.problems, [400])).toEqual([]);
     expect(unexpected(ben.problems, [400])).toEqual([]);

@@ -84,6 +84,15 @@ describe('POST /api/users (register)', () => {
     expect(sameName.statusCode).toBe(422);
     expect(errorsOf(sameName)).toEqual(['username is already taken']);
   });
+
+  it('answers one 422 naming both, when the username and the email are taken by two accounts', async () => {
+    const [one, two] = [await signUp(app), await signUp(app)];
+    const res = await api(app, 'POST', '/api/users', {
+      body: { user: { email: one.email, username: two.username.toUpperCase(), password } },
+    });
+    expect(res.statusCode).toBe(422);
+    expect(errorsOf(res)).toEqual(['email is already taken', 'username is already taken']);
+  });
 });
 
 describe('POST /api/users/login', () => {
@@ -255,7 +264,7 @@ describe('PUT /api/user', () => {
     expect(res.statusCode).toBe(422);
     expect(errorsOf(res)).toEqual([
       'email must be a valid email address',
-      'image must be an http:// or https:// URL',
+      'image must be an https:// URL',
     ]);
   });
 

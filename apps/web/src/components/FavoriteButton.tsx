@@ -30,7 +30,9 @@ export function FavoriteButton({ article, compact = false }: Props) {
       className="favorite"
       tone="primary"
       pressed={article.favorited}
-      label={compact ? `${label} "${article.title}" (${article.favoritesCount})` : undefined}
+      // The name starts with what is seen ("5"), so saying it works by voice (WCAG 2.5.3), and
+      // goes on with what it does, for screen readers.
+      label={compact ? `${article.favoritesCount}: ${label} "${article.title}"` : undefined}
       failure={failure}
       onClick={toggle}
     >

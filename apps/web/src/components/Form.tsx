@@ -1,9 +1,14 @@
 // Form fields with their label and the server's messages for them, linked for screen readers.
-import { useId } from 'react';
-import { fieldMessages, otherMessages } from '../lib/errors';
+import { useId, useState } from 'react';
+import { fieldMessages, fieldSentence, otherMessages } from '../lib/errors';
 
 interface FieldProps {
   label: string;
+  /**
+   * What the messages call the field, when the label is not a noun that starts a sentence
+   * ("The comment" for "Write a comment"); the label otherwise.
+   */
+  subject?: string;
   /** The field's name in the procedure's input: the server's messages for it are shown here. */
   name: string;
   error: unknown;
@@ -13,12 +18,16 @@ interface FieldProps {
     name: string;
     'aria-invalid': boolean;
     'aria-describedby': string | undefined;
+    onInput: () => void;
   }) => React.ReactNode;
 }
 
-export function Field({ label, name, error, hint, children }: FieldProps) {
+export function Field({ label, subject = label, name, error, hint, children }: FieldProps) {
   const id = useId();
-  const messages = fieldMessages(error, name);
+  // The error the user has since typed into this field: its message goes at once, not at the
+  // next submit (the server says again if it still stands).
+  const [editedAfter, setEditedAfter] = useState<unknown>(null);
+  const messages = error && editedAfter === error ? [] : fieldMessages(error, name);
   const describedBy = [hint ? `${id}-hint` : '', messages.length > 0 ? `${id}-error` : '']
     .filter(Boolean)
     .join(' ');
@@ -30,6 +39,7 @@ export function Field({ label, name, error, hint, children }: FieldProps) {
         name,
         'aria-invalid': messages.length > 0,
         'aria-describedby': describedBy || undefined,
+        onInput: () => setEditedAfter(error),
       })}
       {hint && (
         <p className="field-hint" id={`${id}-hint`}>
@@ -38,7 +48,7 @@ export function Field({ label, name, error, hint, children }: FieldProps) {
       )}
       {messages.length > 0 && (
         <p className="field-error" id={`${id}-error`}>
-          {label} {messages.join(', ')}
+          {fieldSentence(subject, messages)}
         </p>
       )}
     </div>

@@ -1,6 +1,6 @@
 // The frame of every page: header with navigation (what a visitor may do, or a signed-in
 // user's pages), the page itself, and a footer.
-import { useEffect } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { Link, NavLink, Outlet, useLocation, useRouteError } from 'react-router';
 import { profilePath } from '../lib/paths';
 import { hasRole, useViewer } from '../lib/viewer';
@@ -35,13 +35,25 @@ export function Layout() {
 
 function Header() {
   const { viewer } = useViewer();
+  const menu = useMenu();
   return (
     <header className="site-header">
-      <nav className="container navbar" aria-label="Main">
+      <nav className="container navbar" aria-label="Main" onKeyDown={menu.closeOnEscape}>
         <Link className="brand logo-font" to="/">
           conduit
         </Link>
-        <ul className="nav">
+        {/* Shown on narrow screens only (styles.css): there the links fold behind it. */}
+        <button
+          ref={menu.buttonRef}
+          type="button"
+          className="menu-toggle btn btn-outline"
+          aria-expanded={menu.open}
+          aria-controls={menu.id}
+          onClick={menu.toggle}
+        >
+          Menu
+        </button>
+        <ul id={menu.id} className={menu.open ? 'nav nav-open' : 'nav'}>
           <li>
             <NavLink to="/" end>
               Home
@@ -82,6 +94,30 @@ function Header() {
       </nav>
     </header>
   );
+}
+
+/**
+ * The phone's menu: a disclosure button (decision 034). It is open for the page it was opened on
+ * only, so any navigation (a link in it, back, a redirect) closes it without an effect; Escape
+ * closes it and gives focus back to the button.
+ */
+function useMenu() {
+  const id = useId();
+  const { key } = useLocation();
+  const [openOn, setOpenOn] = useState<string | null>(null);
+  const buttonRef = useRef<HTMLButtonElement>(null);
+  const open = openOn === key;
+  return {
+    id,
+    open,
+    buttonRef,
+    toggle: () => setOpenOn(open ? null : key),
+    closeOnEscape: (event: React.KeyboardEvent) => {
+      if (event.key !== 'Escape' || !open) return;
+      setOpenOn(null);
+      buttonRef.current?.focus();
+    },
+  };
 }
 
 /** A new page starts at its top (the back button's scroll position is the browser's business). */

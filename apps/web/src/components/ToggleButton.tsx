@@ -8,7 +8,7 @@ interface Props {
   /** The button's colour: `btn-<tone>` when on, `btn-outline-<tone>` when off. */
   tone: 'primary' | 'secondary';
   pressed: boolean;
-  /** What screen readers say, when the visible text is not enough. */
+  /** What screen readers say, when the visible text is not enough: it starts with that text (WCAG 2.5.3). */
   label?: string | undefined;
   failure: string | null;
   onClick: () => void;

@@ -51,13 +51,41 @@ export function fieldMessages(error: unknown, field: string): string[] {
   return errorInfo(error).fieldErrors[field] ?? [];
 }
 
+/**
+ * One sentence about a field from the server's messages for it, which are phrases in RealWorld's
+ * style ("must not be empty", "is already taken"): `fieldSentence('The comment', ['must not be
+ * empty'])` → "The comment is empty". The subject is the form's own name for the field, a noun
+ * ("Email", "The comment"), not necessarily its label ("Write a comment").
+ */
+export function fieldSentence(subject: string, messages: readonly string[]): string {
+  const phrases = messages.map((message) => PLAIN_WORDS[message] ?? message);
+  const sentence = subject ? `${subject} ${phrases.join(' and ')}` : phrases.join('; ');
+  return sentence.charAt(0).toUpperCase() + sentence.slice(1);
+}
+
+/** An input's name as words: `currentPassword` → "current password". */
+const words = (field: string) =>
+  field
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .replaceAll('.', ' ')
+    .toLowerCase();
+
+/** The server's phrases said the way a person would. */
+const PLAIN_WORDS: Record<string, string> = {
+  'must not be empty': 'is empty',
+  'is required': 'is empty',
+};
+
 /** Messages that name no field shown on the form (shown above it), with the field's name. */
 export function otherMessages(error: unknown, shownFields: readonly string[]): string[] {
   if (!error) return [];
   const info = errorInfo(error);
   const rest = Object.entries(info.fieldErrors)
     .filter(([field]) => !shownFields.includes(field))
-    .flatMap(([field, messages]) => (messages ?? []).map((m) => `${field} ${m}`));
+    // `input` is the request as a whole: its message stands alone.
+    .map(([field, messages]) =>
+      fieldSentence(field === 'input' ? '' : words(field), messages ?? []),
+    );
   if (Object.keys(info.fieldErrors).length === 0) return [info.message];
   return rest;
 }

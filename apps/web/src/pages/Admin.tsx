@@ -95,7 +95,7 @@ function AccountForm() {
           disable.mutate({ username, ...(reason ? { reason } : {}) });
         }}
       >
-        <Field label="Account (username)" name="username" error={last.error}>
+        <Field label="Account (username)" subject="The username" name="username" error={last.error}>
           {(props) => (
             <input
               {...props}
@@ -104,7 +104,12 @@ function AccountForm() {
             />
           )}
         </Field>
-        <Field label="Reason (for the audit log)" name="reason" error={last.error}>
+        <Field
+          label="Reason (for the audit log)"
+          subject="The reason"
+          name="reason"
+          error={last.error}
+        >
           {(props) => (
             <input {...props} value={reason} onChange={(event) => setReason(event.target.value)} />
           )}
@@ -159,7 +164,9 @@ function AuditLog() {
       ) : entries.length === 0 ? (
         <Empty>Nothing has been recorded yet.</Empty>
       ) : (
-        <div className="table-scroll">
+        // Scrolls sideways on a phone: focusable, so the keyboard can scroll it too.
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must take focus (WCAG 2.1.1)
+        <section className="table-scroll" tabIndex={0} aria-label="Audit log entries">
           <table className="audit-table">
             <thead>
               <tr>
@@ -187,7 +194,7 @@ function AuditLog() {
               ))}
             </tbody>
           </table>
-        </div>
+        </section>
       )}
       {log.hasNextPage && (
         <button

@@ -139,7 +139,7 @@ function CommentForm({ slug, onPosted }: { slug: string; onPosted: (comment: Com
       }}
     >
       <FormErrors error={post.error} fields={['body']} />
-      <Field label="Write a comment" name="body" error={post.error}>
+      <Field label="Write a comment" subject="The comment" name="body" error={post.error}>
         {(props) => (
           <textarea
             {...props}

@@ -91,7 +91,12 @@ function ArticleForm({ article }: { article?: Article }) {
             />
           )}
         </Field>
-        <Field label="What's this article about?" name="description" error={save.error}>
+        <Field
+          label="What's this article about?"
+          subject="The description"
+          name="description"
+          error={save.error}
+        >
           {(props) => (
             <input
               {...props}
@@ -100,7 +105,7 @@ function ArticleForm({ article }: { article?: Article }) {
             />
           )}
         </Field>
-        <Field label="Article (Markdown)" name="body" error={save.error}>
+        <Field label="Article (Markdown)" subject="The article" name="body" error={save.error}>
           {(props) => (
             <textarea
               {...props}

@@ -87,7 +87,7 @@ function ProfileForm({ viewer }: { viewer: Viewer }) {
             />
           )}
         </Field>
-        <Field label="Short bio about you" name="bio" error={update.error}>
+        <Field label="Short bio about you" subject="Your bio" name="bio" error={update.error}>
           {(props) => (
             <textarea
               {...props}

@@ -53,6 +53,37 @@ describe('auth.register', () => {
     expect(sameName.message).toBe('username: is already taken');
   });
 
+  it('names a taken username and a taken email together, when two accounts hold them', async () => {
+    await signUp(db, { username: 'ada' });
+    await signUp(db, { username: 'lin' });
+    const error = await failure(
+      callerFor(db).auth.register({
+        email: 'LIN@example.com',
+        username: 'ADA',
+        password: 'long enough',
+      }),
+    );
+    expect(error.code).toBe('CONFLICT');
+    expect(error.cause).toMatchObject({
+      fields: { email: ['is already taken'], username: ['is already taken'] },
+    });
+    expect(await db.$count(users)).toBe(2);
+  });
+
+  it('says an empty username is empty, and only that', async () => {
+    const error = await failure(
+      callerFor(db).auth.register({
+        email: 'a@example.com',
+        username: ' ',
+        password: 'long enough',
+      }),
+    );
+    // An array matches only with as many items: this one issue, no other.
+    expect(error.cause).toMatchObject({
+      issues: [{ path: ['username'], message: 'must not be empty' }],
+    });
+  });
+
   it('refuses short passwords, bad usernames and bad emails', async () => {
     const caller = callerFor(db);
     for (const input of [

@@ -26,9 +26,14 @@ describe('user.update', () => {
     expect((await caller.user.update({ image: '' })).user.image).toBeNull();
   });
 
-  it('refuses an image that is not an http(s) URL', async () => {
+  it('refuses an image that is not an https URL', async () => {
     const { caller } = await signUp(db);
-    for (const image of ['javascript:alert(1)', 'data:text/html,hi', 'ftp://x.example/a']) {
+    for (const image of [
+      'javascript:alert(1)',
+      'data:text/html,hi',
+      'ftp://x.example/a',
+      'http://x.example/a.png',
+    ]) {
       expect((await failure(caller.user.update({ image }))).code).toBe('BAD_REQUEST');
     }
   });
@@ -46,6 +51,27 @@ describe('user.update', () => {
     const { caller } = await signUp(db);
     const error = await failure(caller.user.update({ username: 'TAKEN' }));
     expect([error.code, error.message]).toEqual(['CONFLICT', 'username: is already taken']);
+  });
+
+  it('names a taken username and a taken new email together, changing neither', async () => {
+    await signUp(db, { username: 'taken' });
+    await signUp(db, { username: 'other' });
+    const { caller, user, password } = await signUp(db);
+    const error = await failure(
+      caller.user.update({
+        username: 'Taken',
+        email: 'OTHER@example.com',
+        currentPassword: password,
+      }),
+    );
+    expect(error.code).toBe('CONFLICT');
+    expect(error.cause).toMatchObject({
+      fields: { email: ['is already taken'], username: ['is already taken'] },
+    });
+    expect((await caller.auth.me()).user).toMatchObject({ username: user.username });
+    // Its own name in another case is no clash.
+    const renamed = await caller.user.update({ username: user.username.toUpperCase() });
+    expect(renamed.user.username).toBe(user.username.toUpperCase());
   });
 
   it('changes the password right after sign-in, later only with the current one; ends every other session', async () => {

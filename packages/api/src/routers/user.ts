@@ -4,7 +4,7 @@ import { queueMail } from '@conduit/mail';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { invalidate } from '../cache';
 import { updateUserInput } from '../schemas/account';
-import { updateAccount } from '../services/accounts';
+import { refuseTaken, updateAccount } from '../services/accounts';
 import { audit } from '../services/audit';
 import { ARTICLES, PROFILES } from '../services/cached-reads';
 import { requestEmailChange } from '../services/email-verification';
@@ -24,6 +24,12 @@ export const userRouter = {
     if (password !== undefined || newEmail) {
       await requireRecentAuth(ctx, input.currentPassword);
     }
+    // A taken username and a taken new address are refused together, before anything is sent.
+    await refuseTaken(
+      ctx.db,
+      { email: newEmail ? profile.email : undefined, username: profile.username },
+      user.id,
+    );
     const passwordHash = password === undefined ? undefined : await hashPassword(password);
 
     // A new address takes effect once a link mailed to it is opened (decision 019).

@@ -11,7 +11,8 @@ export const emailSchema = text()
 
 export const usernameSchema = text()
   .trim()
-  .min(1, { error: 'must not be empty' })
+  // An empty name is said to be empty, not also to hold characters it does not have.
+  .min(1, { error: 'must not be empty', abort: true })
   .max(32, { error: 'must be at most 32 characters' })
   .regex(/^[A-Za-z0-9_-]+$/, { error: 'may contain only letters, digits, _ and -' });
 
@@ -29,12 +30,16 @@ export const passwordSchema = text()
 
 export const bioSchema = text().max(2000, { error: 'must be at most 2000 characters' });
 
-/** An http(s) URL; an empty string clears the image (RealWorld clients send "" for none). */
+/**
+ * An https URL: the page's CSP loads images over https only (and upgrades http), so an http
+ * address would show as broken (decision 034). An empty string clears the image (RealWorld clients
+ * send "" for none).
+ */
 export const imageSchema = text()
   .trim()
   .max(2048, { error: 'must be at most 2048 characters' })
-  .refine((value) => value === '' || (/^https?:\/\/[^\s]+$/i.test(value) && URL.canParse(value)), {
-    error: 'must be an http:// or https:// URL',
+  .refine((value) => value === '' || (/^https:\/\/[^\s]+$/i.test(value) && URL.canParse(value)), {
+    error: 'must be an https:// URL',
   })
   .transform((value) => (value === '' ? null : value));
 

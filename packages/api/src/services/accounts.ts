@@ -1,10 +1,14 @@
 // Accounts: creating them, finding them for sign-in, changing them.
 import { hashPassword, type SessionUser, sessionUserColumns } from '@conduit/auth';
 import {
+  and,
   type Database,
   emailIs,
   eq,
+  ne,
+  or,
   type Role,
+  type SQL,
   sql,
   uniqueViolation,
   usernameIs,
@@ -22,6 +26,35 @@ const takenMessages: Record<string, FieldErrors> = {
   users_email_lower_key: { email: ['is already taken'] },
   users_username_lower_key: { username: ['is already taken'] },
 };
+
+const TAKEN = ['is already taken'];
+
+/**
+ * Refuses an email and a username held by another account in one 409 that names both, so a form
+ * shows every clash at once rather than one per attempt. One indexed query before the write; the
+ * unique indexes still decide under a race (refusingTaken), naming the field they caught.
+ */
+export async function refuseTaken(
+  db: Database,
+  wanted: { email?: string | undefined; username?: string | undefined },
+  exceptId?: number,
+) {
+  const clashes: SQL[] = [];
+  if (wanted.email !== undefined) clashes.push(emailIs(wanted.email));
+  if (wanted.username !== undefined) clashes.push(usernameIs(wanted.username));
+  if (clashes.length === 0) return;
+  const rows = await db
+    .select({
+      email: wanted.email === undefined ? sql<boolean>`false` : emailIs(wanted.email),
+      username: wanted.username === undefined ? sql<boolean>`false` : usernameIs(wanted.username),
+    })
+    .from(users)
+    .where(and(or(...clashes), exceptId === undefined ? undefined : ne(users.id, exceptId)));
+  const taken: FieldErrors = {};
+  if (rows.some((row) => row.email)) taken.email = TAKEN;
+  if (rows.some((row) => row.username)) taken.username = TAKEN;
+  if (Object.keys(taken).length > 0) throw conflict(taken);
+}
 
 /** Runs a write, turning a clash with an existing email or username into a 409 naming the field. */
 async function refusingTaken<T>(write: () => Promise<T>): Promise<T> {
@@ -44,6 +77,8 @@ export async function createAccount(
   input: { email: string; username: string; password: string },
   alongside?: (tx: Database, account: Account) => Promise<void>,
 ) {
+  // Before the hash: a taken name or address costs no hashing, and both are named at once.
+  await refuseTaken(db, input);
   const passwordHash = await hashPassword(input.password);
   return db.transaction(async (tx) => {
     const [account] = await refusingTaken(() =>

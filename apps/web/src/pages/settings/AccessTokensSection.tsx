@@ -115,7 +115,7 @@ function CreateAccessToken({ onCreated }: { onCreated: () => Promise<void> }) {
           </select>
         )}
       </Field>
-      <Field label="Expires after" name="expiresInDays" error={create.error}>
+      <Field label="Expires after" subject="The expiry" name="expiresInDays" error={create.error}>
         {(props) => (
           <select
             {...props}
