@@ -152,13 +152,17 @@ describeInBrowser('on a phone, and in forms', () => {
 
     await page.goto('/settings');
     const picture = page.getByLabel('Picture URL');
-    await picture.fill('http://example.com/me.png');
+    await picture.fill('ftp://example.com/me.png');
     await page.getByRole('button', { name: 'Update settings' }).click();
-    await page.getByText('Picture URL must be an https:// URL', { exact: true }).waitFor();
+    await page
+      .getByText('Picture URL must be an http:// or https:// URL', { exact: true })
+      .waitFor();
     // The hint says the same rule.
-    expect(await page.getByText('An https:// address.').isVisible()).toBe(true);
+    expect(await page.getByText('An http:// or https:// address.').isVisible()).toBe(true);
     await picture.fill('https://example.com/me.png');
-    await page.getByText('Picture URL must be an https:// URL').waitFor({ state: 'hidden' });
+    await page
+      .getByText('Picture URL must be an http:// or https:// URL')
+      .waitFor({ state: 'hidden' });
     expect(unexpected(problems)).toEqual([]);
     await context.close();
   });

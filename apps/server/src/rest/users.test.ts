@@ -264,7 +264,7 @@ describe('PUT /api/user', () => {
     expect(res.statusCode).toBe(422);
     expect(errorsOf(res)).toEqual([
       'email must be a valid email address',
-      'image must be an https:// URL',
+      'image must be an http:// or https:// URL',
     ]);
   });
 

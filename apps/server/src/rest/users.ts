@@ -95,7 +95,7 @@ export const userRoutes: FastifyPluginAsyncZod<RestRouteOptions> = async (
         operationId: 'UpdateCurrentUser',
         summary: 'Update current user',
         description: [
-          'Changes any of email, username, bio, image (an https URL; "" clears it) and password.',
+          'Changes any of email, username, bio, image (an http or https URL; "" clears it) and password.',
           'Changing the password or the email is sensitive: within 10 minutes of signing in it',
           'goes through as the spec has it; later it also needs `currentPassword` (beyond the',
           'spec), so a long-lived stolen token alone cannot take the account over. A new',

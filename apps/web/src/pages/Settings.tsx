@@ -67,7 +67,12 @@ function ProfileForm({ viewer }: { viewer: Viewer }) {
           update.mutate({ image, username, bio: bio || null, email });
         }}
       >
-        <Field label="Picture URL" name="image" error={update.error} hint="An https:// address.">
+        <Field
+          label="Picture URL"
+          name="image"
+          error={update.error}
+          hint="An http:// or https:// address."
+        >
           {(props) => (
             <input
               {...props}
