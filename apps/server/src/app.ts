@@ -1,5 +1,6 @@
 // Builds the HTTP application without listening: main.ts listens, tests use app.inject().
 import { randomUUID } from 'node:crypto';
+import type { Http2SecureServer } from 'node:http2';
 import {
   type CacheStore,
   classifyFailure,
@@ -20,9 +21,11 @@ import {
 import { createDb, type DbConnection } from '@conduit/db';
 import Fastify, {
   type FastifyError,
+  type FastifyHttp2SecureOptions,
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
+  type FastifyServerOptions,
 } from 'fastify';
 import { Redis } from 'ioredis';
 import { createRedisCache } from './cache/redis';
@@ -49,6 +52,7 @@ import { restPlugin } from './rest/plugin';
 import { redisStartupError } from './startup-failure';
 import { traceRedisCommands } from './telemetry/redis';
 import { traceFields, traceRequests } from './telemetry/request-span';
+import { readTlsFiles } from './tls';
 
 export interface AppDeps {
   /**
@@ -76,7 +80,8 @@ export const WEB_ROOT = new URL('../../web/dist/', import.meta.url);
 const REQUEST_ID = /^[\w.-]{1,64}$/;
 
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
-  const app = Fastify({
+  const tls = config.tls ? await readTlsFiles(config.tls) : undefined;
+  const options = {
     logger: {
       level: config.logLevel,
       // Credentials never reach the logs, whatever a future log line includes: not in headers,
@@ -105,7 +110,16 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     // A path that does not decode (bytes that are not UTF-8) or is too long is refused before any
     // route: in the surface's own error shape, as every other refusal.
     frameworkErrors: refuseMalformedUrl,
-  });
+  } satisfies FastifyServerOptions;
+  // With TLS, HTTP/2 (and HTTP/1.1 for clients that do not offer it). Node's compatibility API
+  // gives the plugins the same request and reply they get over HTTP/1.1, hence the one type.
+  const app = tls
+    ? (Fastify({
+        ...options,
+        http2: true,
+        https: { ...tls, allowHTTP1: true },
+      } as unknown as FastifyHttp2SecureOptions<Http2SecureServer>) as unknown as FastifyInstance)
+    : Fastify(options);
 
   if (config.tracing) traceRequests(app);
 

@@ -80,6 +80,18 @@ describe('loadConfig', () => {
     expect(errorOf({ TRPC_TRANSPORT: 'fetch' })).toMatch(/TRPC_TRANSPORT must be lean or official/);
   });
 
+  it('takes TLS files in pairs, and then defaults the public origin to https', () => {
+    expect(errorOf({ TLS_CERT_FILE: '/c.pem' })).toMatch(/TLS_KEY_FILE must be set too/);
+    expect(errorOf({ TLS_KEY_FILE: '/k.pem' })).toMatch(/TLS_CERT_FILE must be set too/);
+    expect(loadConfig({}).tls).toBeUndefined();
+    expect(
+      loadConfig({ TLS_CERT_FILE: '/c.pem', TLS_KEY_FILE: '/k.pem', PORT: '8443' }),
+    ).toMatchObject({
+      tls: { certFile: '/c.pem', keyFile: '/k.pem' },
+      accounts: { publicOrigin: 'https://localhost:8443' },
+    });
+  });
+
   it('names every bad variable, on one line', () => {
     const message = errorOf({ PORT: '-1', LOG_LEVEL: 'loud', BODY_LIMIT_BYTES: '1e12' });
     expect(message.split('\n')).toHaveLength(1);

@@ -159,6 +159,18 @@ const envSchema = z
       .trim()
       .min(1, { error: 'must be the path of an ES module' })
       .optional(),
+    // The server's own TLS (HTTP/2, with HTTP/1.1 for older clients): PEM files, read at start.
+    TLS_CERT_FILE: z.string().trim().optional(),
+    TLS_KEY_FILE: z.string().trim().optional(),
+  })
+  // One without the other cannot serve TLS: say which is missing rather than serve plain HTTP.
+  .refine((env) => env.TLS_CERT_FILE !== undefined || env.TLS_KEY_FILE === undefined, {
+    path: ['TLS_CERT_FILE'],
+    error: 'must be set too when TLS_KEY_FILE is (the certificate chain, PEM)',
+  })
+  .refine((env) => env.TLS_KEY_FILE !== undefined || env.TLS_CERT_FILE === undefined, {
+    path: ['TLS_KEY_FILE'],
+    error: 'must be set too when TLS_CERT_FILE is (the private key, PEM)',
   })
   // Processes share nothing but the database: an embedded PGlite folder belongs to one process.
   .refine((env) => env.WORKERS === 1 || env.DATABASE_URL !== undefined, {
@@ -173,6 +185,7 @@ const envSchema = z
 
 type Env = {
   PORT: number;
+  TLS_CERT_FILE?: string | undefined;
   PUBLIC_ORIGIN?: string | undefined;
   WEBAUTHN_RP_ID?: string | undefined;
   WEBAUTHN_RP_NAME?: string | undefined;
@@ -180,7 +193,8 @@ type Env = {
 };
 
 function publicOriginOf(e: Env): string {
-  return (e.PUBLIC_ORIGIN ?? `http://localhost:${e.PORT || 3000}`).replace(/\/$/, '');
+  const scheme = e.TLS_CERT_FILE ? 'https' : 'http';
+  return (e.PUBLIC_ORIGIN ?? `${scheme}://localhost:${e.PORT || 3000}`).replace(/\/$/, '');
 }
 
 /** The passkeys' relying party: configured, or the public origin's host name and that origin. */
@@ -245,6 +259,8 @@ export interface Config {
   };
   bodyLimitBytes: number;
   trpcMaxBatchSize: number;
+  /** The server terminates TLS itself, serving HTTP/2 (and HTTP/1.1): TLS_CERT_FILE, TLS_KEY_FILE. */
+  tls: { certFile: string; keyFile: string } | undefined;
   /** Queries and mutations through our lean transport, or all through tRPC's (decision 035). */
   trpcTransport: 'lean' | 'official';
   requestTimeoutMs: number;
@@ -318,6 +334,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     trpcMaxBatchSize: e.TRPC_MAX_BATCH_SIZE,
+    tls:
+      e.TLS_CERT_FILE && e.TLS_KEY_FILE
+        ? { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE }
+        : undefined,
     trpcTransport: e.TRPC_TRANSPORT,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

@@ -120,6 +120,8 @@ function stopOnSignals(app: FastifyInstance, config: Config, tracing: Tracing | 
  */
 function leaveIdleConnectionsToProxy(app: FastifyInstance, graceMs: number): void {
   const server = app.server;
+  // An HTTP/2 server (TLS_CERT_FILE) has no such method: it is meant to face clients, not a proxy.
+  if (typeof server.closeIdleConnections !== 'function') return;
   const closeIdleConnections = server.closeIdleConnections.bind(server);
   server.closeIdleConnections = () => {};
   setTimeout(closeIdleConnections, graceMs).unref();

@@ -29,7 +29,9 @@ export function fromTrustedOrigin(
   if (origin === undefined) return false;
   if (allowedOrigins.includes(origin)) return true;
   // Same origin reported by an older browser without Sec-Fetch-Site.
-  return URL.canParse(origin) && new URL(origin).host === request.headers.host;
+  // HTTP/2 (TLS_CERT_FILE) sends the host as :authority, not Host.
+  const host = request.headers.host ?? request.headers[':authority'];
+  return URL.canParse(origin) && new URL(origin).host === host;
 }
 
 export const csrfPlugin = fp<CsrfOptions>(

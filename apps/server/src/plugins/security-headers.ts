@@ -152,7 +152,11 @@ const plugin: FastifyPluginAsync<SecurityHeadersOptions> = async (app, { product
   // answer without a type such as a 304) gets the whole set: a worker script takes its policy
   // from its own response, and a 304 updates the headers of what the browser stored.
   app.addHook('onSend', (_request, reply, payload, next) => {
-    const type = reply.getHeader('content-type');
+    // An event stream is still tRPC's Response here, its type inside it.
+    const type =
+      payload instanceof Response
+        ? payload.headers.get('content-type')
+        : reply.getHeader('content-type');
     reply.headers(typeof type === 'string' && API_TYPES.test(type) ? api : page);
     next(null, payload);
   });

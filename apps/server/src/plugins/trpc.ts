@@ -28,11 +28,16 @@ export const trpcPlugin: FastifyPluginAsync<TrpcPluginOptions> = async (app, opt
   app.addHook('onSend', conditionalGet);
   // tRPC answers some refusals made before any procedure runs (no content type, a batch mixing
   // kinds) as a Response of JSON text without a type, which defaults to text/plain: say JSON.
-  app.addHook('onSend', async (_request, _reply, payload) => {
+  // Its event streams say `Connection: keep-alive`, which HTTP/2 (TLS_CERT_FILE) forbids: Node
+  // drops it with a warning, so it is dropped here.
+  app.addHook('onSend', async (request, _reply, payload) => {
     if (!(payload instanceof Response)) return payload;
-    if (!payload.headers.get('content-type')?.startsWith('text/plain')) return payload;
+    const untyped = payload.headers.get('content-type')?.startsWith('text/plain');
+    const hopByHop = request.raw.httpVersionMajor === 2 && payload.headers.has('connection');
+    if (!untyped && !hopByHop) return payload;
     const headers = new Headers(payload.headers);
-    headers.set('content-type', 'application/json');
+    if (untyped) headers.set('content-type', 'application/json');
+    if (hopByHop) headers.delete('connection');
     return new Response(payload.body, { status: payload.status, headers });
   });
   refusePrototypeKeys(app);

@@ -1,0 +1,206 @@
+// The server's own TLS (TLS_CERT_FILE, TLS_KEY_FILE): HTTP/2 to clients that offer it, so one
+// connection carries many open live-comment streams and every other request beside them; HTTP/1.1
+// still for those that do not. Certificates are made here with openssl, as docs/deployment.md
+// tells operators to for a test.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { type ClientHttp2Session, connect } from 'node:http2';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../src/config';
+import { readTlsFiles } from '../src/tls';
+import { buildTestApp } from './helpers';
+import { freshName } from './http';
+
+const run = promisify(execFile);
+const hasOpenssl = await run('openssl', ['version']).then(
+  () => true,
+  () => false,
+);
+
+/** A self-signed certificate for localhost and 127.0.0.1, in a fresh folder. */
+async function selfSigned() {
+  const dir = await mkdtemp(join(tmpdir(), 'conduit-tls-'));
+  const certFile = join(dir, 'cert.pem');
+  const keyFile = join(dir, 'key.pem');
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=localhost',
+    '-addext',
+    'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    '-keyout',
+    keyFile,
+    '-out',
+    certFile,
+  ]);
+  return { dir, certFile, keyFile };
+}
+
+/** One HTTP/2 request on `session`: status, headers, body. */
+function h2(
+  session: ClientHttp2Session,
+  path: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+) {
+  return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>(
+    (resolve, reject) => {
+      const stream = session.request({
+        ':method': init.method ?? 'GET',
+        ':path': path,
+        ...init.headers,
+      });
+      let headers: Record<string, unknown> = {};
+      let body = '';
+      stream.on('response', (received) => {
+        headers = received;
+      });
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      stream.on('end', () => resolve({ status: Number(headers[':status']), headers, body }));
+      stream.on('error', reject);
+      if (init.body) stream.end(init.body);
+      else stream.end();
+    },
+  );
+}
+
+describe.skipIf(!hasOpenssl)('the server over TLS (needs openssl)', () => {
+  let files: Awaited<ReturnType<typeof selfSigned>>;
+  let app: FastifyInstance;
+  let origin: string;
+  let session: ClientHttp2Session;
+
+  beforeAll(async () => {
+    files = await selfSigned();
+    app = await buildTestApp({ TLS_CERT_FILE: files.certFile, TLS_KEY_FILE: files.keyFile });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const address = app.server.address();
+    if (!address || typeof address === 'string') throw new Error('no address');
+    origin = `https://localhost:${address.port}`;
+    session = connect(origin, { ca: await readFile(files.certFile) });
+  });
+  afterAll(async () => {
+    session?.destroy();
+    await app?.close();
+    if (files) await rm(files.dir, { recursive: true, force: true });
+  });
+
+  it('speaks HTTP/2 to a client that offers it', async () => {
+    const res = await h2(session, '/trpc/tag.list');
+    expect(session.alpnProtocol).toBe('h2');
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body)).toEqual({ result: { data: { tags: expect.any(Array) } } });
+  });
+
+  it('keeps ten live-comment streams open on one connection and still answers beside them', async () => {
+    const username = freshName();
+    const json = { 'content-type': 'application/json', origin };
+    // A mutation with only an Origin, as an older browser sends it: the CSRF check must find the
+    // host in :authority, since HTTP/2 has no Host header.
+    const registered = await h2(session, '/trpc/auth.register', {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({
+        email: `${username}@example.com`,
+        username,
+        password: 'correct horse battery',
+      }),
+    });
+    expect(registered.status).toBe(200);
+    const { token } = JSON.parse(registered.body).result.data as { token: string };
+    const created = await h2(session, '/trpc/article.create', {
+      method: 'POST',
+      headers: { ...json, authorization: `Token ${token}` },
+      body: JSON.stringify({
+        title: 'Over one connection',
+        description: 'd',
+        body: 'b',
+        tagList: [],
+      }),
+    });
+    expect(created.status).toBe(200);
+    const { slug } = JSON.parse(created.body).result.data.article as { slug: string };
+
+    const input = encodeURIComponent(JSON.stringify({ slug }));
+    const streams = Array.from({ length: 10 }, () =>
+      session.request({
+        ':path': `/trpc/comment.onCreated?input=${input}`,
+        accept: 'text/event-stream',
+      }),
+    );
+    try {
+      const opened = await Promise.all(
+        streams.map(
+          (stream) =>
+            new Promise<Record<string, unknown>>((resolve, reject) => {
+              stream.once('response', resolve);
+              stream.once('error', reject);
+            }),
+        ),
+      );
+      for (const headers of opened) {
+        expect(headers[':status']).toBe(200);
+        expect(headers['content-type']).toMatch(/^text\/event-stream/);
+        // Forbidden in HTTP/2; tRPC sets it for HTTP/1.1 and the server drops it.
+        expect(headers.connection).toBeUndefined();
+        // An event stream is an API answer: the lean set of security headers.
+        expect(headers['content-security-policy']).toBe(
+          "default-src 'none'; frame-ancestors 'none'",
+        );
+      }
+      // With all ten open, a page and an API call on the same connection are answered.
+      const [page, tags] = await Promise.all([h2(session, '/'), h2(session, '/trpc/tag.list')]);
+      expect(page.status).toBe(200);
+      expect(page.headers['content-type']).toMatch(/^text\/html/);
+      expect(tags.status).toBe(200);
+      expect(streams.every((stream) => !stream.closed)).toBe(true);
+    } finally {
+      for (const stream of streams) stream.close();
+    }
+  });
+
+  it('still speaks HTTP/1.1 to a client that does not offer HTTP/2', async () => {
+    // Node's https client offers no ALPN protocol at all: the server falls back to HTTP/1.1.
+    const ca = await readFile(files.certFile);
+    const { status, version } = await new Promise<{ status: number; version: string }>(
+      (resolve, reject) => {
+        const req = httpsRequest(`${origin}/healthz`, { ca }, (res) => {
+          res.resume();
+          resolve({ status: res.statusCode ?? 0, version: res.httpVersion });
+        });
+        req.on('error', reject);
+        req.end();
+      },
+    );
+    expect(status).toBe(200);
+    expect(version).toBe('1.1');
+  });
+});
+
+describe('TLS files', () => {
+  it('name the variable whose file cannot be read', async () => {
+    const missing = join(tmpdir(), `conduit-no-such-${freshName()}.pem`);
+    const failure = await readTlsFiles({ certFile: missing, keyFile: missing }).catch(
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(ConfigError);
+    expect((failure as Error).message).toBe(
+      `Invalid configuration: TLS_CERT_FILE cannot be read (ENOENT): ${missing}`,
+    );
+  });
+});
