@@ -24,7 +24,16 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 const REVALIDATE = 'no-cache';
 
 /** Paths that belong to the server: a miss there is a miss, never the app's page. */
-const SERVER_PATHS = ['/api', '/trpc', '/docs', '/healthz', '/readyz', '/metrics', '/assets'];
+const SERVER_PATHS = [
+  '/api',
+  '/trpc',
+  '/docs',
+  '/healthz',
+  '/readyz',
+  '/metrics',
+  '/assets',
+  '/avatars',
+];
 
 /** @param root the app's build folder (vite's outDir): index.html, root files, hashed assets/. */
 export function webApp(root: string | URL): WebApp {
