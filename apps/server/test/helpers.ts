@@ -1,4 +1,5 @@
 import { type Role, sessions, sql, usernameIs, users } from '@conduit/db';
+import { seedDatabase } from '@conduit/db/seed';
 import { getTestDb } from '@conduit/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app';
@@ -64,4 +65,19 @@ export async function signedInAgoInTestDb(username: string, minutes: number): Pr
     .where(
       sql`${sessions.userId} = (select ${users.id} from ${users} where ${usernameIs(username)})`,
     );
+}
+
+/**
+ * Fills the worker's test database with the demo data `pnpm db:seed` writes (same generator), for
+ * a test that needs a realistic site: pages of articles by many authors, tags, avatars.
+ */
+export async function seedTestDb(options: {
+  users: number;
+  articles: number;
+  seed?: number;
+  /** The test server's origin, where the seeded users' pictures are drawn. */
+  origin?: string;
+}) {
+  const { db } = await getTestDb();
+  return seedDatabase(db, { seed: 42, ...options });
 }
