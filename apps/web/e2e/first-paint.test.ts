@@ -139,6 +139,28 @@ describeInBrowser('first paint', () => {
     expect(problems.all()).toEqual([]);
     await context.close();
   });
+
+  it("loads the new version of the app when a page's code is gone after an update", async () => {
+    const context = await browser.newContext({ baseURL: server.origin });
+    const page = await context.newPage();
+    const problems = await watchProblems(page, await blockExternalRequests(context));
+    await page.goto('/');
+    await settled(page);
+    // As after a deploy: the article page's code this tab knows of is no longer served.
+    let refused = 0;
+    await page.route('**/assets/Article-*.js', async (route) => {
+      if (refused++ > 0) return route.continue();
+      return route.fulfill({ status: 404, contentType: 'application/json', body: '{}' });
+    });
+    const title = await page.locator('.article-list h2').first().textContent();
+    await page.locator('.article-list h2').first().click();
+    await page.getByRole('heading', { level: 1, name: title ?? '' }).waitFor();
+    expect(refused).toBe(2);
+    expect(new URL(page.url()).pathname).toMatch(/^\/article\//);
+    // The refused file was logged by the browser; nothing else went wrong.
+    expect(problems.all().filter((line) => !line.includes('404'))).toEqual([]);
+    await context.close();
+  });
 });
 
 declare global {

@@ -23,6 +23,19 @@ function App({
   );
 }
 
+// A page's code that is no longer on the server (the site was updated since this tab loaded the
+// app): go to the page asked for with a full load, which brings the new version. Once per address,
+// so a file that is really missing shows the error page instead of reloading forever.
+const RELOADED_FOR = 'conduit:reloaded-for';
+window.addEventListener('vite:preloadError', (event) => {
+  const target = router.state.navigation.location ?? window.location;
+  const href = `${target.pathname}${target.search}${target.hash}`;
+  if (sessionStorage.getItem(RELOADED_FOR) === href) return;
+  sessionStorage.setItem(RELOADED_FOR, href);
+  event.preventDefault();
+  window.location.assign(href);
+});
+
 const root = document.getElementById('root');
 if (!root) throw new Error('#root is missing from index.html');
 const queryClient = createQueryClient();

@@ -40,7 +40,13 @@ function Visitor({ children }: { children: React.ReactNode }) {
 
 /** A route whose page comes from `load`, fetched on the first visit. */
 function lazyPage<M>(load: () => Promise<M>, render: (module: M) => React.ReactNode) {
-  return async () => ({ element: render(await load()) });
+  return async () => {
+    const module: M | undefined = await load();
+    // No module: its file is gone and main.tsx is loading the new version of the app at this
+    // address. The current page stays until then.
+    if (module === undefined) return new Promise<never>(() => {});
+    return { element: render(module) };
+  };
 }
 
 const auth = () => import('./pages/Auth');
