@@ -1,6 +1,6 @@
 import { type Role, sessions, sql, usernameIs, users } from '@conduit/db';
 import { seedDatabase } from '@conduit/db/seed';
-import { getTestDb } from '@conduit/db/testing';
+import { getTestDb, resetDb } from '@conduit/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app';
 import { type Config, loadConfig } from '../src/config';
@@ -68,8 +68,10 @@ export async function signedInAgoInTestDb(username: string, minutes: number): Pr
 }
 
 /**
- * Fills the worker's test database with the demo data `pnpm db:seed` writes (same generator), for
- * a test that needs a realistic site: pages of articles by many authors, tags, avatars.
+ * Replaces what the worker's test database holds with the demo data `pnpm db:seed` writes (same
+ * generator), for a test that needs a realistic site: pages of articles by many authors, tags,
+ * pictures. Browser test files share one database, one after another: a file that seeds empties
+ * it again when done (`emptyTestDb`), so the others do not meet its data.
  */
 export async function seedTestDb(options: {
   users: number;
@@ -78,6 +80,11 @@ export async function seedTestDb(options: {
   /** The test server's origin, where the seeded users' pictures are drawn. */
   origin?: string;
 }) {
+  await emptyTestDb();
   const { db } = await getTestDb();
   return seedDatabase(db, { seed: 42, ...options });
+}
+
+export async function emptyTestDb(): Promise<void> {
+  await resetDb((await getTestDb()).db);
 }

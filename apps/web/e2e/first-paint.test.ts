@@ -3,7 +3,7 @@
 // page's JavaScript weight; asserts the page does not jump (CLS < 0.1: a property of the layout,
 // not a timing) and ships at most 80 KB of Brotli JavaScript. LCP is a timing: printed only.
 import { request } from 'node:http';
-import { seedTestDb } from '@conduit/server/testing';
+import { emptyTestDb, seedTestDb } from '@conduit/server/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
@@ -39,6 +39,7 @@ describeInBrowser('first paint', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+    await emptyTestDb();
   });
 
   for (const [width, options] of Object.entries(VIEWPORTS)) {
