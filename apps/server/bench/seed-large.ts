@@ -190,8 +190,9 @@ from (
       then 'Writes about ' || lower(pg_temp.pick(pg_temp.subjects(), i, 7)) || ' and ' ||
            lower(pg_temp.pick(pg_temp.subjects(), i, 8)) || '. ' || pg_temp.pick(pg_temp.sentences(), i, 9)
     end as bio,
+    -- A picture the site draws itself (decision 033), at the default origin: the bench never fetches it.
     case when pg_temp.rnd(i, 4) < 0.7
-      then 'https://api.dicebear.com/9.x/thumbs/svg?seed=u' || i end as image,
+      then 'http://localhost:3000/avatars/v1/u' || i || '.svg' end as image,
     timestamptz '2019-01-01 00:00:00+00' +
       (timestamptz '2026-10-01 00:00:00+00' - timestamptz '2019-01-01 00:00:00+00') * sqrt((i - 1)::float8 / $1::int)
       as created

@@ -36,6 +36,7 @@ import { createRedisLimiter, FAIL_FAST_REDIS_OPTIONS } from './limits/redis';
 import { CENSOR, REDACT_PATHS, serializeRequest } from './logging/redact';
 import { startMailDelivery } from './mail';
 import { devOutboxPage } from './mail-dev-page';
+import { avatarsPlugin } from './plugins/avatars';
 import { compressionPlugin } from './plugins/compression';
 import { csrfPlugin } from './plugins/csrf';
 import { errorsPlugin, sendAppFailure } from './plugins/errors';
@@ -201,6 +202,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(restPlugin, { ...procedures, corsOrigins: config.corsOrigins });
   // Development only: the mail the development outbox kept, for a browser on this machine.
   if (config.env === 'development') await app.register(devOutboxPage, { db: database.db });
+  await app.register(avatarsPlugin);
   await app.register(web.plugin);
   return app;
 }

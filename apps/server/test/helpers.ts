@@ -1,5 +1,6 @@
 import { type Role, sessions, sql, usernameIs, users } from '@conduit/db';
-import { getTestDb } from '@conduit/db/testing';
+import { seedDatabase } from '@conduit/db/seed';
+import { getTestDb, resetDb } from '@conduit/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app';
 import { type Config, loadConfig } from '../src/config';
@@ -64,4 +65,26 @@ export async function signedInAgoInTestDb(username: string, minutes: number): Pr
     .where(
       sql`${sessions.userId} = (select ${users.id} from ${users} where ${usernameIs(username)})`,
     );
+}
+
+/**
+ * Replaces what the worker's test database holds with the demo data `pnpm db:seed` writes (same
+ * generator), for a test that needs a realistic site: pages of articles by many authors, tags,
+ * pictures. Browser test files share one database, one after another: a file that seeds empties
+ * it again when done (`emptyTestDb`), so the others do not meet its data.
+ */
+export async function seedTestDb(options: {
+  users: number;
+  articles: number;
+  seed?: number;
+  /** The test server's origin, where the seeded users' pictures are drawn. */
+  origin?: string;
+}) {
+  await emptyTestDb();
+  const { db } = await getTestDb();
+  return seedDatabase(db, { seed: 42, ...options });
+}
+
+export async function emptyTestDb(): Promise<void> {
+  await resetDb((await getTestDb()).db);
 }

@@ -1,20 +1,12 @@
 // The pages and their addresses. Pages for signed-in users send visitors to sign in first, and
-// come back after.
+// come back after. Only the home page is in the first script: every other page's code loads when
+// it is first visited (the router keeps the current page on screen meanwhile), so a reader never
+// downloads the editor, settings, admin or passkey code they do not open.
 import { createBrowserRouter, Navigate, useLocation } from 'react-router';
 import { Layout, RouteError } from './components/Layout';
 import { Loading } from './components/States';
 import { hasRole, type Role, useViewer, type Viewer } from './lib/viewer';
-import { AdminPage } from './pages/Admin';
-import { ArticlePage } from './pages/Article';
-import { SignInPage, SignUpPage } from './pages/Auth';
-import { EditorPage } from './pages/Editor';
-import { ConfirmEmailPage, VerifyEmailPage } from './pages/EmailLinks';
-import { ForgotPasswordPage } from './pages/ForgotPassword';
 import { HomePage } from './pages/Home';
-import { NotFoundPage } from './pages/NotFound';
-import { ProfilePage } from './pages/Profile';
-import { ResetPasswordPage } from './pages/ResetPassword';
-import { SettingsPage } from './pages/Settings';
 
 function SignedIn({
   needs = 'user',
@@ -46,6 +38,22 @@ function Visitor({ children }: { children: React.ReactNode }) {
   return children;
 }
 
+/** A route whose page comes from `load`, fetched on the first visit. */
+function lazyPage<M>(load: () => Promise<M>, render: (module: M) => React.ReactNode) {
+  return async () => {
+    const module: M | undefined = await load();
+    // No module: its file is gone and main.tsx is loading the new version of the app at this
+    // address. The current page stays until then.
+    if (module === undefined) return new Promise<never>(() => {});
+    return { element: render(module) };
+  };
+}
+
+const auth = () => import('./pages/Auth');
+const emailLinks = () => import('./pages/EmailLinks');
+const editor = () => import('./pages/Editor');
+const profile = () => import('./pages/Profile');
+
 export const router = createBrowserRouter([
   {
     element: <Layout />,
@@ -54,36 +62,84 @@ export const router = createBrowserRouter([
       { index: true, element: <HomePage /> },
       {
         path: 'login',
-        element: (
+        lazy: lazyPage(auth, ({ SignInPage }) => (
           <Visitor>
             <SignInPage />
           </Visitor>
-        ),
+        )),
       },
       {
         path: 'register',
-        element: (
+        lazy: lazyPage(auth, ({ SignUpPage }) => (
           <Visitor>
             <SignUpPage />
           </Visitor>
-        ),
+        )),
       },
       // Mailed links (decision 019): open signed in or not.
-      { path: 'forgot-password', element: <ForgotPasswordPage /> },
-      { path: 'reset-password', element: <ResetPasswordPage /> },
-      { path: 'verify-email', element: <VerifyEmailPage /> },
-      { path: 'confirm-email', element: <ConfirmEmailPage /> },
+      {
+        path: 'forgot-password',
+        lazy: lazyPage(
+          () => import('./pages/ForgotPassword'),
+          ({ ForgotPasswordPage }) => <ForgotPasswordPage />,
+        ),
+      },
+      {
+        path: 'reset-password',
+        lazy: lazyPage(
+          () => import('./pages/ResetPassword'),
+          ({ ResetPasswordPage }) => <ResetPasswordPage />,
+        ),
+      },
+      {
+        path: 'verify-email',
+        lazy: lazyPage(emailLinks, ({ VerifyEmailPage }) => <VerifyEmailPage />),
+      },
+      {
+        path: 'confirm-email',
+        lazy: lazyPage(emailLinks, ({ ConfirmEmailPage }) => <ConfirmEmailPage />),
+      },
       {
         path: 'settings',
-        element: <SignedIn>{(viewer) => <SettingsPage viewer={viewer} />}</SignedIn>,
+        lazy: lazyPage(
+          () => import('./pages/Settings'),
+          ({ SettingsPage }) => <SignedIn>{(viewer) => <SettingsPage viewer={viewer} />}</SignedIn>,
+        ),
       },
-      { path: 'editor', element: <SignedIn>{() => <EditorPage />}</SignedIn> },
-      { path: 'editor/:slug', element: <SignedIn>{() => <EditorPage />}</SignedIn> },
-      { path: 'article/:slug', element: <ArticlePage /> },
-      { path: 'profile/:username', element: <ProfilePage /> },
-      { path: 'profile/:username/favorites', element: <ProfilePage favorites /> },
-      { path: 'admin', element: <SignedIn needs="admin">{() => <AdminPage />}</SignedIn> },
-      { path: '*', element: <NotFoundPage /> },
+      {
+        path: 'editor',
+        lazy: lazyPage(editor, ({ EditorPage }) => <SignedIn>{() => <EditorPage />}</SignedIn>),
+      },
+      {
+        path: 'editor/:slug',
+        lazy: lazyPage(editor, ({ EditorPage }) => <SignedIn>{() => <EditorPage />}</SignedIn>),
+      },
+      {
+        path: 'article/:slug',
+        lazy: lazyPage(
+          () => import('./pages/Article'),
+          ({ ArticlePage }) => <ArticlePage />,
+        ),
+      },
+      { path: 'profile/:username', lazy: lazyPage(profile, ({ ProfilePage }) => <ProfilePage />) },
+      {
+        path: 'profile/:username/favorites',
+        lazy: lazyPage(profile, ({ ProfilePage }) => <ProfilePage favorites />),
+      },
+      {
+        path: 'admin',
+        lazy: lazyPage(
+          () => import('./pages/Admin'),
+          ({ AdminPage }) => <SignedIn needs="admin">{() => <AdminPage />}</SignedIn>,
+        ),
+      },
+      {
+        path: '*',
+        lazy: lazyPage(
+          () => import('./pages/NotFound'),
+          ({ NotFoundPage }) => <NotFoundPage />,
+        ),
+      },
     ],
   },
 ]);

@@ -19,6 +19,7 @@ export {
   or,
   sql,
 } from 'drizzle-orm';
+export * from './avatars';
 export * from './client';
 export * from './errors';
 export * from './lookup';

@@ -4,6 +4,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliCompressSync, brotliDecompressSync } from 'node:zlib';
 import { getTestDb } from '@conduit/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +28,8 @@ beforeAll(async () => {
   await writeFile(join(dist, 'index.html'), PAGE);
   await writeFile(join(dist, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
   await writeFile(join(dist, 'assets', 'index-Ab12Cd34.js'), SCRIPT);
+  // As the build writes it (apps/web/vite-precompress.ts): a Brotli copy at the strongest level.
+  await writeFile(join(dist, 'assets', 'index-Ab12Cd34.js.br'), brotliCompressSync(SCRIPT));
   await writeFile(join(dist, '.env'), 'SECRET=1');
   app = await appWith({ webRoot: dist });
 });
@@ -62,6 +65,22 @@ describe('the built web app', () => {
     expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
     expect(res.headers['content-encoding']).toBe('gzip');
     expect(res.headers['content-security-policy']).toBeDefined();
+  });
+
+  it("sends the build's own Brotli copy of a file to a browser that accepts it", async () => {
+    const res = await app.inject({
+      url: '/assets/index-Ab12Cd34.js',
+      headers: { 'accept-encoding': 'gzip, deflate, br' },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-encoding']).toBe('br');
+    expect(res.headers['content-type']).toMatch(/^(text|application)\/javascript/);
+    expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(res.headers.vary).toMatch(/accept-encoding/i);
+    expect(res.rawPayload).toEqual(brotliCompressSync(SCRIPT));
+    expect(brotliDecompressSync(res.rawPayload).toString()).toBe(SCRIPT);
+    // The copy has no address of its own.
+    expect((await app.inject('/assets/index-Ab12Cd34.js.br')).statusCode).toBe(404);
   });
 
   it('serves other root files to be revalidated', async () => {

@@ -1,6 +1,7 @@
 // A page of article previews with its pager; the page number lives in the URL (?page=2), so
 // paging is linkable and the back button works.
 import type { RouterOutputs } from '@conduit/client';
+import { useEffect, useRef } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { articlePath } from '../lib/paths';
 import { Byline } from './Byline';
@@ -14,9 +15,14 @@ export const PAGE_SIZE = 10;
 /** The server pages by offset up to 10,000 (deeper pages need a cursor, which a pager does not use). */
 const MAX_OFFSET = 10_000;
 
+/** The page number a URL's `?page=` names, within what the server pages to. */
+export function pageOf(params: URLSearchParams): number {
+  const page = Math.max(1, Math.floor(Number(params.get('page')) || 1));
+  return Math.min(page, Math.floor(MAX_OFFSET / PAGE_SIZE) + 1);
+}
+
 export function usePage(): [number, (page: number) => string] {
   const [params] = useSearchParams();
-  const page = Math.max(1, Math.floor(Number(params.get('page')) || 1));
   const linkTo = (target: number) => {
     const next = new URLSearchParams(params);
     if (target <= 1) next.delete('page');
@@ -24,7 +30,7 @@ export function usePage(): [number, (page: number) => string] {
     const query = next.toString();
     return query ? `?${query}` : '?';
   };
-  return [Math.min(page, Math.floor(MAX_OFFSET / PAGE_SIZE) + 1), linkTo];
+  return [pageOf(params), linkTo];
 }
 
 export const pageInput = (page: number) => ({ limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
@@ -42,13 +48,14 @@ interface Props {
 
 export function ArticleList({ query, empty }: Props) {
   const [page, linkTo] = usePage();
+  const list = useListInViewOnPageChange(page);
   if (query.isPending) return <Loading what="Loading articles" />;
   if (query.isError) return <ErrorState error={query.error} retry={query.refetch} />;
   const { articles, articlesCount } = query.data ?? { articles: [], articlesCount: 0 };
   if (articles.length === 0 && page === 1) return <Empty>{empty}</Empty>;
   return (
     <>
-      <ul className="article-list">
+      <ul className="article-list" ref={list}>
         {articles.map((article) => (
           <li key={article.slug}>
             <ArticlePreview article={article} />
@@ -59,6 +66,23 @@ export function ArticleList({ query, empty }: Props) {
       <Pager page={page} count={articlesCount} linkTo={linkTo} />
     </>
   );
+}
+
+/**
+ * Another page of the list starts at its top: the pager sits below the list, and the page number
+ * is only in the query string, so the layout's scroll-to-top on a new address does not see it.
+ * Only when the list's top has been scrolled past: a short page stays where it is.
+ */
+function useListInViewOnPageChange(page: number) {
+  const list = useRef<HTMLUListElement>(null);
+  const shown = useRef(page);
+  useEffect(() => {
+    if (shown.current === page) return;
+    shown.current = page;
+    const top = list.current?.getBoundingClientRect().top;
+    if (top !== undefined && top < 0) list.current?.scrollIntoView({ block: 'start' });
+  }, [page]);
+  return list;
 }
 
 export function ArticlePreview({ article }: { article: ArticleSummary }) {

@@ -59,7 +59,8 @@ function Header() {
               Home
             </NavLink>
           </li>
-          {viewer === null && (
+          {/* While the session is unknown too (a first visit is a visitor's): no jump when it is. */}
+          {!viewer && (
             <>
               <li>
                 <NavLink to="/login">Sign in</NavLink>

@@ -12,6 +12,9 @@ import { useTRPC } from '../trpc';
 
 type Feed = 'mine' | 'global' | 'tag';
 
+/** The sidebar's tags (also fetched before the first render: lib/first-data.ts). */
+export const POPULAR_TAGS = { limit: 20 };
+
 export function HomePage() {
   const trpc = useTRPC();
   const [params] = useSearchParams();
@@ -34,7 +37,8 @@ export function HomePage() {
 
   return (
     <div className="home-page">
-      {viewer === null && (
+      {/* Shown while the session is unknown too: a first visit is a visitor's (no jump then). */}
+      {!viewer && (
         <div className="banner">
           <div className="container">
             <h1 className="logo-font">conduit</h1>
@@ -89,7 +93,7 @@ export function HomePage() {
 
 function PopularTags() {
   const trpc = useTRPC();
-  const tags = useQuery(trpc.tag.list.queryOptions({ limit: 20 }));
+  const tags = useQuery(trpc.tag.list.queryOptions(POPULAR_TAGS));
   if (tags.isPending) return <Loading what="Loading tags" />;
   if (tags.isError) return <ErrorState error={tags.error} retry={tags.refetch} />;
   if (tags.data.tags.length === 0) return <Empty>No tags yet.</Empty>;

@@ -9,6 +9,8 @@ export interface CliEnvironment {
   production: boolean;
   /** The port a server started from the same environment listens on, to point at its pages. */
   port: string;
+  /** Where that server is reached (PUBLIC_ORIGIN, as the server reads it). */
+  publicOrigin: string;
   /** The new admin's password for scripts (`pnpm admin --create`); unset, the CLI asks. */
   adminPassword: string | undefined;
 }
@@ -23,6 +25,10 @@ export function cliEnvironment(): CliEnvironment {
     },
     production: env.NODE_ENV === 'production',
     port: env.PORT || '3000',
+    publicOrigin: (env.PUBLIC_ORIGIN || `http://localhost:${env.PORT || '3000'}`).replace(
+      /\/$/,
+      '',
+    ),
     adminPassword: env.ADMIN_PASSWORD || undefined,
   };
 }

@@ -3,7 +3,7 @@ import { createDb, type DbConnection } from '../client';
 import { parseSeedArgs, seedUsage } from '../seed/args';
 import { countUsers, SEED_PASSWORD, type SeedStats, seedDatabase } from '../seed/index';
 import { formatCount, ProgressReporter } from '../seed/progress';
-import { databaseFromEnv } from './env';
+import { cliEnvironment } from './env';
 
 const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
@@ -21,7 +21,7 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  const database = databaseFromEnv();
+  const { database, publicOrigin } = cliEnvironment();
   const conn = await createDb({ ...database, poolMax: 2 });
   // The first Ctrl-C stops after the current chunk and rolls back; a second one quits at once.
   const interrupt = new AbortController();
@@ -32,7 +32,12 @@ async function main(): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   try {
-    return await seed(conn, database.pgliteDir, options, interrupt.signal);
+    return await seed(
+      conn,
+      database.pgliteDir,
+      { ...options, origin: publicOrigin },
+      interrupt.signal,
+    );
   } catch (error) {
     if (interrupt.signal.aborted) return EXIT_INTERRUPTED;
     throw error;
@@ -45,7 +50,7 @@ async function main(): Promise<number> {
 async function seed(
   conn: DbConnection,
   pgliteDir: string,
-  options: { users: number; articles: number; seed: number; ifEmpty: boolean },
+  options: { users: number; articles: number; seed: number; ifEmpty: boolean; origin: string },
   signal: AbortSignal,
 ): Promise<number> {
   const where = conn.driver === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${pgliteDir}`;
@@ -74,6 +79,7 @@ async function seed(
       users: options.users,
       articles: options.articles,
       seed: options.seed,
+      origin: options.origin,
       signal,
       onProgress: (done, total, rows) => progress.update(done, total, rows),
     });

@@ -26,7 +26,8 @@ Options:
   -h, --help     show this help
 
 Database: PostgreSQL at DATABASE_URL when set, else the embedded database in the folder
-PGLITE_DIR (default .data/pglite). Migrations are applied first.`;
+PGLITE_DIR (default .data/pglite). Migrations are applied first. Half of the accounts get a
+picture the site draws itself, at PUBLIC_ORIGIN (default http://localhost:PORT, PORT 3000).`;
 
 /** Upper bounds that catch a typo (an extra zero or two) before it runs for hours. */
 const limits = { users: 1_000_000, articles: 10_000_000, seed: Number.MAX_SAFE_INTEGER } as const;

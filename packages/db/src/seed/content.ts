@@ -1,5 +1,6 @@
 // Text generators: usernames, profiles, article titles and Markdown bodies, comments.
 
+import { avatarUrl } from '../avatars';
 import { codeSample } from './code-samples';
 import type { Random } from './random';
 import {
@@ -73,11 +74,13 @@ export function generateBio(rng: Random, topics: readonly TagInfo[]): string | n
   return bio;
 }
 
-/** An https avatar for about half of the users; the others get the front end's default picture. */
-export function generateImage(rng: Random, username: string): string | null {
+/**
+ * A picture drawn by the site at `origin` for about half of the users (decision 033); the others
+ * get the front end's default.
+ */
+export function generateImage(rng: Random, username: string, origin: string): string | null {
   if (!rng.chance(0.5)) return null;
-  const style = rng.pick(['thumbs', 'avataaars', 'personas', 'identicon']);
-  return `https://api.dicebear.com/9.x/${style}/svg?seed=${encodeURIComponent(username)}`;
+  return avatarUrl(origin, username);
 }
 
 export interface ArticleText {

@@ -71,8 +71,17 @@ export function drawPopulation(rng: Random, count: number, taken: Set<string>): 
   };
 }
 
-/** The rows of users `from` until `to` (exclusive), profile texts drawn from `rng` in order. */
-export function userRows(rng: Random, people: Population, from: number, to: number): UserRow[] {
+/**
+ * The rows of users `from` until `to` (exclusive), profile texts drawn from `rng` in order, their
+ * pictures drawn by the site at `origin`.
+ */
+export function userRows(
+  rng: Random,
+  people: Population,
+  from: number,
+  to: number,
+  origin: string,
+): UserRow[] {
   const rows: UserRow[] = [];
   for (let i = from; i < to; i++) {
     const username = people.usernames[i] ?? '';
@@ -85,7 +94,7 @@ export function userRows(rng: Random, people: Population, from: number, to: numb
       username,
       passwordHash: SEED_PASSWORD_HASH,
       bio: generateBio(rng, topics),
-      image: generateImage(rng, username),
+      image: generateImage(rng, username, origin),
       role: 'user',
       createdAt: created,
       updatedAt: rng.chance(0.3)

@@ -1,10 +1,12 @@
 import { asc, type SQL, sql } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { avatarUrl } from '../avatars';
 import type { Database } from '../client';
 import { articles, articleTags, comments, favorites, follows, tags, users } from '../schema/index';
 import { getTestDb, resetDb } from '../testing';
 import { SEED_PASSWORD_HASH, type SeedStats, seedDatabase } from './index';
+import { DEFAULT_ORIGIN } from './seed';
 
 const small = { users: 30, articles: 200, seed: 42 };
 
@@ -104,7 +106,8 @@ describe('seedDatabase', () => {
       expect(user.email).toBe(`${user.username.toLowerCase()}@example.com`);
       expect(user.passwordHash).toBe(SEED_PASSWORD_HASH);
       expect(user.role).toBe('user');
-      if (user.image) expect(user.image).toMatch(/^https:\/\//);
+      // Drawn by the site itself (decision 033): no picture comes from a third party.
+      if (user.image) expect(user.image).toBe(avatarUrl(DEFAULT_ORIGIN, user.username));
     }
     expect(people.some((user) => user.bio)).toBe(true);
     expect(people.some((user) => user.image)).toBe(true);

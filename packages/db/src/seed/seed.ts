@@ -22,6 +22,11 @@ export interface SeedOptions {
   articles: number;
   /** Any safe integer; the same seed gives the same data. */
   seed: number;
+  /**
+   * Where the site is served (PUBLIC_ORIGIN), for the addresses of the pictures it draws for
+   * seeded users; by default the server's own default, http://localhost:3000.
+   */
+  origin?: string;
   /** Called after each chunk of articles, with the rows written so far (all tables). */
   onProgress?: (done: number, total: number, rows: number) => void;
   /** Aborting stops at the next chunk and rolls everything back. */
@@ -39,6 +44,9 @@ export interface SeedStats {
   comments: number;
   total: number;
 }
+
+/** The server's public origin when PUBLIC_ORIGIN is not set (apps/server config.ts). */
+export const DEFAULT_ORIGIN = 'http://localhost:3000';
 
 /** Articles drawn, then written, together; does not change the data, only memory and progress. */
 const ARTICLE_CHUNK = 1_000;
@@ -79,7 +87,7 @@ export async function seedDatabase(db: Database, options: SeedOptions): Promise<
   await db.transaction(async (tx) => {
     const people = drawPopulation(rng.people, options.users, await takenNames(tx));
     const userIds = await insertUsers(tx, people.usernames, (from, to) =>
-      userRows(rng.profiles, people, from, to),
+      userRows(rng.profiles, people, from, to, options.origin ?? DEFAULT_ORIGIN),
     );
     stats.users = people.size;
     stats.follows = await insertFollows(tx, followRows(rng.follows, people, userIds));
