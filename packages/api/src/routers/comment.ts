@@ -1,23 +1,31 @@
-// Comments on articles: read them, write, delete (authors; moderators with a reason), and new
-// ones live.
+// Comments on articles: read them, write, delete (authors; moderators with a reason), and changes
+// live (`live` for a set of articles, new and deleted comments; `onCreated`, the older one-article
+// stream of new comments, kept for existing clients).
 import { hasRole } from '@conduit/auth';
 import { TRPCError, type TRPCRouterRecord, tracked } from '@trpc/server';
 import { invalidFields } from '../errors';
 import { clientKey } from '../limits';
 import {
+  type CommentView,
   commentsLiveInput,
+  commentsLiveSetInput,
   createCommentInput,
   deleteCommentInput,
+  type LiveCommentEvent,
   listCommentsInput,
 } from '../schemas/comment';
 import {
+  articleCommentsAfter,
+  articleCommentsByIds,
   commentsAfter,
   commentsByIds,
   createComment,
   deleteComment,
   findArticle,
+  findArticles,
   findComment,
   listComments,
+  newestCommentId,
   removeComment,
 } from '../services/comments';
 import { publicProcedure, signedInProcedure, writerProcedure } from '../trpc';
@@ -96,6 +104,83 @@ export const commentRouter = {
         const fresh = ids.filter((id) => !caughtUp.has(id));
         for (const comment of await commentsByIds(ctx.db, article.id, fresh, viewerId)) {
           yield tracked(String(comment.id), comment);
+        }
+      }
+    } finally {
+      subscription.close();
+    }
+  }),
+
+  /**
+   * New and deleted comments of every article named, as they happen (through any server
+   * instance): what one browser needs for all its open article pages, over one connection.
+   * Slugs naming no article are left out (404 when none is left). Every event is `tracked` by the
+   * stream's position, the newest comment id it has delivered (or the newest there was when it
+   * started): a client reconnecting with it first receives the comments written meanwhile.
+   * Deletions are not replayed: a client that was away reads its lists again.
+   */
+  live: publicProcedure.input(commentsLiveSetInput).subscription(async function* ({
+    ctx,
+    input,
+    signal,
+  }) {
+    const articles = await findArticles(ctx.db, input.slugs);
+    if (articles.length === 0) {
+      throw new TRPCError({ code: 'NOT_FOUND', message: 'None of these articles exists' });
+    }
+    const slugOf = new Map(articles.map((article) => [article.id, article.slug]));
+    const articleIds = [...slugOf.keys()];
+    const viewerId = ctx.viewer?.user.id;
+    // Listening before reading the position: a comment written in between comes through both.
+    const subscription = await ctx.commentEvents.subscribe(
+      articleIds,
+      clientKey(ctx.meta.ip ?? 'unknown'),
+    );
+    try {
+      let position = input.lastEventId ?? (await newestCommentId(ctx.db));
+      const sent = new Set<number>();
+      const created = (slug: string, comment: CommentView) => {
+        sent.add(comment.id);
+        position = Math.max(position, comment.id);
+        const event: LiveCommentEvent = { kind: 'created', slug, comment };
+        return tracked(String(position), event);
+      };
+      let after = input.lastEventId;
+      while (after !== undefined && !signal?.aborted) {
+        const missed = await articleCommentsAfter(
+          ctx.db,
+          articleIds,
+          after,
+          CATCH_UP_PAGE,
+          viewerId,
+        );
+        for (const { articleId, comment } of missed) {
+          yield created(slugOf.get(articleId) ?? '', comment);
+        }
+        after = missed.length === CATCH_UP_PAGE ? missed.at(-1)?.comment.id : undefined;
+      }
+      for await (const events of subscription.events(signal)) {
+        const ids = events.filter((e) => e.kind === 'created' && !sent.has(e.commentId));
+        const fresh = new Map(
+          (
+            await articleCommentsByIds(
+              ctx.db,
+              articleIds,
+              ids.map((e) => e.commentId),
+              viewerId,
+            )
+          ).map((found) => [found.comment.id, found]),
+        );
+        for (const event of events) {
+          const slug = slugOf.get(event.articleId) ?? '';
+          if (event.kind === 'deleted') {
+            const deleted: LiveCommentEvent = { kind: 'deleted', slug, id: event.commentId };
+            yield tracked(String(position), deleted);
+            continue;
+          }
+          const found = fresh.get(event.commentId);
+          // Gone already (deleted in the same breath), or sent while catching up.
+          if (found) yield created(slug, found.comment);
         }
       }
     } finally {
