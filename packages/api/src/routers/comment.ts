@@ -114,7 +114,8 @@ export const commentRouter = {
   /**
    * New and deleted comments of every article named, as they happen (through any server
    * instance): what one browser needs for all its open article pages, over one connection.
-   * Slugs naming no article are left out (404 when none is left). Every event is `tracked` by the
+   * Slugs naming no article are left out (404 when none is left). The first event, `ready`, says
+   * the stream is listening. Every event is `tracked` by the
    * stream's position, the newest comment id it has delivered (or the newest there was when it
    * started): a client reconnecting with it first receives the comments written meanwhile.
    * Deletions are not replayed: a client that was away reads its lists again.
@@ -138,6 +139,9 @@ export const commentRouter = {
     );
     try {
       let position = input.lastEventId ?? (await newestCommentId(ctx.db));
+      // Says the stream is in effect, and where it stands: a client that never heard an event
+      // still has an id to resume from.
+      yield tracked(String(position), { kind: 'ready' } as LiveCommentEvent);
       const sent = new Set<number>();
       const created = (slug: string, comment: CommentView) => {
         sent.add(comment.id);
