@@ -117,7 +117,7 @@ describeInBrowser('one live stream per browser', () => {
     const gone = first[0];
     if (!gone) throw new Error('nothing posted');
     await client.comment.delete.mutate({ slug: gone.slug, id: gone.id });
-    for (const { page, slug } of tabs.filter((t) => t.slug === gone.slug)) {
+    for (const { page } of tabs.filter((t) => t.slug === gone.slug)) {
       await comment(page, gone.body).waitFor({ state: 'detached', timeout: 10_000 });
       await page.getByText('No comments yet.').waitFor();
     }
