@@ -37,6 +37,20 @@ interface Tab {
   problems: PageProblems;
 }
 
+/**
+ * What the page's document says of its visibility, and the event that goes with a change: how a
+ * tab in the background looks to the app (headless Chromium shows every page).
+ */
+const setVisibility = (page: Page, state: 'hidden' | 'visible') =>
+  page.evaluate((value) => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => value });
+    Object.defineProperty(document, 'hidden', {
+      configurable: true,
+      get: () => value === 'hidden',
+    });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, state);
+
 const comment = (page: Page, body: string) =>
   page.locator('.comment-list .comment-body', { hasText: body });
 
@@ -63,6 +77,14 @@ describeInBrowser('one live stream per browser', () => {
   it('ten article tabs hold one stream; an eleventh page loads; comments come and go in every tab, also after the leader closes', async () => {
     const context: BrowserContext = await browser.newContext({ baseURL: server.origin });
     const external = await blockExternalRequests(context);
+    // The article sets the leader has subscribed for, in order.
+    const streamsAsked: string[][] = [];
+    context.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.pathname !== '/trpc/comment.live') return;
+      const input = JSON.parse(url.searchParams.get('input') ?? '{}') as { slugs?: string[] };
+      streamsAsked.push(input.slugs ?? []);
+    });
     const tabs: Tab[] = [];
     const opening = Date.now();
     for (let n = 0; n < TABS; n++) {
@@ -140,6 +162,19 @@ describeInBrowser('one live stream per browser', () => {
     await seenEverywhere(rest, second);
     await expect.poll(openStreams, { timeout: 10_000 }).toBeLessThanOrEqual(1);
     expect(await openStreams()).toBe(1);
+
+    // Hidden tabs let go (after a grace of 10 s); with none visible, the stream closes. A tab
+    // back in view asks for its article again and reads what it missed.
+    await Promise.all(rest.map((t) => setVisibility(t.page, 'hidden')));
+    await expect.poll(openStreams, { timeout: 20_000 }).toBe(0);
+    const whileHidden = await post('While hidden');
+    const back = rest[0];
+    if (!back) throw new Error('no tab left');
+    await setVisibility(back.page, 'visible');
+    await expect.poll(() => streamsAsked.at(-1), { timeout: 10_000 }).toEqual([back.slug]);
+    await comment(back.page, whileHidden.find((p) => p.slug === back.slug)?.body ?? '').waitFor();
+    expect(await openStreams()).toBe(1);
+
     for (const { problems } of rest) expect(problems.all()).toEqual([]);
     await context.close();
     await expect.poll(openStreams, { timeout: 10_000 }).toBe(0);

@@ -90,6 +90,12 @@ class LiveComments {
     window.addEventListener('pagehide', () =>
       this.post({ type: 'want', tab: this.tab, slugs: [] }),
     );
+    // Back from the back-forward cache: ask again, and read again what went by meanwhile.
+    window.addEventListener('pageshow', (event) => {
+      if (!event.persisted) return;
+      for (const watcher of this.watchers) watcher.onResync();
+      this.announceWants();
+    });
   }
 
   watch(client: Client, watcher: LiveWatcher): () => void {
