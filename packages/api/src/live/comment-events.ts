@@ -16,6 +16,7 @@ import {
 } from '@conduit/db';
 import { TRPCError } from '@trpc/server';
 import { defaultCommentEventsOptions } from '../defaults';
+import { Reader, shuttingDown } from './comment-reader';
 
 export const COMMENT_CREATED_CHANNEL = 'conduit_comment_created';
 
@@ -114,84 +115,6 @@ export interface CommentEvents {
   readonly size: number;
   /** Ends every subscription, stops listening, and waits (up to `timeoutMs`) for readers to leave. */
   close(timeoutMs?: number): Promise<void>;
-}
-
-const shuttingDown = () =>
-  new TRPCError({
-    code: 'SERVICE_UNAVAILABLE',
-    message: 'The server is shutting down; reconnect to continue',
-  });
-
-type Ending = 'closed' | 'shutdown' | 'overflow';
-
-class Reader implements CommentSubscription {
-  /** Keyed by kind and id: a comment announced twice before it is read is handed over once. */
-  private pending = new Map<string, CommentEvent>();
-  private wake: (() => void) | undefined;
-  ending: Ending | undefined;
-
-  constructor(
-    readonly articleIds: readonly number[],
-    private readonly maxPending: number,
-    private readonly onClose: (reader: Reader) => void,
-  ) {}
-
-  push(event: CommentEvent): void {
-    if (this.ending) return;
-    this.pending.set(`${event.kind}:${event.commentId}`, event);
-    if (this.maxPending > 0 && this.pending.size > this.maxPending) this.end('overflow');
-    this.wake?.();
-  }
-
-  end(ending: Ending): void {
-    this.ending ??= ending;
-    this.wake?.();
-  }
-
-  close(): void {
-    this.end('closed');
-    this.onClose(this);
-  }
-
-  async *batches(signal?: AbortSignal): AsyncGenerator<number[], void, undefined> {
-    for await (const events of this.events(signal)) {
-      const created = events.filter((e) => e.kind === 'created').map((e) => e.commentId);
-      if (created.length > 0) yield created;
-    }
-  }
-
-  async *events(signal?: AbortSignal): AsyncGenerator<CommentEvent[], void, undefined> {
-    while (true) {
-      if (this.ending === 'shutdown') throw shuttingDown();
-      if (this.ending === 'overflow') {
-        throw new TRPCError({
-          code: 'SERVICE_UNAVAILABLE',
-          message: 'Too many new comments waiting; reconnect to catch up',
-        });
-      }
-      if (this.ending === 'closed' || signal?.aborted) return;
-      if (this.pending.size > 0) {
-        const events = [...this.pending.values()];
-        this.pending.clear();
-        yield events;
-        continue;
-      }
-      await this.sleep(signal);
-    }
-  }
-
-  /** Until something is announced, the subscription ends, or `signal` aborts. */
-  private sleep(signal: AbortSignal | undefined): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        this.wake = undefined;
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      this.wake = done;
-      signal?.addEventListener('abort', done, { once: true });
-    });
-  }
 }
 
 /**

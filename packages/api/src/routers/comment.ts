@@ -5,27 +5,22 @@ import { hasRole } from '@conduit/auth';
 import { TRPCError, type TRPCRouterRecord, tracked } from '@trpc/server';
 import { invalidFields } from '../errors';
 import { clientKey } from '../limits';
+import { streamArticleComments } from '../live/comment-stream';
 import {
-  type CommentView,
   commentsLiveInput,
   commentsLiveSetInput,
   createCommentInput,
   deleteCommentInput,
-  type LiveCommentEvent,
   listCommentsInput,
 } from '../schemas/comment';
 import {
-  articleCommentsAfter,
-  articleCommentsByIds,
   commentsAfter,
   commentsByIds,
   createComment,
   deleteComment,
   findArticle,
-  findArticles,
   findComment,
   listComments,
-  newestCommentId,
   removeComment,
 } from '../services/comments';
 import { publicProcedure, signedInProcedure, writerProcedure } from '../trpc';
@@ -115,80 +110,20 @@ export const commentRouter = {
    * New and deleted comments of every article named, as they happen (through any server
    * instance): what one browser needs for all its open article pages, over one connection.
    * Slugs naming no article are left out (404 when none is left). The first event, `ready`, says
-   * the stream is listening. Every event is `tracked` by the
-   * stream's position, the newest comment id it has delivered (or the newest there was when it
-   * started): a client reconnecting with it first receives the comments written meanwhile.
-   * Deletions are not replayed: a client that was away reads its lists again.
+   * the stream is listening. Every event is `tracked` by the stream's position (see
+   * live/comment-stream.ts): a client reconnecting with it first receives the comments written
+   * meanwhile. Deletions are not replayed: a client that was away reads its lists again.
    */
-  live: publicProcedure.input(commentsLiveSetInput).subscription(async function* ({
-    ctx,
-    input,
-    signal,
-  }) {
-    const articles = await findArticles(ctx.db, input.slugs);
-    if (articles.length === 0) {
-      throw new TRPCError({ code: 'NOT_FOUND', message: 'None of these articles exists' });
-    }
-    const slugOf = new Map(articles.map((article) => [article.id, article.slug]));
-    const articleIds = [...slugOf.keys()];
-    const viewerId = ctx.viewer?.user.id;
-    // Listening before reading the position: a comment written in between comes through both.
-    const subscription = await ctx.commentEvents.subscribe(
-      articleIds,
-      clientKey(ctx.meta.ip ?? 'unknown'),
-    );
-    try {
-      let position = input.lastEventId ?? (await newestCommentId(ctx.db));
-      // Says the stream is in effect, and where it stands: a client that never heard an event
-      // still has an id to resume from.
-      yield tracked(String(position), { kind: 'ready' } as LiveCommentEvent);
-      const sent = new Set<number>();
-      const created = (slug: string, comment: CommentView) => {
-        sent.add(comment.id);
-        position = Math.max(position, comment.id);
-        const event: LiveCommentEvent = { kind: 'created', slug, comment };
-        return tracked(String(position), event);
-      };
-      let after = input.lastEventId;
-      while (after !== undefined && !signal?.aborted) {
-        const missed = await articleCommentsAfter(
-          ctx.db,
-          articleIds,
-          after,
-          CATCH_UP_PAGE,
-          viewerId,
-        );
-        for (const { articleId, comment } of missed) {
-          yield created(slugOf.get(articleId) ?? '', comment);
-        }
-        after = missed.length === CATCH_UP_PAGE ? missed.at(-1)?.comment.id : undefined;
-      }
-      for await (const events of subscription.events(signal)) {
-        const ids = events.filter((e) => e.kind === 'created' && !sent.has(e.commentId));
-        const fresh = new Map(
-          (
-            await articleCommentsByIds(
-              ctx.db,
-              articleIds,
-              ids.map((e) => e.commentId),
-              viewerId,
-            )
-          ).map((found) => [found.comment.id, found]),
-        );
-        for (const event of events) {
-          const slug = slugOf.get(event.articleId) ?? '';
-          if (event.kind === 'deleted') {
-            const deleted: LiveCommentEvent = { kind: 'deleted', slug, id: event.commentId };
-            yield tracked(String(position), deleted);
-            continue;
-          }
-          const found = fresh.get(event.commentId);
-          // Gone already (deleted in the same breath), or sent while catching up.
-          if (found) yield created(slug, found.comment);
-        }
-      }
-    } finally {
-      subscription.close();
-    }
-  }),
+  live: publicProcedure.input(commentsLiveSetInput).subscription(({ ctx, input, signal }) =>
+    streamArticleComments(
+      {
+        db: ctx.db,
+        events: ctx.commentEvents,
+        viewerId: ctx.viewer?.user.id,
+        client: clientKey(ctx.meta.ip ?? 'unknown'),
+      },
+      input,
+      signal,
+    ),
+  ),
 } satisfies TRPCRouterRecord;
