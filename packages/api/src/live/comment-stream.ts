@@ -2,7 +2,6 @@
 // `tracked` by the stream's position so that a client reconnecting with it misses no comment.
 import type { Database } from '@conduit/db';
 import { TRPCError, tracked } from '@trpc/server';
-import type { LiveCommentEvent } from '../schemas/comment';
 import {
   type ArticleComment,
   articleCommentsAfter,
@@ -45,16 +44,24 @@ export async function* streamArticleComments(
   try {
     let position = input.lastEventId ?? (await newestCommentId(db));
     const sent = new Set<number>();
-    const event = (value: LiveCommentEvent) => tracked(String(position), value);
+    // The events are spelled as literals, not as a named type, on purpose: a client's declarations
+    // (packages/client) then spell them out, and need no zod to read a comment's type.
     const created = ({ articleId, comment }: ArticleComment) => {
       sent.add(comment.id);
       position = Math.max(position, comment.id);
-      return event({ kind: 'created', slug: slugOf.get(articleId) ?? '', comment });
+      const slug = slugOf.get(articleId) ?? '';
+      return tracked(String(position), { kind: 'created' as const, slug, comment });
     };
+    const deleted = (articleId: number, id: number) =>
+      tracked(String(position), {
+        kind: 'deleted' as const,
+        slug: slugOf.get(articleId) ?? '',
+        id,
+      });
 
     // Says the stream is in effect, and where it stands: a client that has heard no event yet
     // still has an id to resume from.
-    yield event({ kind: 'ready' });
+    yield tracked(String(position), { kind: 'ready' as const });
     let after = input.lastEventId;
     while (after !== undefined && !signal?.aborted) {
       const missed = await articleCommentsAfter(db, articleIds, after, CATCH_UP_PAGE, viewerId);
@@ -65,8 +72,7 @@ export async function* streamArticleComments(
       const fresh = await freshComments(reader, articleIds, batch, sent);
       for (const announced of batch) {
         if (announced.kind === 'deleted') {
-          const slug = slugOf.get(announced.articleId) ?? '';
-          yield event({ kind: 'deleted', slug, id: announced.commentId });
+          yield deleted(announced.articleId, announced.commentId);
           continue;
         }
         const found = fresh.get(announced.commentId);

@@ -8,7 +8,14 @@ import { codeOf, refusedFields, signUp } from '../../test/callers';
 import { createTRPCContext } from '../context';
 import { createCaller } from '../index';
 import { type CommentEvents, createCommentEvents } from '../live/comment-events';
-import { LIVE_ARTICLES_MAX, type LiveCommentEvent } from '../schemas/comment';
+import type { streamArticleComments } from '../live/comment-stream';
+import { LIVE_ARTICLES_MAX } from '../schemas/comment';
+
+/** What comment.live yields in process: tracked()'s [id, event] envelope. */
+type Envelope = Extract<
+  Awaited<ReturnType<ReturnType<typeof streamArticleComments>['next']>>['value'],
+  readonly unknown[]
+>;
 
 function within<T>(promise: Promise<T>, ms = 3000, what = 'an event'): Promise<T> {
   return Promise.race([
@@ -65,7 +72,7 @@ async function follow(node: Instance, input: { slugs: string[]; lastEventId?: st
       pending = iterator.next();
       if (result.done) throw new Error('the subscription ended');
       // In process the event comes as tracked() made it, an [id, data] envelope.
-      const [id, event] = result.value as unknown as [string, LiveCommentEvent];
+      const [id, event] = result.value as unknown as Envelope;
       return { id, event };
     },
     nothingWithin: (ms: number) =>

@@ -115,13 +115,4 @@ export const commentPageSchema = z.object({
 });
 
 export type CommentView = z.infer<typeof commentViewSchema>;
-
-/**
- * One event of `comment.live`: the stream is listening (first, with the position it starts from),
- * a comment written, or one deleted, on one of the articles.
- */
-export type LiveCommentEvent =
-  | { kind: 'ready' }
-  | { kind: 'created'; slug: string; comment: CommentView }
-  | { kind: 'deleted'; slug: string; id: number };
 export type CommentPage = z.infer<typeof commentPageSchema>;
