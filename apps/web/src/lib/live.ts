@@ -43,6 +43,8 @@ const SETTLE_MS = 50;
  * tabs should not replace the stream each time.
  */
 const HIDDEN_GRACE_MS = 10_000;
+/** Going from one article to the next in a tab keeps its leadership (and the stream) meanwhile. */
+const RESIGN_AFTER_MS = 2_000;
 
 type Client = TRPCClient<AppRouter>;
 type Unsubscribable = { unsubscribe(): void };
@@ -66,6 +68,7 @@ class LiveComments {
   /** Whether this tab has stopped asking for its articles while hidden. */
   private released = false;
   private hiding: ReturnType<typeof setTimeout> | undefined;
+  private resigning: ReturnType<typeof setTimeout> | undefined;
 
   constructor() {
     this.channel?.addEventListener('message', (message: MessageEvent<Message>) =>
@@ -103,11 +106,14 @@ class LiveComments {
     this.watchers.add(watcher);
     watcher.onStatus(this.status, this.leader !== undefined);
     this.announceWants();
+    clearTimeout(this.resigning);
     if (!this.resign) this.campaign();
     return () => {
       this.watchers.delete(watcher);
       this.announceWants();
-      if (this.watchers.size === 0) this.resign?.();
+      if (this.watchers.size > 0) return;
+      clearTimeout(this.resigning);
+      this.resigning = setTimeout(() => this.resign?.(), RESIGN_AFTER_MS);
     };
   }
 
