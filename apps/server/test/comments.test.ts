@@ -1,5 +1,6 @@
 // Live comments as a reader meets them: a typed tRPC client over a real port, subscriptions over
 // server-sent events, comments written through another client and another server instance.
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ConduitError, createClient, TRPCClientError } from '@conduit/client';
 import { eq, users } from '@conduit/db';
@@ -169,5 +170,77 @@ describe('comment.onCreated over server-sent events', () => {
     const started = Date.now();
     await app.close();
     expect(Date.now() - started).toBeLessThan(1500);
+  });
+});
+
+/** A TCP relay to `origin` whose connections can be cut, as a network drop or a laptop's sleep would. */
+async function relayTo(origin: string) {
+  const target = new URL(origin);
+  const sockets = new Set<Socket>();
+  const relay = createServer((inbound) => {
+    const outbound = connect(Number(target.port), target.hostname);
+    for (const socket of [inbound, outbound]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => {});
+    }
+    inbound.pipe(outbound).pipe(inbound);
+  });
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  const { port } = relay.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    cut: () => {
+      for (const socket of sockets) socket.destroy();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        relay.close(() => resolve());
+      }),
+  };
+}
+
+describe('comment.live over server-sent events', () => {
+  it('comes back after the connection drops, with what was written meanwhile, each once', async () => {
+    const { url } = await serve();
+    const writer = await writerWithArticle(url, 'dropped');
+    const relay = await relayTo(url);
+    const events: { id: string; what: string }[] = [];
+    const subscription = clientOf(relay.origin).comment.live.subscribe(
+      { slugs: ['dropped'] },
+      {
+        onData: ({ id, data }) =>
+          events.push({
+            id,
+            what:
+              data.kind === 'created'
+                ? data.comment.body
+                : data.kind === 'deleted'
+                  ? `deleted ${data.id}`
+                  : data.kind,
+          }),
+      },
+    );
+    try {
+      await until(() => events.length >= 1, 5000);
+      const seen = await writer.write('before the drop');
+      await until(() => events.length >= 2, 5000);
+
+      relay.cut();
+      const missed = await writer.write('while away');
+      await until(() => events.length >= 4, 15_000);
+      // The client reconnected with the id of the last event it had: the stream says it is
+      // listening again from there, then sends what it missed.
+      expect(events).toEqual([
+        { id: expect.any(String), what: 'ready' },
+        { id: String(seen.id), what: 'before the drop' },
+        { id: String(seen.id), what: 'ready' },
+        { id: String(missed.id), what: 'while away' },
+      ]);
+    } finally {
+      subscription.unsubscribe();
+      await relay.close();
+    }
   });
 });

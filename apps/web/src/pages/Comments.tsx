@@ -1,9 +1,8 @@
-// An article's comments, oldest first, a page at a time; new ones (anyone's) arrive live over
-// server-sent events and are added in place.
+// An article's comments, oldest first, a page at a time; new ones (anyone's) arrive live and are
+// added in place, deleted ones disappear, through the browser's one live stream (lib/live.ts).
 import type { RouterOutputs } from '@conduit/client';
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
-import { useSubscription } from '@trpc/tanstack-react-query';
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useLocation } from 'react-router';
 import { Avatar } from '../components/Avatar';
 import { Field, FormErrors } from '../components/Form';
@@ -11,9 +10,10 @@ import { ConfirmDelete, RemoveWithReason } from '../components/RemoveWithReason'
 import { Empty, ErrorState, InlineError, Loading } from '../components/States';
 import { refusalMessage } from '../lib/errors';
 import { formatDateTime } from '../lib/format';
+import { type LiveStatus, watchLiveComments } from '../lib/live';
 import { profilePath } from '../lib/paths';
 import { hasRole, useViewer } from '../lib/viewer';
-import { useTRPC } from '../trpc';
+import { useTRPC, useTRPCClient } from '../trpc';
 
 type CommentPage = RouterOutputs['comment']['list'];
 type Comment = CommentPage['comments'][number];
@@ -62,12 +62,29 @@ export function Comments({ slug }: { slug: string }) {
     [queryClient, listKey],
   );
 
-  const live = useSubscription(
-    trpc.comment.onCreated.subscriptionOptions(
-      { slug },
-      { enabled: comments.isSuccess, onData: (event) => add(event.data) },
-    ),
-  );
+  const client = useTRPCClient();
+  const [live, setLive] = useState<{ status: LiveStatus; leader: boolean }>();
+  // The latest handlers, so that watching lasts as long as the page shows this article (the
+  // query key, and so the handlers, are new at every render).
+  const handlers = useRef({ add, remove, reload: () => {} });
+  handlers.current = {
+    add,
+    remove,
+    reload: () => void queryClient.invalidateQueries({ queryKey: listKey }),
+  };
+  const loaded = comments.isSuccess;
+  useEffect(() => {
+    if (!loaded) return;
+    return watchLiveComments(client, {
+      slug,
+      onEvent: (event) =>
+        event.kind === 'created'
+          ? handlers.current.add(event.comment)
+          : handlers.current.remove(event.id),
+      onResync: () => handlers.current.reload(),
+      onStatus: (status, leader) => setLive({ status, leader }),
+    });
+  }, [client, slug, loaded]);
 
   const all = comments.data?.pages.flatMap((page) => page.comments) ?? [];
   return (
@@ -83,10 +100,14 @@ export function Comments({ slug }: { slug: string }) {
           or <Link to="/register">sign up</Link> to add comments on this article.
         </p>
       ) : null}
-      <p className="live-status" aria-live="polite">
-        {live.status === 'pending' ? 'New comments appear here as they are written.' : ''}
-        {live.status === 'connecting' && comments.isSuccess ? 'Connecting for new comments…' : ''}
-        {live.status === 'error' ? 'New comments are not arriving live; reload to see them.' : ''}
+      <p
+        className="live-status"
+        aria-live="polite"
+        data-live-role={live ? (live.leader ? 'leader' : 'follower') : undefined}
+      >
+        {live?.status === 'live' ? 'New comments appear here as they are written.' : ''}
+        {live?.status === 'connecting' ? 'Connecting for new comments…' : ''}
+        {live?.status === 'error' ? 'New comments are not arriving live; reload to see them.' : ''}
       </p>
       {comments.isPending ? (
         <Loading what="Loading comments" />

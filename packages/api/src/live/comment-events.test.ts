@@ -110,6 +110,28 @@ describe('the comment event bus', () => {
     expect(bus.listeners).toBe(0);
   });
 
+  it('hands a reader of several articles their new and deleted comments, in one place of the caps', async () => {
+    const bus = memoryPubSub();
+    const events = createCommentEvents(bus.pubsub, caps);
+    const reader = await events.subscribe([1, 2, 2], 'ip:a');
+    expect(events.size).toBe(1);
+    bus.announce(1, 10);
+    bus.send(JSON.stringify({ articleId: 3, commentId: 11 }));
+    bus.send(JSON.stringify({ articleId: 2, commentId: 12, kind: 'deleted' }));
+    bus.send(JSON.stringify({ articleId: 2, commentId: 13, kind: 'edited' }));
+    expect((await within(reader.events().next())).value).toEqual([
+      { articleId: 1, commentId: 10, kind: 'created' },
+      { articleId: 2, commentId: 12, kind: 'deleted' },
+    ]);
+    // The one-article readers of before see creations only.
+    bus.send(JSON.stringify({ articleId: 1, commentId: 14, kind: 'deleted' }));
+    bus.announce(2, 15);
+    expect((await within(reader.batches().next())).value).toEqual([15]);
+    reader.close();
+    expect(events.size).toBe(0);
+    await events.close();
+  });
+
   it('refuses subscriptions beyond the per-client and total caps, and frees places on close', async () => {
     const events = createCommentEvents(memoryPubSub().pubsub, caps);
     const one = await events.subscribe(1, 'ip:a');

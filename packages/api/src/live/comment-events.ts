@@ -1,8 +1,11 @@
-// New comments, live: announced through PostgreSQL NOTIFY when written (by any server instance),
-// heard through ONE LISTEN per process, and handed to the readers of that article in this process.
+// New and deleted comments, live: announced through PostgreSQL NOTIFY when written (by any server
+// instance), heard through ONE LISTEN per process, and handed to the readers of that article (or of
+// a set of articles) in this process.
 //
-// A notification carries only `{articleId, commentId}`: each reader fetches the comment itself,
-// with its own `following` flag, and nothing else depends on the payload staying small.
+// A notification carries only `{articleId, commentId, kind}`: each reader fetches a new comment
+// itself, with its own `following` flag, and nothing else depends on the payload staying small.
+// Both kinds share one channel, so a process still LISTENs once; a notification without `kind`
+// (from an instance of before deletions were announced) is a creation.
 import {
   type Database,
   type PubSub,
@@ -13,12 +16,18 @@ import {
 } from '@conduit/db';
 import { TRPCError } from '@trpc/server';
 import { defaultCommentEventsOptions } from '../defaults';
+import { Reader, shuttingDown } from './comment-reader';
 
 export const COMMENT_CREATED_CHANNEL = 'conduit_comment_created';
 
 export interface CommentCreated {
   articleId: number;
   commentId: number;
+}
+
+/** What happened to a comment, as the bus hands it to readers. */
+export interface CommentEvent extends CommentCreated {
+  kind: 'created' | 'deleted';
 }
 
 /**
@@ -33,13 +42,31 @@ export async function publishCommentCreated(
   await db.execute(sql`select pg_notify(${COMMENT_CREATED_CHANNEL}, ${payload})`);
 }
 
-function parseEvent(payload: string): CommentCreated | null {
+/**
+ * Announces a deleted comment, in the transaction that deletes it: readers remove it from their
+ * lists when that commits. Deletions are not kept anywhere, so a reader that was away when one
+ * was announced learns of it only by reading the list again.
+ */
+export async function publishCommentDeleted(
+  db: Pick<Database, 'execute'>,
+  event: CommentCreated,
+): Promise<void> {
+  const payload = JSON.stringify({
+    articleId: event.articleId,
+    commentId: event.commentId,
+    kind: 'deleted',
+  });
+  await db.execute(sql`select pg_notify(${COMMENT_CREATED_CHANNEL}, ${payload})`);
+}
+
+function parseEvent(payload: string): CommentEvent | null {
   try {
     const value: unknown = JSON.parse(payload);
     if (typeof value !== 'object' || value === null) return null;
-    const { articleId, commentId } = value as Record<string, unknown>;
+    const { articleId, commentId, kind = 'created' } = value as Record<string, unknown>;
     if (!Number.isSafeInteger(articleId) || !Number.isSafeInteger(commentId)) return null;
-    return { articleId: articleId as number, commentId: commentId as number };
+    if (kind !== 'created' && kind !== 'deleted') return null;
+    return { articleId: articleId as number, commentId: commentId as number, kind };
   } catch {
     return null;
   }
@@ -62,6 +89,11 @@ export { defaultCommentEventsOptions };
 
 export interface CommentSubscription {
   /**
+   * Everything announced for the subscribed articles, new and deleted comments in the order
+   * announced, in batches. Ends and throws as `batches` does.
+   */
+  events(signal?: AbortSignal): AsyncGenerator<CommentEvent[], void, undefined>;
+  /**
    * Ids of the article's new comments, in batches, as they are announced. Ends when `signal`
    * aborts or the subscription is closed; throws SERVICE_UNAVAILABLE (which clients retry) when
    * the server shuts down or the reader fell too far behind.
@@ -73,85 +105,16 @@ export interface CommentSubscription {
 
 export interface CommentEvents {
   /**
-   * Starts hearing the article's new comments, for the client named `client` (see clientKey).
-   * Resolves once LISTEN is in effect: a comment committed after that is not missed.
+   * Starts hearing the comments of the article (or articles: one subscription, one place in the
+   * caps), for the client named `client` (see clientKey). Resolves once LISTEN is in effect: a
+   * comment committed after that is not missed.
    * Throws TOO_MANY_REQUESTS beyond the caps, SERVICE_UNAVAILABLE once closed.
    */
-  subscribe(articleId: number, client: string): Promise<CommentSubscription>;
+  subscribe(articleIds: number | readonly number[], client: string): Promise<CommentSubscription>;
   /** Open subscriptions. */
   readonly size: number;
   /** Ends every subscription, stops listening, and waits (up to `timeoutMs`) for readers to leave. */
   close(timeoutMs?: number): Promise<void>;
-}
-
-const shuttingDown = () =>
-  new TRPCError({
-    code: 'SERVICE_UNAVAILABLE',
-    message: 'The server is shutting down; reconnect to continue',
-  });
-
-type Ending = 'closed' | 'shutdown' | 'overflow';
-
-class Reader implements CommentSubscription {
-  private pending = new Set<number>();
-  private wake: (() => void) | undefined;
-  ending: Ending | undefined;
-
-  constructor(
-    readonly articleId: number,
-    private readonly maxPending: number,
-    private readonly onClose: (reader: Reader) => void,
-  ) {}
-
-  push(commentId: number): void {
-    if (this.ending) return;
-    this.pending.add(commentId);
-    if (this.maxPending > 0 && this.pending.size > this.maxPending) this.end('overflow');
-    this.wake?.();
-  }
-
-  end(ending: Ending): void {
-    this.ending ??= ending;
-    this.wake?.();
-  }
-
-  close(): void {
-    this.end('closed');
-    this.onClose(this);
-  }
-
-  async *batches(signal?: AbortSignal): AsyncGenerator<number[], void, undefined> {
-    while (true) {
-      if (this.ending === 'shutdown') throw shuttingDown();
-      if (this.ending === 'overflow') {
-        throw new TRPCError({
-          code: 'SERVICE_UNAVAILABLE',
-          message: 'Too many new comments waiting; reconnect to catch up',
-        });
-      }
-      if (this.ending === 'closed' || signal?.aborted) return;
-      if (this.pending.size > 0) {
-        const ids = [...this.pending];
-        this.pending.clear();
-        yield ids;
-        continue;
-      }
-      await this.sleep(signal);
-    }
-  }
-
-  /** Until something is announced, the subscription ends, or `signal` aborts. */
-  private sleep(signal: AbortSignal | undefined): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        this.wake = undefined;
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      this.wake = done;
-      signal?.addEventListener('abort', done, { once: true });
-    });
-  }
 }
 
 /**
@@ -173,7 +136,7 @@ export function createCommentEvents(
   function dispatch(payload: string): void {
     const event = parseEvent(payload);
     if (!event) return;
-    for (const reader of byArticle.get(event.articleId) ?? []) reader.push(event.commentId);
+    for (const reader of byArticle.get(event.articleId) ?? []) reader.push(event);
   }
 
   function listen(): Promise<Unlisten> {
@@ -191,9 +154,11 @@ export function createCommentEvents(
     const left = (perClient.get(client) ?? 1) - 1;
     if (left > 0) perClient.set(client, left);
     else perClient.delete(client);
-    const readers = byArticle.get(reader.articleId);
-    readers?.delete(reader);
-    if (readers?.size === 0) byArticle.delete(reader.articleId);
+    for (const articleId of reader.articleIds) {
+      const readers = byArticle.get(articleId);
+      readers?.delete(reader);
+      if (readers?.size === 0) byArticle.delete(articleId);
+    }
     if (clientOf.size === 0) for (const resolve of emptied) resolve();
   }
 
@@ -218,14 +183,17 @@ export function createCommentEvents(
       return clientOf.size;
     },
 
-    async subscribe(articleId, client) {
+    async subscribe(articleIds, client) {
       admit(client);
-      const reader = new Reader(articleId, maxPending, release);
+      const ids = [...new Set(typeof articleIds === 'number' ? [articleIds] : articleIds)];
+      const reader = new Reader(ids, maxPending, release);
       clientOf.set(reader, client);
       perClient.set(client, (perClient.get(client) ?? 0) + 1);
-      const readers = byArticle.get(articleId) ?? new Set<Reader>();
-      readers.add(reader);
-      byArticle.set(articleId, readers);
+      for (const articleId of ids) {
+        const readers = byArticle.get(articleId) ?? new Set<Reader>();
+        readers.add(reader);
+        byArticle.set(articleId, readers);
+      }
       try {
         await listen();
       } catch (error) {

@@ -198,6 +198,7 @@ describe('what a token may do', () => {
       'comment.create': 'write',
       'comment.delete': 'write',
       'comment.list': 'read',
+      'comment.live': 'read',
       'comment.onCreated': 'read',
       'profile.follow': 'write',
       'profile.get': 'read',

@@ -1,11 +1,14 @@
-// Comments on articles: read them, write, delete (authors; moderators with a reason), and new
-// ones live.
+// Comments on articles: read them, write, delete (authors; moderators with a reason), and changes
+// live (`live` for a set of articles, new and deleted comments; `onCreated`, the older one-article
+// stream of new comments, kept for existing clients).
 import { hasRole } from '@conduit/auth';
 import { TRPCError, type TRPCRouterRecord, tracked } from '@trpc/server';
 import { invalidFields } from '../errors';
 import { clientKey } from '../limits';
+import { streamArticleComments } from '../live/comment-stream';
 import {
   commentsLiveInput,
+  commentsLiveSetInput,
   createCommentInput,
   deleteCommentInput,
   listCommentsInput,
@@ -102,4 +105,25 @@ export const commentRouter = {
       subscription.close();
     }
   }),
+
+  /**
+   * New and deleted comments of every article named, as they happen (through any server
+   * instance): what one browser needs for all its open article pages, over one connection.
+   * Slugs naming no article are left out (404 when none is left). The first event, `ready`, says
+   * the stream is listening. Every event is `tracked` by the stream's position (see
+   * live/comment-stream.ts): a client reconnecting with it first receives the comments written
+   * meanwhile. Deletions are not replayed: a client that was away reads its lists again.
+   */
+  live: publicProcedure.input(commentsLiveSetInput).subscription(({ ctx, input, signal }) =>
+    streamArticleComments(
+      {
+        db: ctx.db,
+        events: ctx.commentEvents,
+        viewerId: ctx.viewer?.user.id,
+        client: clientKey(ctx.meta.ip ?? 'unknown'),
+      },
+      input,
+      signal,
+    ),
+  ),
 } satisfies TRPCRouterRecord;

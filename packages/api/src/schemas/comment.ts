@@ -61,22 +61,40 @@ export const deleteCommentInput = z.object({
 });
 
 /**
- * `lastEventId` is the id of the last comment the client received: set by the client link (and
+ * `lastEventId` is the id of the last event the client received: set by the client link (and
  * the browser's Last-Event-ID header) when it reconnects, so the comments it missed come first.
  * Anything that is not a comment id is ignored rather than refused: the header is not ours to
  * vouch for.
  */
-export const commentsLiveInput = z.object({
-  slug: slugSchema,
-  lastEventId: z
-    .string()
-    .max(64)
-    .nullish()
-    .transform((value) => {
-      if (!value || !/^[1-9]\d{0,9}$/.test(value)) return undefined;
-      const id = Number(value);
-      return id <= ID_MAX ? id : undefined;
-    }),
+const lastEventIdSchema = z
+  .string()
+  .max(64)
+  .nullish()
+  .transform((value) => {
+    if (!value || !/^[1-9]\d{0,9}$/.test(value)) return undefined;
+    const id = Number(value);
+    return id <= ID_MAX ? id : undefined;
+  });
+
+export const commentsLiveInput = z.object({ slug: slugSchema, lastEventId: lastEventIdSchema });
+
+/**
+ * Most articles one live stream follows: a browser's visible article pages, with room to spare.
+ * Together with LIVE_SLUG_MAX_LENGTH it keeps the subscription's address (its input travels in
+ * the query string) well under the 16 KB a server accepts in a request head.
+ */
+export const LIVE_ARTICLES_MAX = 32;
+/** Longer than any slug a title makes; a longer one names no article. */
+export const LIVE_SLUG_MAX_LENGTH = 256;
+
+export const commentsLiveSetInput = z.object({
+  slugs: z
+    .array(slugSchema.max(LIVE_SLUG_MAX_LENGTH, { error: 'is too long' }), {
+      error: 'must be a list of article slugs',
+    })
+    .min(1, { error: 'must name at least one article' })
+    .max(LIVE_ARTICLES_MAX, { error: `must name at most ${LIVE_ARTICLES_MAX} articles` }),
+  lastEventId: lastEventIdSchema,
 });
 
 // Outputs ----------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import {
   foreignKeyViolation,
   gt,
   inArray,
+  or,
   type SQL,
   slugIs,
   sql,
@@ -17,7 +18,7 @@ import {
 } from '@conduit/db';
 import { TRPCError } from '@trpc/server';
 import type { RequestMeta } from '../context';
-import { publishCommentCreated } from '../live/comment-events';
+import { publishCommentCreated, publishCommentDeleted } from '../live/comment-events';
 import type { CommentPage, CommentView } from '../schemas/comment';
 import { type ArticleCursor, encodeCursor } from './articles-cursor';
 import { audit } from './audit';
@@ -154,8 +155,18 @@ export async function findComment(
   return row;
 }
 
+/**
+ * Deletes the comment and announces it to live readers in one transaction (a savepoint inside a
+ * moderator's removal), so open pages drop it once, and only once, it is gone.
+ */
 export async function deleteComment(db: Database, id: number): Promise<void> {
-  await db.delete(comments).where(eq(comments.id, id));
+  await db.transaction(async (tx) => {
+    const [row] = await tx
+      .delete(comments)
+      .where(eq(comments.id, id))
+      .returning({ articleId: comments.articleId });
+    if (row) await publishCommentDeleted(tx, { articleId: row.articleId, commentId: id });
+  });
 }
 
 /** A moderator's removal of someone else's comment: deleted and audited together, or neither. */
@@ -214,4 +225,72 @@ export async function commentsAfter(
     .orderBy(asc(comments.id))
     .limit(limit);
   return rows.map(({ cursorTime: _, ...row }) => toView(row));
+}
+
+/** A comment with the article it belongs to, for a reader of several articles at once. */
+export interface ArticleComment {
+  articleId: number;
+  comment: CommentView;
+}
+
+function selectArticleComments(db: Database, where: SQL | undefined, viewerId: number | undefined) {
+  return db
+    .select({ ...commentColumns(viewerId), articleId: comments.articleId })
+    .from(comments)
+    .innerJoin(users, eq(users.id, comments.authorId))
+    .where(where)
+    .orderBy(asc(comments.id));
+}
+
+const withArticle = ({ articleId, ...row }: CommentRow & { articleId: number }) => ({
+  articleId,
+  comment: toView(row),
+});
+
+/** Comments among `ids` (those still there) of any of the articles, in the order written. */
+export async function articleCommentsByIds(
+  db: Database,
+  articleIds: readonly number[],
+  ids: number[],
+  viewerId: number | undefined,
+): Promise<ArticleComment[]> {
+  if (ids.length === 0 || articleIds.length === 0) return [];
+  const where = and(inArray(comments.articleId, [...articleIds]), inArray(comments.id, ids));
+  return (await selectArticleComments(db, where, viewerId)).map(withArticle);
+}
+
+/**
+ * Up to `limit` comments of any of the articles written after comment `afterId` (by id), for a
+ * reader of several articles catching up on what it missed.
+ */
+export async function articleCommentsAfter(
+  db: Database,
+  articleIds: readonly number[],
+  afterId: number,
+  limit: number,
+  viewerId: number | undefined,
+): Promise<ArticleComment[]> {
+  if (articleIds.length === 0) return [];
+  const where = and(inArray(comments.articleId, [...articleIds]), gt(comments.id, afterId));
+  return (await selectArticleComments(db, where, viewerId).limit(limit)).map(withArticle);
+}
+
+/** The id of the newest comment anywhere (0 when none): where a new reader's cursor starts. */
+export async function newestCommentId(db: Database): Promise<number> {
+  const [row] = await db
+    .select({ id: sql<number>`coalesce(max(${comments.id}), 0)::integer` })
+    .from(comments);
+  return row?.id ?? 0;
+}
+
+/** The articles among `slugs` that exist (current slugs only), with the slug each was asked by. */
+export async function findArticles(
+  db: Database,
+  slugs: readonly string[],
+): Promise<CommentedArticle[]> {
+  if (slugs.length === 0) return [];
+  return db
+    .select({ id: articles.id, slug: articles.slug })
+    .from(articles)
+    .where(or(...slugs.map(slugIs)));
 }
