@@ -18,6 +18,13 @@ async function buildTestApp(production: boolean) {
   await app.register(rateLimitPlugin, { limiter: createMemoryLimiter(), max: 2, windowMs: 60_000 });
   app.get('/page', async (_request, reply) => reply.type('text/html').send('<p>hello</p>'));
   app.get('/answer', async () => ({ ok: true }));
+  app.get('/picture.svg', async (_request, reply) =>
+    reply
+      .type('image/svg+xml')
+      .header('content-security-policy', "default-src 'none'")
+      .header('cross-origin-resource-policy', 'cross-origin')
+      .send('<svg xmlns="http://www.w3.org/2000/svg"/>'),
+  );
   app.get('/stream', async (_request, reply) => reply.type('text/event-stream').send(': ping\n\n'));
   app.get('/script.js', async (_request, reply) => reply.type('text/javascript').send('1'));
   app.get('/boom', async () => {
@@ -84,6 +91,13 @@ describe('security headers in production', () => {
     expect(res.headers['x-powered-by']).toBeUndefined();
     // Would block the user-supplied images articles show.
     expect(res.headers['cross-origin-embedder-policy']).toBeUndefined();
+  });
+
+  it('keeps a header the route set itself', async () => {
+    const res = await (await buildTestApp(true)).inject('/picture.svg');
+    expect(res.headers['content-security-policy']).toBe("default-src 'none'");
+    expect(res.headers['cross-origin-resource-policy']).toBe('cross-origin');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
   });
 
   it('sends the whole set on what a browser runs, too', async () => {

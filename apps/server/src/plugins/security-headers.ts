@@ -150,14 +150,20 @@ const plugin: FastifyPluginAsync<SecurityHeadersOptions> = async (app, { product
   const api = apiSecurityHeaders(production);
   // On send, when the content type is known. Anything else (a page, a script, an image, an
   // answer without a type such as a 304) gets the whole set: a worker script takes its policy
-  // from its own response, and a 304 updates the headers of what the browser stored.
+  // from its own response, and a 304 updates the headers of what the browser stored. A header
+  // the route set itself stays (the drawn avatars' own CSP and cross-origin resource policy).
+  const pageEntries = Object.entries(page);
+  const apiEntries = Object.entries(api);
   app.addHook('onSend', (_request, reply, payload, next) => {
     // An event stream is still tRPC's Response here, its type inside it.
     const type =
       payload instanceof Response
         ? payload.headers.get('content-type')
         : reply.getHeader('content-type');
-    reply.headers(typeof type === 'string' && API_TYPES.test(type) ? api : page);
+    const entries = typeof type === 'string' && API_TYPES.test(type) ? apiEntries : pageEntries;
+    for (const [name, value] of entries) {
+      if (!reply.hasHeader(name)) reply.header(name, value);
+    }
     next(null, payload);
   });
 };
