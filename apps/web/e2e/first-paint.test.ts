@@ -209,7 +209,10 @@ async function recordPaintEntries(page: Page) {
 async function settled(page: Page) {
   await expect.poll(() => page.locator('.article-list > li').count()).toBe(10);
   await page.locator('.sidebar .tag-list').waitFor();
-  await page.getByRole('link', { name: 'Sign in', exact: true }).waitFor();
+  // Attached, not visible: on a phone the header's links fold behind its Menu button.
+  await page
+    .getByRole('link', { name: 'Sign in', exact: true, includeHidden: true })
+    .waitFor({ state: 'attached' });
   // Two frames: shifts of the last render are reported by then.
   await page.evaluate(
     () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))),
