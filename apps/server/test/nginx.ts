@@ -41,14 +41,23 @@ export function nginxBinary(): string | undefined {
   });
 }
 
+/** nginx's TLS listener for a test: its port and a certificate with its key (PEM files). */
+export interface NginxTls {
+  port: number;
+  certFile: string;
+  keyFile: string;
+}
+
 /**
  * deploy/nginx/conduit.conf with its upstream's `server` lines replaced by one per `upstreams`
- * entry (keeping the parameters of the first, max_fails and fail_timeout) and its `listen` port
- * by `port`, on loopback. Throws when the file no longer has the lines this relies on.
+ * entry (keeping the parameters of the first, max_fails and fail_timeout), its plain `listen`
+ * port by `port` on loopback, and its TLS listener and certificate either pointed at `tls` or,
+ * without it, left out. Throws when the file no longer has the lines this relies on.
  */
 function renderConduitConf(
   upstreams: string[],
   port: number,
+  tls: NginxTls | undefined,
   text = readFileSync(CONFIG, 'utf8'),
 ): string {
   if (upstreams.length === 0) throw new Error('startNginx: no upstreams');
@@ -67,12 +76,23 @@ function renderConduitConf(
     replaced = true;
     return lines;
   });
-  const listens = text.match(/^ *listen [^;\n]+;$/gm) ?? [];
-  if (listens.length !== 1)
-    throw new Error(`${CONFIG}: expected one listen line, found ${listens.length}`);
-  return text
+  const plain = /^( *)listen \d+;$/m;
+  const secure = /^( *)listen \d+ ssl http2;$/m;
+  const certificate = /^( *)ssl_certificate [^;\n]+;$/m;
+  const key = /^( *)ssl_certificate_key [^;\n]+;$/m;
+  for (const [what, pattern] of Object.entries({ plain, secure, certificate, key })) {
+    const found = text.match(new RegExp(pattern.source, 'gm'))?.length ?? 0;
+    if (found !== 1) throw new Error(`${CONFIG}: expected one ${what} line, found ${found}`);
+  }
+  const withUpstreams = text
     .replace(upstream[0], `${upstream[1]}${newBody}}`)
-    .replace(/^( *)listen [^;\n]+;$/m, `$1listen 127.0.0.1:${port};`);
+    .replace(plain, `$1listen 127.0.0.1:${port};`);
+  if (!tls)
+    return withUpstreams.replace(/^ *(?:listen \d+ ssl http2|ssl_[a-z_]+ [^;\n]+);\n/gm, '');
+  return withUpstreams
+    .replace(secure, `$1listen 127.0.0.1:${tls.port} ssl http2;`)
+    .replace(certificate, `$1ssl_certificate ${tls.certFile};`)
+    .replace(key, `$1ssl_certificate_key ${tls.keyFile};`);
 }
 
 /** The whole nginx.conf: a minimal main context around conduit.conf, everything inside `dir`. */
@@ -110,10 +130,20 @@ export async function startNginx(options: {
   upstreams: string[];
   port?: number;
   workerProcesses?: number;
-}): Promise<{ url: string; port: number; stop(): Promise<void>; errorLog(): string }> {
+  /** A certificate and key for the TLS (HTTP/2) listener, on a free port; without, no TLS. */
+  tls?: Omit<NginxTls, 'port'>;
+}): Promise<{
+  url: string;
+  port: number;
+  /** https://localhost:<port> of the TLS listener, when `tls` was given. */
+  tlsUrl: string | undefined;
+  stop(): Promise<void>;
+  errorLog(): string;
+}> {
   const binary = nginxBinary();
   if (!binary) throw new Error('nginx is not installed (looked for /usr/sbin/nginx; NGINX_PATH)');
   const port = options.port ?? (await freePort());
+  const tls = options.tls ? { ...options.tls, port: await freePort() } : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'conduit-nginx-'));
   // As root, nginx's workers run as an unprivileged user: they must reach the temp directories
   // (which the master creates and hands to them) inside this one.
@@ -121,7 +151,7 @@ export async function startNginx(options: {
   const conf = join(dir, 'nginx.conf');
   writeFileSync(
     conf,
-    mainConfig(dir, renderConduitConf(options.upstreams, port), options.workerProcesses ?? 1),
+    mainConfig(dir, renderConduitConf(options.upstreams, port, tls), options.workerProcesses ?? 1),
   );
 
   // -e: the log for start-up, before the configuration is read (Debian's default is stderr,
@@ -160,7 +190,13 @@ export async function startNginx(options: {
     await stop();
     throw new Error(`nginx did not start: ${(error as Error).message}\n${output}`);
   }
-  return { url: `http://127.0.0.1:${port}`, port, stop, errorLog: log };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    tlsUrl: tls ? `https://localhost:${tls.port}` : undefined,
+    stop,
+    errorLog: log,
+  };
 }
 
 /**

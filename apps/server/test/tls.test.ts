@@ -1,92 +1,27 @@
 // The server's own TLS (TLS_CERT_FILE, TLS_KEY_FILE): HTTP/2 to clients that offer it, so one
 // connection carries many open live-comment streams and every other request beside them; HTTP/1.1
-// still for those that do not. Certificates are made here with openssl, as docs/deployment.md
-// tells operators to for a test.
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+// still for those that do not.
+import { readFile } from 'node:fs/promises';
 import { type ClientHttp2Session, connect } from 'node:http2';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/config';
 import { readTlsFiles } from '../src/tls';
+import { h2Request as h2, hasOpenssl, openEventStreams, selfSignedCertificate } from './h2';
 import { buildTestApp } from './helpers';
 import { freshName } from './http';
 
-const run = promisify(execFile);
-const hasOpenssl = await run('openssl', ['version']).then(
-  () => true,
-  () => false,
-);
-
-/** A self-signed certificate for localhost and 127.0.0.1, in a fresh folder. */
-async function selfSigned() {
-  const dir = await mkdtemp(join(tmpdir(), 'conduit-tls-'));
-  const certFile = join(dir, 'cert.pem');
-  const keyFile = join(dir, 'key.pem');
-  await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=localhost',
-    '-addext',
-    'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    '-keyout',
-    keyFile,
-    '-out',
-    certFile,
-  ]);
-  return { dir, certFile, keyFile };
-}
-
-/** One HTTP/2 request on `session`: status, headers, body. */
-function h2(
-  session: ClientHttp2Session,
-  path: string,
-  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
-) {
-  return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>(
-    (resolve, reject) => {
-      const stream = session.request({
-        ':method': init.method ?? 'GET',
-        ':path': path,
-        ...init.headers,
-      });
-      let headers: Record<string, unknown> = {};
-      let body = '';
-      stream.on('response', (received) => {
-        headers = received;
-      });
-      stream.setEncoding('utf8');
-      stream.on('data', (chunk: string) => {
-        body += chunk;
-      });
-      stream.on('end', () => resolve({ status: Number(headers[':status']), headers, body }));
-      stream.on('error', reject);
-      if (init.body) stream.end(init.body);
-      else stream.end();
-    },
-  );
-}
-
 describe.skipIf(!hasOpenssl)('the server over TLS (needs openssl)', () => {
-  let files: Awaited<ReturnType<typeof selfSigned>>;
+  let files: Awaited<ReturnType<typeof selfSignedCertificate>>;
   let app: FastifyInstance;
   let origin: string;
   let session: ClientHttp2Session;
 
   beforeAll(async () => {
-    files = await selfSigned();
+    files = await selfSignedCertificate();
     app = await buildTestApp({ TLS_CERT_FILE: files.certFile, TLS_KEY_FILE: files.keyFile });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.server.address();
@@ -97,7 +32,7 @@ describe.skipIf(!hasOpenssl)('the server over TLS (needs openssl)', () => {
   afterAll(async () => {
     session?.destroy();
     await app?.close();
-    if (files) await rm(files.dir, { recursive: true, force: true });
+    await files?.remove();
   });
 
   it('speaks HTTP/2 to a client that offers it', async () => {
@@ -137,22 +72,12 @@ describe.skipIf(!hasOpenssl)('the server over TLS (needs openssl)', () => {
     const { slug } = JSON.parse(created.body).result.data.article as { slug: string };
 
     const input = encodeURIComponent(JSON.stringify({ slug }));
-    const streams = Array.from({ length: 10 }, () =>
-      session.request({
-        ':path': `/trpc/comment.onCreated?input=${input}`,
-        accept: 'text/event-stream',
-      }),
+    const { streams, headers: opened } = await openEventStreams(
+      session,
+      `/trpc/comment.onCreated?input=${input}`,
+      10,
     );
     try {
-      const opened = await Promise.all(
-        streams.map(
-          (stream) =>
-            new Promise<Record<string, unknown>>((resolve, reject) => {
-              stream.once('response', resolve);
-              stream.once('error', reject);
-            }),
-        ),
-      );
       for (const headers of opened) {
         expect(headers[':status']).toBe(200);
         expect(headers['content-type']).toMatch(/^text\/event-stream/);
