@@ -80,6 +80,23 @@ describe('loadConfig', () => {
     expect(errorOf({ TRPC_TRANSPORT: 'fetch' })).toMatch(/TRPC_TRANSPORT must be lean or official/);
   });
 
+  it('reads the pooler settings: a direct URL beside DATABASE_URL, prepared statements off', () => {
+    expect(loadConfig({}).database).toMatchObject({ directUrl: undefined, prepare: true });
+    expect(
+      loadConfig({
+        DATABASE_URL: 'postgres://u@pgbouncer:6432/conduit',
+        DATABASE_DIRECT_URL: 'postgres://u@db:5432/conduit',
+        DATABASE_PREPARED_STATEMENTS: 'false',
+      }).database,
+    ).toMatchObject({ directUrl: 'postgres://u@db:5432/conduit', prepare: false });
+    expect(errorOf({ DATABASE_DIRECT_URL: 'postgres://u:secret@db/c' })).toBe(
+      'Invalid configuration: DATABASE_DIRECT_URL needs DATABASE_URL (it is the direct way to the same PostgreSQL database)',
+    );
+    expect(errorOf({ DATABASE_PREPARED_STATEMENTS: 'no' })).toMatch(
+      /DATABASE_PREPARED_STATEMENTS must be true or false/,
+    );
+  });
+
   it('takes TLS files in pairs, and then defaults the public origin to https', () => {
     expect(errorOf({ TLS_CERT_FILE: '/c.pem' })).toMatch(/TLS_KEY_FILE must be set too/);
     expect(errorOf({ TLS_KEY_FILE: '/k.pem' })).toMatch(/TLS_CERT_FILE must be set too/);

@@ -58,6 +58,14 @@ const envSchema = z
     DATABASE_URL: z
       .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
       .optional(),
+    // Behind PgBouncer in transaction mode (docs/deployment.md): the database itself, for LISTEN
+    // and migrations, and no named prepared statements through the pooler.
+    DATABASE_DIRECT_URL: z
+      .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
+      .optional(),
+    DATABASE_PREPARED_STATEMENTS: z
+      .enum(['true', 'false'], { error: 'must be true or false' })
+      .default('true'),
     PGLITE_DIR: z.string().default('.data/pglite'),
     DB_POOL_MAX: integer(1, 1000, 'an integer from 1 to 1000').default(10),
     BODY_LIMIT_BYTES: integer(
@@ -172,6 +180,10 @@ const envSchema = z
     path: ['TLS_KEY_FILE'],
     error: 'must be set too when TLS_CERT_FILE is (the private key, PEM)',
   })
+  .refine((env) => env.DATABASE_DIRECT_URL === undefined || env.DATABASE_URL !== undefined, {
+    path: ['DATABASE_DIRECT_URL'],
+    error: 'needs DATABASE_URL (it is the direct way to the same PostgreSQL database)',
+  })
   // Processes share nothing but the database: an embedded PGlite folder belongs to one process.
   .refine((env) => env.WORKERS === 1 || env.DATABASE_URL !== undefined, {
     path: ['WORKERS'],
@@ -231,12 +243,14 @@ function originsWithinRpId(e: Env): boolean {
 /** The variable behind each database setting, for errors about a value that passed validation. */
 export const databaseVariables = {
   url: 'DATABASE_URL',
+  directUrl: 'DATABASE_DIRECT_URL',
   pgliteDir: 'PGLITE_DIR',
 } as const satisfies Record<DatabaseSetting, string>;
 
 /** Variables whose values must not be echoed back in an error (they may hold passwords). */
 const secret = new Set([
   'DATABASE_URL',
+  'DATABASE_DIRECT_URL',
   'REDIS_URL',
   'METRICS_TOKEN',
   'SMTP_URL',
@@ -252,6 +266,10 @@ export interface Config {
   logLevel: (typeof logLevels)[number];
   database: {
     url: string | undefined;
+    /** DATABASE_DIRECT_URL: LISTEN and migrations when `url` goes through a transaction pooler. */
+    directUrl: string | undefined;
+    /** DATABASE_PREPARED_STATEMENTS: false behind a pooler that does not track them. */
+    prepare: boolean;
     pgliteDir: string;
     poolMax: number;
     /** A span per statement: on when tracing is. */
@@ -328,6 +346,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'silent' : 'info'),
     database: {
       url: e.DATABASE_URL,
+      directUrl: e.DATABASE_DIRECT_URL,
+      prepare: e.DATABASE_PREPARED_STATEMENTS === 'true',
       pgliteDir: e.PGLITE_DIR,
       poolMax: e.DB_POOL_MAX,
       traceStatements: tracing !== undefined,

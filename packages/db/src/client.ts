@@ -42,6 +42,18 @@ export interface DbConfig {
   pgliteDir?: string | undefined;
   /** Most connections in the PostgreSQL pool. */
   poolMax?: number | undefined;
+  /**
+   * A direct connection to the same database, for what needs a session of its own: LISTEN, and
+   * migrations under their advisory lock. Set when `url` goes through a pooler in transaction
+   * mode (PgBouncer), where consecutive statements may run on different server connections.
+   */
+  directUrl?: string | undefined;
+  /**
+   * Named prepared statements on the server (default true). Off behind a pooler in transaction
+   * mode that does not track them (PgBouncer before 1.21, or without max_prepared_statements): a
+   * statement prepared on one server connection would be looked for on another.
+   */
+  prepare?: boolean | undefined;
   /** Called with every statement Drizzle sends and its parameters (tests count queries with it). */
   onQuery?: ((sql: string, params: unknown[]) => void) | undefined;
   /**
@@ -87,7 +99,7 @@ export async function createDb(config: DbConfig): Promise<DbConnection> {
   };
   const traced = config.traceStatements ?? false;
   return config.url
-    ? connectPostgres(config.url, tracker, logger, traced)
+    ? connectPostgres(config.url, tracker, logger, traced, config)
     : openPglite(config.pgliteDir ?? IN_MEMORY, tracker, logger, traced);
 }
 
@@ -98,17 +110,21 @@ async function connectPostgres(
   tracker: PoolTracker,
   logger: QueryLogger,
   traced: boolean,
+  { directUrl, prepare = true }: Pick<DbConfig, 'directUrl' | 'prepare'>,
 ): Promise<DbConnection> {
-  const client = postgres(url, {
-    max: tracker.max,
-    idle_timeout: 30,
+  const options = {
     connect_timeout: CONNECT_TIMEOUT_S,
+    prepare,
     // Migrations and `drop ... if exists` print NOTICEs; they are not our logs' business.
     onnotice: () => {},
-  });
+  };
+  const client = postgres(url, { ...options, max: tracker.max, idle_timeout: 30 });
+  // Behind a transaction-mode pooler, session work goes to the database directly: postgres.js's
+  // listen connection, and the migrations with their lock. One connection, opened when needed.
+  const direct = directUrl ? postgres(directUrl, { ...options, max: 1 }) : undefined;
   const tracked = trackPostgres(traced ? tracePostgres(client) : client, tracker);
   const db = drizzlePostgres(tracked, { schema, logger }) as unknown as Database;
-  const pubsub = postgresPubSub(tracked);
+  const pubsub = postgresPubSub(tracked, direct);
   registerPubSub(db, pubsub);
   return {
     db,
@@ -119,11 +135,20 @@ async function connectPostgres(
       await client`select 1`.catch((error: unknown) => {
         throw postgresOpenError(url, error);
       });
-      await migratePostgres(client, url);
+      if (direct && directUrl) {
+        await direct`select 1`.catch((error: unknown) => {
+          throw postgresOpenError(directUrl, error, 'directUrl');
+        });
+        await migratePostgres(direct, directUrl);
+      } else {
+        await migratePostgres(client, url);
+      }
     },
     ping: () => pingDb(db),
     poolStats: () => tracker.stats(),
-    close: () => client.end({ timeout: 5 }),
+    close: async () => {
+      await Promise.all([client.end({ timeout: 5 }), direct?.end({ timeout: 5 })]);
+    },
   };
 }
 

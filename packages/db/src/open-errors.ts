@@ -12,7 +12,7 @@ import { getSystemErrorMap } from 'node:util';
 export const CONNECT_TIMEOUT_S = 5;
 
 /** The DbConfig field whose value could not be used; the app knows what its users call it. */
-export type DatabaseSetting = 'url' | 'pgliteDir';
+export type DatabaseSetting = 'url' | 'directUrl' | 'pgliteDir';
 
 export class DatabaseOpenError extends Error {
   override name = 'DatabaseOpenError';
@@ -37,7 +37,11 @@ const CONNECT_FAILURES: Record<string, string> = {
 };
 
 /** Why the first connection to the PostgreSQL server at `url` failed (never its credentials). */
-export function postgresOpenError(url: string, error: unknown): DatabaseOpenError {
+export function postgresOpenError(
+  url: string,
+  error: unknown,
+  setting: 'url' | 'directUrl' = 'url',
+): DatabaseOpenError {
   const where = `PostgreSQL at ${serverOf(url)}`;
   const { code, message, severity } = fieldsOf(error);
   let reason: string;
@@ -51,7 +55,7 @@ export function postgresOpenError(url: string, error: unknown): DatabaseOpenErro
     // TLS and everything else: what the driver said, with any URL in it stripped of credentials.
     reason = `cannot connect to ${where} (${withoutCredentials(message)}${code ? `, ${code}` : ''})`;
   }
-  return new DatabaseOpenError('url', reason, { cause: error });
+  return new DatabaseOpenError(setting, reason, { cause: error });
 }
 
 /** Why the embedded database in `dir` could not be opened, `doing` what. */

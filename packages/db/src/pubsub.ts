@@ -57,13 +57,15 @@ function checkPayload(payload: string): void {
 
 /**
  * postgres.js holds one extra connection for all the listens of a pool, and re-issues LISTEN
- * when it reconnects (notifications sent while it was away are lost).
+ * when it reconnects (notifications sent while it was away are lost). `listener`: a client of
+ * its own for that connection, when `client` goes through a transaction-mode pooler (LISTEN
+ * needs a session; NOTIFY does not, it is sent when its transaction commits).
  */
-export function postgresPubSub(client: Sql): PubSub {
+export function postgresPubSub(client: Sql, listener: Sql = client): PubSub {
   return {
     async listen(channel, handler) {
       checkChannel(channel);
-      const { unlisten } = await client.listen(channel, handler);
+      const { unlisten } = await listener.listen(channel, handler);
       return unlisten;
     },
     async notify(channel, payload) {

@@ -1,0 +1,130 @@
+// Debian's PgBouncer in transaction mode in front of a test database, as docs/deployment.md sets
+// it up: started in a temp folder of its own, on a free loopback port, stopped by the test.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './process';
+
+const CANDIDATES = ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer'];
+
+/** The pgbouncer binary's path, or undefined when it is not installed. */
+export function pgbouncerBinary(): string | undefined {
+  return CANDIDATES.find((path) => {
+    try {
+      accessSync(path, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * PgBouncer in transaction mode for the database of `databaseUrl` (user, host, port and name are
+ * taken from it; trust authentication, as the test server has). `poolSize` server connections at
+ * most, few on purpose: consecutive statements of one client then meet different connections.
+ * Resolves with the URL clients use instead of `databaseUrl`.
+ */
+export async function startPgbouncer(
+  databaseUrl: string,
+  poolSize = 3,
+): Promise<{ url: string; stop(): Promise<void>; log(): string }> {
+  const binary = pgbouncerBinary();
+  if (!binary) throw new Error('pgbouncer is not installed (looked in /usr/sbin, /usr/bin)');
+  const target = new URL(databaseUrl);
+  const user = decodeURIComponent(target.username) || 'postgres';
+  const database = target.pathname.slice(1);
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'conduit-pgbouncer-'));
+  // As root, pgbouncer must be told to drop to another user (-u), who must read this folder.
+  chmodSync(dir, 0o777);
+  const users = join(dir, 'users.txt');
+  writeFileSync(users, `"${user}" ""\n`, { mode: 0o644 });
+  const ini = join(dir, 'pgbouncer.ini');
+  writeFileSync(
+    ini,
+    `[databases]
+${database} = host=${target.hostname} port=${target.port || 5432} dbname=${database} user=${user}
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = ${port}
+unix_socket_dir =
+auth_type = trust
+auth_file = ${users}
+pool_mode = transaction
+default_pool_size = ${poolSize}
+max_client_conn = 500
+logfile = ${join(dir, 'pgbouncer.log')}
+pidfile = ${join(dir, 'pgbouncer.pid')}
+`,
+    { mode: 0o644 },
+  );
+  const asRoot = process.getuid?.() === 0;
+  const child = spawn(binary, [...(asRoot ? ['-u', 'postgres'] : []), ini], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = once(child, 'exit');
+  const log = () => {
+    let file = '';
+    try {
+      file = readFileSync(join(dir, 'pgbouncer.log'), 'utf8');
+    } catch {}
+    return `${stderr}${file}`.trim();
+  };
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGINT'); // immediate shutdown
+      const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(killer);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await untilListening(port, child);
+  } catch (error) {
+    const output = log();
+    await stop();
+    throw new Error(`pgbouncer did not start: ${(error as Error).message}\n${output}`);
+  }
+  const url = new URL(databaseUrl);
+  url.hostname = '127.0.0.1';
+  url.port = String(port);
+  return { url: url.toString(), stop, log };
+}
+
+async function untilListening(port: number, child: ChildProcess, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`exited with ${child.exitCode ?? child.signalCode}`);
+    }
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    if (Date.now() > deadline) throw new Error(`not listening on ${port} within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
