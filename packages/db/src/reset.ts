@@ -8,6 +8,9 @@ import { createDb, type Database, IN_MEMORY } from './client';
 export interface ResetTarget {
   url: string | undefined;
   pgliteDir: string;
+  /** Behind a transaction pooler (DATABASE_DIRECT_URL, DATABASE_PREPARED_STATEMENTS). */
+  directUrl?: string | undefined;
+  prepare?: boolean | undefined;
 }
 
 /** Says which database a reset would empty, never with its password. */
@@ -31,7 +34,7 @@ export async function resetDatabase(target: ResetTarget): Promise<void> {
       throw new ResetRefused('An in-memory database has nothing to reset');
     await removePgliteFolder(target.pgliteDir);
   }
-  const conn = await createDb({ url: target.url, pgliteDir: target.pgliteDir, poolMax: 1 });
+  const conn = await createDb({ ...target, poolMax: 1 });
   try {
     if (target.url) await dropEverything(conn.db);
     await conn.migrate();

@@ -5,7 +5,13 @@ import { existsSync } from 'node:fs';
 export const DEFAULT_PGLITE_DIR = '.data/pglite';
 
 export interface CliEnvironment {
-  database: { url: string | undefined; pgliteDir: string };
+  database: {
+    url: string | undefined;
+    /** Behind a transaction pooler: the database itself (migrations and their lock go there). */
+    directUrl: string | undefined;
+    prepare: boolean;
+    pgliteDir: string;
+  };
   production: boolean;
   /** The port a server started from the same environment listens on, to point at its pages. */
   port: string;
@@ -21,6 +27,8 @@ export function cliEnvironment(): CliEnvironment {
   return {
     database: {
       url: env.DATABASE_URL || undefined,
+      directUrl: env.DATABASE_DIRECT_URL || undefined,
+      prepare: env.DATABASE_PREPARED_STATEMENTS !== 'false',
       pgliteDir: env.PGLITE_DIR || DEFAULT_PGLITE_DIR,
     },
     production: env.NODE_ENV === 'production',

@@ -2,9 +2,10 @@
 import { createDb } from '../client';
 import { databaseFromEnv } from './env';
 
-const { url, pgliteDir } = databaseFromEnv();
+const database = databaseFromEnv();
+const { url, pgliteDir } = database;
 const started = performance.now();
-const conn = await createDb({ url, pgliteDir, poolMax: 1 });
+const conn = await createDb({ ...database, poolMax: 1 });
 try {
   await conn.migrate();
   const target = url ? 'PostgreSQL' : `the embedded database in ${pgliteDir}`;

@@ -29,7 +29,7 @@ async function main(args: string[]): Promise<number> {
   const { url, pgliteDir } = env.database;
   const { production } = env;
   try {
-    const conn = await createDb({ url, pgliteDir, poolMax: 1 });
+    const conn = await createDb({ ...env.database, poolMax: 1 });
     try {
       await conn.migrate();
       console.log(formatOutbox(await latestMail(conn.db, limit), { showBodies: !production }));
