@@ -13,7 +13,8 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { callerFor, refusedFields, signUp } from '../../test/callers';
 import { createCaller, createTRPCContext } from '../index';
 import type { ListArticlesFilters } from '../schemas/article';
-import { listPageQuery } from '../services/articles-list';
+import { feedShape, listPageQuery } from '../services/articles-list';
+import { chooseFeedPlan } from '../services/feed-plan';
 
 let db: Database;
 beforeAll(async () => {
@@ -282,6 +283,50 @@ describe('article.feed', () => {
       cursor = next.nextCursor ?? undefined;
     } while (cursor);
     expect(walked).toEqual(expected);
+  });
+
+  it('gives the same pages whichever plan its follows choose, and says which', async () => {
+    // Ten authors of three articles each; one reader follows all ten (their articles are the
+    // whole site: the site's index is the short way), another follows one (per author).
+    const authors = await Promise.all(Array.from({ length: 10 }, () => createUser(db)));
+    await seedArticles(
+      30,
+      authors.map((author) => author.id),
+    );
+    const many = await signUp(db, { username: 'followsall' });
+    const one = await signUp(db, { username: 'followsone' });
+    const idOf = async (token: string) =>
+      (await createTRPCContext({ db, sessionToken: { value: token, from: 'header' } })).viewer?.user
+        .id ?? 0;
+    const [manyId, oneId] = [await idOf(many.token), await idOf(one.token)];
+    await db
+      .insert(follows)
+      .values([
+        ...authors.map((author) => ({ followerId: manyId, followeeId: author.id })),
+        { followerId: oneId, followeeId: authors[3]?.id ?? 0 },
+      ]);
+    const planOf = async (viewerId: number) =>
+      chooseFeedPlan({ ...(await feedShape(db, viewerId)), limit: 4 });
+    expect(await planOf(manyId)).toBe('site-index');
+    expect(await planOf(oneId)).toBe('per-author');
+
+    const walk = async (caller: typeof many.caller) => {
+      const slugs: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await caller.article.feed({ limit: 4, ...(cursor ? { cursor } : {}) });
+        slugs.push(...page.articles.map((a) => a.slug));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      return slugs;
+    };
+    const newestFirst = Array.from({ length: 30 }, (_, i) => 29 - i);
+    expect(await walk(many.caller)).toEqual(newestFirst.map((i) => `seeded-${i}`));
+    expect(await walk(one.caller)).toEqual(
+      newestFirst.filter((i) => i % 10 === 3).map((i) => `seeded-${i}`),
+    );
+    expect((await many.caller.article.feed({ limit: 4 })).articlesCount).toBe(30);
+    expect((await one.caller.article.feed({ limit: 4 })).articlesCount).toBe(3);
   });
 
   it('is empty for someone who follows no one, and refused to anonymous callers (401)', async () => {

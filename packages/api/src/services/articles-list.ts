@@ -21,6 +21,7 @@ import {
 import type { ArticlePage, ListArticlesFilters, PageRequest } from '../schemas/article';
 import { type ArticleCursor, encodeCursor } from './articles-cursor';
 import { type ArticleRefs, summaryColumns, toSummary } from './articles-view';
+import { chooseFeedPlan } from './feed-plan';
 
 /** The id of the user named `username` (any case), as a scalar subquery; null when there is none. */
 const userIdNamed = (username: string) =>
@@ -118,30 +119,45 @@ export async function feedArticles(
   viewerId: number,
   page: PageRequest,
 ): Promise<ArticlePage> {
-  // The followed authors' own totals, kept by trigger: as many rows as follows, not articles.
-  const total = countOf(
-    db
-      .select({ count: sql<number>`coalesce(sum(${users.articlesCount}), 0)::integer` })
-      .from(follows)
-      .innerJoin(users, eq(users.id, follows.followeeId))
-      .where(eq(follows.followerId, viewerId)),
-  );
-  // An offset would make every followed author contribute offset + limit rows; those pages walk
-  // the site-wide index instead, bounded by the table rather than by follows × offset.
-  const ids = page.offset
-    ? idsWhere(
-        db,
-        inArray(
-          articles.authorId,
-          db
-            .select({ id: follows.followeeId })
-            .from(follows)
-            .where(eq(follows.followerId, viewerId)),
-        ),
-        page,
-      )
-    : feedIds(db, viewerId, page);
+  const shape = await feedShape(db, viewerId);
+  if (shape.follows === 0) return { articles: [], articlesCount: 0, nextCursor: null };
+  // An offset would make every followed author contribute offset + limit rows: those pages walk
+  // the site-wide index, bounded by the table rather than by follows × offset.
+  const plan = page.offset ? 'site-index' : chooseFeedPlan({ ...shape, limit: page.limit });
+  const ids =
+    plan === 'per-author'
+      ? feedIds(db, viewerId, page)
+      : idsWhere(
+          db,
+          inArray(
+            articles.authorId,
+            db
+              .select({ id: follows.followeeId })
+              .from(follows)
+              .where(eq(follows.followerId, viewerId)),
+          ),
+          page,
+        );
+  const total = Promise.resolve(shape.followedArticles);
   return (await pageOfArticles(pageQuery(db, ids, viewerId), total, page.limit)).page;
+}
+
+/**
+ * What the feed's plan is chosen by, in one statement from rows the triggers keep: how many
+ * authors the viewer follows, their articles together (also the feed's total), and the site's.
+ */
+export async function feedShape(db: Database, viewerId: number) {
+  const [shape] = await db
+    .select({
+      follows: sql<number>`count(*)::integer`,
+      followedArticles: sql<number>`coalesce(sum(${users.articlesCount}), 0)::integer`,
+      siteArticles: sql<number>`coalesce((select ${counters.value} from ${counters}
+        where ${counters.name} = 'articles'), 0)::integer`,
+    })
+    .from(follows)
+    .innerJoin(users, eq(users.id, follows.followeeId))
+    .where(eq(follows.followerId, viewerId));
+  return shape ?? { follows: 0, followedArticles: 0, siteArticles: 0 };
 }
 
 // Exactly the order of articles_created_at_id_idx and articles_author_created_at_idx (Drizzle's
