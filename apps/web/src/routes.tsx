@@ -14,6 +14,7 @@ import { HomePage } from './pages/Home';
 import { NotFoundPage } from './pages/NotFound';
 import { ProfilePage } from './pages/Profile';
 import { ResetPasswordPage } from './pages/ResetPassword';
+import { SearchPage } from './pages/Search';
 import { SettingsPage } from './pages/Settings';
 
 function SignedIn({
@@ -80,6 +81,7 @@ export const router = createBrowserRouter([
       { path: 'editor', element: <SignedIn>{() => <EditorPage />}</SignedIn> },
       { path: 'editor/:slug', element: <SignedIn>{() => <EditorPage />}</SignedIn> },
       { path: 'article/:slug', element: <ArticlePage /> },
+      { path: 'search', element: <SearchPage /> },
       { path: 'profile/:username', element: <ProfilePage /> },
       { path: 'profile/:username/favorites', element: <ProfilePage favorites /> },
       { path: 'admin', element: <SignedIn needs="admin">{() => <AdminPage />}</SignedIn> },

@@ -5,6 +5,7 @@ import { Link, NavLink, Outlet, useLocation, useRouteError } from 'react-router'
 import { profilePath } from '../lib/paths';
 import { hasRole, useViewer } from '../lib/viewer';
 import { Avatar } from './Avatar';
+import { SearchBox } from './SearchBox';
 import { VerifyEmailBanner } from './VerifyEmailBanner';
 
 export function Layout() {
@@ -41,6 +42,7 @@ function Header() {
         <Link className="brand logo-font" to="/">
           conduit
         </Link>
+        <SearchBox />
         <ul className="nav">
           <li>
             <NavLink to="/" end>
