@@ -13,23 +13,23 @@ export function SearchBox() {
   // Follow the address (back and forward between searches, leaving the results page).
   useEffect(() => setQ(shown), [shown]);
   return (
-    <form
-      className="search-box"
-      role="search"
-      onSubmit={(event) => {
-        event.preventDefault();
-        if (q.trim() !== '') navigate(searchPath(q.trim()));
-      }}
-    >
-      <input
-        type="search"
-        name="q"
-        aria-label="Search articles"
-        placeholder="Search articles"
-        maxLength={200}
-        value={q}
-        onChange={(event) => setQ(event.target.value)}
-      />
-    </form>
+    <search className="search-box">
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (q.trim() !== '') void navigate(searchPath(q.trim()));
+        }}
+      >
+        <input
+          type="search"
+          name="q"
+          aria-label="Search articles"
+          placeholder="Search articles"
+          maxLength={200}
+          value={q}
+          onChange={(event) => setQ(event.target.value)}
+        />
+      </form>
+    </search>
   );
 }

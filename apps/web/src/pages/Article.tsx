@@ -74,7 +74,7 @@ function useCurrentSlugInAddress(slug: string, data: { article: Article } | unde
   useEffect(() => {
     if (!data || current === undefined || current === slug) return;
     queryClient.setQueryData(trpc.article.get.queryKey({ slug: current }), data);
-    navigate(articlePath(current), { replace: true });
+    void navigate(articlePath(current), { replace: true });
   }, [slug, current, data, navigate, queryClient, trpc]);
 }
 

@@ -80,8 +80,8 @@ function SearchResult({ hit }: { hit: SearchHit }) {
       {hit.snippet.length > 0 && (
         <p className="snippet">
           {/* Parts are text, rendered as text: only the <mark> is ours. */}
+          {/* The parts of a result never move: their place is their key. */}
           {hit.snippet.map((part, i) =>
-            // biome-ignore lint/suspicious/noArrayIndexKey: parts are fixed for a result, in order
             part.highlighted ? <mark key={i}>{part.text}</mark> : <span key={i}>{part.text}</span>,
           )}
         </p>
