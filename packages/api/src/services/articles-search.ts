@@ -37,7 +37,7 @@ export async function searchArticles(
     })
     .from(articles)
     .where(matches(q))
-    // One more than is ranked: whether there are more matches than that.
+    // One more than are shown: whether more match than the answer can say.
     .limit(SEARCH_MATCHES_RANKED + 1)
     .as('candidates');
   const ranked = await db
