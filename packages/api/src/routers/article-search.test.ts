@@ -1,4 +1,4 @@
-import type { Database } from '@conduit/db';
+import { articles, type Database, users } from '@conduit/db';
 import { getTestDb, resetDb } from '@conduit/db/testing';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { callerFor, refusedFields, signUp } from '../../test/callers';
@@ -91,6 +91,27 @@ describe('article.search', () => {
     expect(
       await refusedFields(reader.article.search({ q: 'paged', offset: SEARCH_MATCHES_RANKED + 1 })),
     ).toEqual(['offset']);
+  });
+
+  it('ranks the newest matches when more match than are ranked, and says there are more', async () => {
+    const { caller } = await signUp(db, { username: 'bulk' });
+    const [author] = await db.select({ id: users.id }).from(users);
+    if (!author) throw new Error('no author');
+    await db.insert(articles).values(
+      Array.from({ length: SEARCH_MATCHES_RANKED + 1 }, (_, n) => ({
+        slug: `old-${n}`,
+        title: `Old ${n}`,
+        description: '',
+        body: 'A common word.',
+        authorId: author.id,
+      })),
+    );
+    await caller.article.create({ ...draft, title: 'Common, newest', body: 'Common.' });
+    const page = await callerFor(db).article.search({ q: 'common', limit: 3 });
+    expect(page).toMatchObject({ articlesCount: SEARCH_MATCHES_RANKED, moreMatches: true });
+    expect(page.articles[0]?.title).toBe('Common, newest');
+    const last = await callerFor(db).article.search({ q: 'common', offset: 990, limit: 50 });
+    expect(last.articles).toHaveLength(10);
   });
 
   it('refuses a query with nothing to search for, naming q, and treats any syntax as words', async () => {

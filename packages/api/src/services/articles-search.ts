@@ -1,5 +1,5 @@
 // Full-text search over articles (decision 030): the GIN index on articles.search_vector finds the
-// matches, at most SEARCH_MATCHES_RANKED of them are ranked, and only the page asked for is read
+// matches, the newest SEARCH_MATCHES_RANKED of them are ranked, and only the page asked for is read
 // whole and given snippets. Two queries whatever the page size.
 import { articles, type Database, desc, eq, inArray, sql, users } from '@conduit/db';
 import {
@@ -37,7 +37,11 @@ export async function searchArticles(
     })
     .from(articles)
     .where(matches(q))
-    // One more than are shown: whether more match than the answer can say.
+    // The newest matches, a set that does not depend on the plan (an unordered limit would take
+    // whichever rows a scan met first, and a synchronised scan starts anywhere in the table): for
+    // a common word PostgreSQL walks the primary key backwards and stops early, for a rare one it
+    // reads the GIN index and sorts what it found. One more than are shown: whether more match.
+    .orderBy(desc(articles.id))
     .limit(SEARCH_MATCHES_RANKED + 1)
     .as('candidates');
   const ranked = await db
