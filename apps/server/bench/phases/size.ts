@@ -48,10 +48,11 @@ export async function runSize(context: BenchContext, serverUrl: string): Promise
         await conn.close();
       }
       const reads: Read[] = onlyNamed(pageReads(inputs), context.options.endpoints);
-      // The search with the most matches, as PostgreSQL plans it at this size (decision 030).
-      const [widestSearch] = searchReads(inputs);
-      if (widestSearch) {
-        const plan = await explainSearch(context, database, inputs, widestSearch);
+      // The searches measured, as PostgreSQL plans them at this size (decision 030).
+      for (const search of onlyNamed(searchReads(inputs).slice(0, 2), context.options.endpoints)) {
+        const { q } = search.trpc.input as { q: string };
+        const plan = await explainSearch(context, database, inputs, search);
+        notes.push(`${variant}: ${search.name} is q=${JSON.stringify(q)}`);
         notes.push(...plan.map((line) => `${variant}: ${line}`));
       }
       const server = await startServer(database, { CACHE_TTL_MS: '0' });
