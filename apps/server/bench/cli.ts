@@ -1,7 +1,7 @@
 // `pnpm bench` options: parsed and checked here, without side effects, so they can be tested.
 import { parseArgs } from 'node:util';
 
-export const PHASES = ['paths', 'cache', 'scale', 'capped', 'size'] as const;
+export const PHASES = ['paths', 'cache', 'search', 'scale', 'capped', 'size'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export const usage = `Usage: pnpm bench [options]
@@ -13,10 +13,12 @@ bench-results/<timestamp>.json and .svg (and latest.json / latest.svg).
 Phases (--phases, comma-separated; default: every phase this machine can run):
   paths   each read over tRPC and over REST, and the same SQL through a bare Fastify route
   cache   the same reads with the hot-read cache off (CACHE_TTL_MS=0) and on (the default)
+  search  typical searches over tRPC and REST, and the plan of the widest one (EXPLAIN ANALYZE)
   scale   1 instance direct, 1 behind nginx, --instances behind nginx    (PostgreSQL, nginx)
   capped  --capped-instances behind nginx, each held to --instance-cpu of a core by a cgroup
           CPU quota: instances as on machines of their own      (PostgreSQL, nginx, cgroups)
-  size    page latency at each --size-articles (set-based SQL generator)  (PostgreSQL)
+  size    page and search latency at each --size-articles (set-based SQL generator)
+          (PostgreSQL)
 
 Options:
   --database-url URL      a PostgreSQL server; the bench creates its own databases on it and
@@ -159,12 +161,14 @@ export function measurementCount(phase: Phase, options: BenchOptions): number {
       return reads(6) * 3;
     case 'cache':
       return reads(6) * 2;
+    case 'search':
+      return reads(4) * 2;
     case 'scale':
       return reads(6) * 3;
     case 'capped':
       return reads(6) * options.cappedInstances.length;
     case 'size':
-      return reads(6) * options.sizeArticles.length;
+      return reads(8) * options.sizeArticles.length;
   }
 }
 
@@ -176,6 +180,7 @@ export function estimateSeconds(phases: readonly Phase[], options: BenchOptions)
   // Seeding with the JS seeder: roughly 1,500 articles a second here; servers start in ~2 s.
   if (phases.some((phase) => phase !== 'size')) seconds += 15 + options.articles / 1500;
   seconds += 2 * (phases.includes('cache') ? 2 : 0) + 2 * (phases.includes('paths') ? 2 : 0);
+  if (phases.includes('search')) seconds += 2;
   if (phases.includes('scale')) seconds += 2 * options.instances;
   if (phases.includes('capped')) seconds += 2 * Math.max(0, ...options.cappedInstances);
   // The SQL generator: about a minute per million articles, plus the database's creation.

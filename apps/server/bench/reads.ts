@@ -7,6 +7,8 @@ import type { BaselinePlan, CapturedStatement } from './baseline';
 export interface ReadInputs {
   /** An article near the top of the list. */
   slug: string;
+  /** That article's title: what searches look for. */
+  title: string;
   /** The most used tag. */
   tag: string;
   /** The author with the most articles. */
@@ -97,7 +99,42 @@ export function pageReads(inputs: ReadInputs): Read[] {
       trpc: { procedure: 'article.feed', input: { limit: 20 } },
       authed: true,
     },
+    ...searchReads(inputs).slice(0, 2),
   ];
+}
+
+/** Words of a title a reader might type: letters only, longest first, no short ones. */
+function titleWords(title: string): string[] {
+  const words = title.toLowerCase().match(/\p{L}{4,}/gu) ?? [];
+  return [...new Set(words)].sort((a, b) => b.length - a.length);
+}
+
+/**
+ * Typical searches (decision 030): the most used tag (the most matches: ranking is capped), two
+ * words of a title, and a phrase; with their REST equivalents.
+ */
+export function searchReads(inputs: ReadInputs): Read[] {
+  const [first = inputs.tag, second = inputs.tag] = titleWords(inputs.title);
+  const phrase = inputs.title.split(/\s+/).slice(0, 3).join(' ');
+  const queries: [string, string][] = [
+    ['article.search?tag', inputs.tag],
+    ['article.search two words', `${first} ${second}`],
+    ['article.search "phrase"', `"${phrase}"`],
+    ['article.search page 20', inputs.tag],
+  ];
+  return queries.map(([name, q]) => {
+    const offset = name.endsWith('page 20') ? 380 : 0;
+    const params = new URLSearchParams({
+      q,
+      limit: '20',
+      ...(offset ? { offset: String(offset) } : {}),
+    });
+    return {
+      name,
+      trpc: { procedure: 'article.search', input: { q, limit: 20, ...(offset ? { offset } : {}) } },
+      rest: `/api/search?${params}`,
+    };
+  });
 }
 
 export function onlyNamed(reads: Read[], names: string[] | undefined): Read[] {
@@ -114,7 +151,7 @@ export async function prepareInputs(
   options: { middleCursor?: boolean } = {},
 ): Promise<ReadInputs> {
   const [sample] = await db
-    .select({ slug: articles.slug })
+    .select({ slug: articles.slug, title: articles.title })
     .from(articles)
     .orderBy(desc(articles.id))
     .offset(10)
@@ -145,7 +182,13 @@ export async function prepareInputs(
   for (const author of authors.filter((a) => a.username !== 'bench').slice(0, 30))
     await reader.profile.follow(author);
 
-  const inputs: ReadInputs = { slug: sample.slug, tag, username: prolific.username, token };
+  const inputs: ReadInputs = {
+    slug: sample.slug,
+    title: sample.title,
+    tag,
+    username: prolific.username,
+    token,
+  };
   if (options.middleCursor) {
     // The API's cursor: base64url of `<created_at, UTC, to the microsecond>|<id>`.
     const [total] = await db.select({ count: sql<number>`count(*)::int` }).from(articles);

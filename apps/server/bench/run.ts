@@ -18,6 +18,7 @@ import {
 import { runCache } from './phases/cache';
 import type { BenchContext, SharedData } from './phases/common';
 import { runPaths } from './phases/paths';
+import { runSearch } from './phases/search';
 import { runSize } from './phases/size';
 import { prepareInputs } from './reads';
 import { type BenchReport, type PhaseResult, publishResults, writeResults } from './results';
@@ -48,7 +49,7 @@ const skip = (phase: Phase, reason: string) => {
 // What this machine can run. The scale phase is loaded only when it runs.
 const phases: Phase[] = [];
 for (const phase of options.phases) {
-  if (phase !== 'paths' && phase !== 'cache' && !options.databaseUrl) {
+  if (phase !== 'paths' && phase !== 'cache' && phase !== 'search' && !options.databaseUrl) {
     skip(phase, 'needs PostgreSQL (--database-url); PGlite serves one process');
     continue;
   }
@@ -149,6 +150,8 @@ async function runPhase(phase: Phase): Promise<PhaseResult> {
       return runPaths(context, required(shared));
     case 'cache':
       return runCache(context, required(shared));
+    case 'search':
+      return runSearch(context, required(shared));
     case 'scale':
       return (await import('./phases/scale')).runScale(context, required(shared));
     case 'capped':
@@ -168,7 +171,7 @@ async function seedShared(): Promise<SharedData> {
   const database = await createDatabase(options.databaseUrl, work, 'main');
   const data: SharedData = {
     database,
-    inputs: { slug: '', tag: '', username: '', token: '' },
+    inputs: { slug: '', title: '', tag: '', username: '', token: '' },
     articles: options.articles,
     users: options.users,
     seedSeconds: 0,

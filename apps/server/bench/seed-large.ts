@@ -38,7 +38,24 @@ export interface LargeSeedStats {
   seconds: number;
 }
 
-const LOADED_TABLES = ['users', 'follows', 'articles', 'article_tags', 'favorites'];
+const LOADED_TABLES = [
+  'users',
+  'follows',
+  'articles',
+  'article_tags',
+  'favorites',
+  'article_slugs',
+];
+
+/**
+ * Row triggers that keep each article's search document and slug history (migration 0005): off for
+ * the load, which writes both set-based (the document in the articles' insert, the history after).
+ */
+const LOAD_TRIGGERS = [
+  ['articles', 'article_search_indexed'],
+  ['articles', 'article_slug_kept'],
+  ['article_tags', 'article_tags_indexed_added'],
+] as const;
 
 /**
  * Fills an empty, migrated database whose `tags` table holds the vocabulary. `sql` must be a
@@ -71,6 +88,8 @@ export async function seedLarge(sql: Sql, options: LargeSeedOptions): Promise<La
 
   step('dropping keys and indexes');
   const saved = await dropKeysAndIndexes(sql);
+  for (const [table, trigger] of LOAD_TRIGGERS)
+    await sql.unsafe(`alter table ${table} disable trigger ${ident(trigger)}`);
 
   step(`users (${userCount})`);
   await sql.unsafe(usersSql, [userCount, SEED_PASSWORD_HASH]);
@@ -82,6 +101,12 @@ export async function seedLarge(sql: Sql, options: LargeSeedOptions): Promise<La
   await sql.unsafe(articleTagsSql);
   step('favorites');
   await sql.unsafe(favoritesSql, [userCount]);
+  step('slug history');
+  await sql.unsafe(
+    'insert into article_slugs (slug, article_id, created_at) select slug, id, created_at from articles',
+  );
+  for (const [table, trigger] of LOAD_TRIGGERS)
+    await sql.unsafe(`alter table ${table} enable trigger ${ident(trigger)}`);
 
   step('recreating keys and indexes');
   for (const statement of saved) await sql.unsafe(statement);
@@ -159,6 +184,10 @@ async function createHelpers(sql: Sql, tags: { names: string[]; firstTag: number
       language sql immutable parallel safe
       return case when pg_temp.rnd(i, 99) < 0.2 then 1 when pg_temp.rnd(i, 99) < 0.5 then 2
         when pg_temp.rnd(i, 99) < 0.75 then 3 when pg_temp.rnd(i, 99) < 0.9 then 4 else 5 end;
+    -- The names of article i's tags, as its search document holds them (see articleTagsSql).
+    create function pg_temp.tag_list(i bigint) returns text language sql immutable parallel safe
+      return (select string_agg(distinct (pg_temp.tag_names())[pg_temp.tag_of(i, j) - ${tags.firstTag} + 1], ' ')
+        from generate_series(1, pg_temp.tag_count(i)) j);
     create function pg_temp.first_names() returns text[] language sql immutable
       return ${list(firstNames)};
     create function pg_temp.last_names() returns text[] language sql immutable
@@ -218,12 +247,13 @@ group by follower, followee`;
 // one of the first 50), skewed towards the earliest: at 1M articles the most prolific account
 // writes ~0.3% of them, the first 1% of accounts ~5%.
 const articlesSql = `
-insert into articles (id, slug, title, description, body, author_id, created_at, updated_at)
+insert into articles (id, slug, title, description, body, author_id, created_at, updated_at, search_vector)
 overriding system value
 select i,
   trim(both '-' from regexp_replace(lower(title), '[^a-z0-9]+', '-', 'g')) || '-' || i,
   title, description, body, author, created,
-  created + case when pg_temp.rnd(i, 24) < 0.25 then pg_temp.rnd(i, 25) * interval '3 days' else interval '0' end
+  created + case when pg_temp.rnd(i, 24) < 0.25 then pg_temp.rnd(i, 25) * interval '3 days' else interval '0' end,
+  article_search_document(title, description, body, pg_temp.tag_list(i))
 from (
   select i, topic, created,
     1 + floor(power(pg_temp.rnd(i, 20), 1.6) *

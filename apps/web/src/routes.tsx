@@ -121,6 +121,13 @@ export const router = createBrowserRouter([
           ({ ArticlePage }) => <ArticlePage />,
         ),
       },
+      {
+        path: 'search',
+        lazy: lazyPage(
+          () => import('./pages/Search'),
+          ({ SearchPage }) => <SearchPage />,
+        ),
+      },
       { path: 'profile/:username', lazy: lazyPage(profile, ({ ProfilePage }) => <ProfilePage />) },
       {
         path: 'profile/:username/favorites',

@@ -72,6 +72,7 @@ export {
 } from './schemas/comment';
 export * from './schemas/passkey';
 export * from './schemas/recovery';
+export * from './schemas/search';
 export * from './schemas/two-factor';
 export { forgetSessionsEndedElsewhere } from './session-cache';
 export { type AppRouter, appRouter };

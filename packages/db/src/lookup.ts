@@ -1,5 +1,5 @@
-import { eq, type SQL, sql } from 'drizzle-orm';
-import { articles } from './schema/articles';
+import { type SQL, sql } from 'drizzle-orm';
+import { articleSlugs, articles } from './schema/articles';
 import { users } from './schema/users';
 import { isStorableText } from './text';
 
@@ -12,9 +12,12 @@ export const usernameIs = (username: string): SQL =>
 export const emailIs = (email: string): SQL => sql`lower(${users.email}) = lower(${email})`;
 
 /**
- * The article whose slug this is. A slug that is not storable text (a NUL, a lone surrogate: one
- * decoded from a URL, say) names no article, and PostgreSQL would refuse to compare it: it matches
- * nothing, so every lookup answers as for any unknown slug.
+ * The article whose slug this is, or was: every slug an article has had names it for as long as it
+ * lives (article_slugs, decision 031), found by one primary-key probe. A slug that is not storable
+ * text (a NUL, a lone surrogate: one decoded from a URL, say) names no article, and PostgreSQL
+ * would refuse to compare it: it matches nothing, so every lookup answers as for any unknown slug.
  */
 export const slugIs = (slug: string): SQL =>
-  isStorableText(slug) ? eq(articles.slug, slug) : sql`false`;
+  isStorableText(slug)
+    ? sql`${articles.id} = (select ${articleSlugs.articleId} from ${articleSlugs} where ${articleSlugs.slug} = ${slug})`
+    : sql`false`;

@@ -4,11 +4,12 @@
 import { createDb } from '@conduit/db';
 import { seedDatabase } from '@conduit/db/seed';
 import postgres from 'postgres';
-import { onlyNamed, pageReads, prepareInputs, type Read } from '../reads';
+import { onlyNamed, pageReads, prepareInputs, type Read, searchReads } from '../reads';
 import type { PhaseResult, ResultRow } from '../results';
 import { seedLarge } from '../seed-large';
 import { createDatabase, startServer } from '../servers';
 import { type BenchContext, measureReads, thousands } from './common';
+import { explainSearch } from './search';
 
 export async function runSize(context: BenchContext, serverUrl: string): Promise<PhaseResult> {
   const rows: ResultRow[] = [];
@@ -47,6 +48,13 @@ export async function runSize(context: BenchContext, serverUrl: string): Promise
         await conn.close();
       }
       const reads: Read[] = onlyNamed(pageReads(inputs), context.options.endpoints);
+      // The searches measured, as PostgreSQL plans them at this size (decision 030).
+      for (const search of onlyNamed(searchReads(inputs).slice(0, 2), context.options.endpoints)) {
+        const { q } = search.trpc.input as { q: string };
+        const plan = await explainSearch(context, database, inputs, search);
+        notes.push(`${variant}: ${search.name} is q=${JSON.stringify(q)}`);
+        notes.push(...plan.map((line) => `${variant}: ${line}`));
+      }
       const server = await startServer(database, { CACHE_TTL_MS: '0' });
       try {
         rows.push(...(await measureReads(context, server.url, reads, inputs, variant)));

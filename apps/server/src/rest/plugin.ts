@@ -21,6 +21,7 @@ import { useRealWorldErrors } from './errors';
 import { leavingRoutes } from './leaving';
 import { passkeyRoutes } from './passkeys';
 import { profileRoutes } from './profiles';
+import { searchRoutes } from './search';
 import { tagRoutes } from './tags';
 import { twoFactorRoutes } from './two-factor';
 import { userRoutes } from './users';
@@ -51,6 +52,7 @@ const areas = [
   articleRoutes,
   commentRoutes,
   tagRoutes,
+  searchRoutes,
 ];
 
 export const restPlugin: FastifyPluginAsync<RestPluginOptions> = async (app, opts) => {

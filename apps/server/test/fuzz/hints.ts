@@ -69,6 +69,9 @@ export function worldValue(
       return fc.constantFrom('1', '3', null);
     case 'reason':
       return fc.constant('Spam, removed');
+    case 'q':
+      // Searches in web-search syntax over words the world's articles hold (decision 030).
+      return fc.constantFrom(...WORLD.tags, `"${WORLD.tags[0] ?? 'a'} x"`, 'a or b -c');
     default:
       return null;
   }
@@ -97,6 +100,8 @@ export function nearMiss(
       return fc.constantFrom('wrong password', 'short', WORLD.passwords[0]?.toUpperCase() ?? '');
     case 'id':
       return schema.type === 'string' ? fc.constant('no-such-session') : fc.constant(999);
+    case 'q':
+      return fc.constantFrom(`'":&|!()<>*`, '"unbalanced', '-', 'or', 'the', '  ', 'x'.repeat(201));
     case 'tag':
       return fc.constantFrom(...variants(WORLD.tags));
     case 'tagList':

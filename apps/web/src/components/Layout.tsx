@@ -5,6 +5,7 @@ import { Link, NavLink, Outlet, useLocation, useRouteError } from 'react-router'
 import { profilePath } from '../lib/paths';
 import { hasRole, useViewer } from '../lib/viewer';
 import { Avatar } from './Avatar';
+import { SearchBox } from './SearchBox';
 import { VerifyEmailBanner } from './VerifyEmailBanner';
 
 export function Layout() {
@@ -54,6 +55,10 @@ function Header() {
           Menu
         </button>
         <ul id={menu.id} className={menu.open ? 'nav nav-open' : 'nav'}>
+          {/* In the list, so that on a phone it folds behind the Menu button with the links. */}
+          <li className="nav-search">
+            <SearchBox />
+          </li>
           <li>
             <NavLink to="/" end>
               Home

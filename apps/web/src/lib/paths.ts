@@ -12,3 +12,6 @@ export const editorPath = (slug: string) => `/editor/${encodeURIComponent(slug)}
 
 /** The home page's feed of one tag. */
 export const tagPath = (tag: string) => `/?tag=${encodeURIComponent(tag)}`;
+
+/** The search results for `q`, from the first page. */
+export const searchPath = (q: string) => `/search?${new URLSearchParams({ q })}`;

@@ -2,6 +2,7 @@
 // delete for its author (remove for moderators), and its comments, which arrive live.
 import type { RouterOutputs } from '@conduit/client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { Byline } from '../components/Byline';
 import { FavoriteButton } from '../components/FavoriteButton';
@@ -10,7 +11,7 @@ import { ConfirmDelete, RemoveWithReason } from '../components/RemoveWithReason'
 import { ErrorState, InlineError, Loading } from '../components/States';
 import { TagList } from '../components/TagList';
 import { refusalMessage } from '../lib/errors';
-import { editorPath } from '../lib/paths';
+import { articlePath, editorPath } from '../lib/paths';
 import { useTitle } from '../lib/title';
 import { hasRole, useViewer } from '../lib/viewer';
 import { useTRPC } from '../trpc';
@@ -23,6 +24,7 @@ export function ArticlePage() {
   const trpc = useTRPC();
   const article = useQuery(trpc.article.get.queryOptions({ slug }));
   useTitle(article.data?.article.title);
+  useCurrentSlugInAddress(slug, article.data);
 
   if (article.isPending) return <Loading what="Loading the article" />;
   if (article.isError) {
@@ -57,6 +59,23 @@ export function ArticlePage() {
       </div>
     </article>
   );
+}
+
+/**
+ * An earlier slug (the title changed since the link was made, decision 031) answers the article
+ * under its current one: the address is replaced by the current link, without a history entry, and
+ * the answer is kept for it, so the page does not load again.
+ */
+function useCurrentSlugInAddress(slug: string, data: { article: Article } | undefined) {
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const trpc = useTRPC();
+  const current = data?.article.slug;
+  useEffect(() => {
+    if (!data || current === undefined || current === slug) return;
+    queryClient.setQueryData(trpc.article.get.queryKey({ slug: current }), data);
+    void navigate(articlePath(current), { replace: true });
+  }, [slug, current, data, navigate, queryClient, trpc]);
 }
 
 function ArticleMeta({ article }: { article: Article }) {

@@ -14,6 +14,7 @@ import {
   listArticlesInput,
   updateArticleInput,
 } from '../schemas/article';
+import { searchArticlesInput } from '../schemas/search';
 import {
   type ArticleRef,
   createArticle,
@@ -24,6 +25,7 @@ import {
   updateArticle,
 } from '../services/articles';
 import { feedArticles, listArticles } from '../services/articles-list';
+import { searchArticles } from '../services/articles-search';
 import { ARTICLES, type Reader, readArticle, readFirstPage } from '../services/cached-reads';
 import { publicProcedure, signedInProcedure, writerProcedure } from '../trpc';
 import { TAGS } from './tag';
@@ -67,6 +69,11 @@ export const articleRouter = {
   feed: signedInProcedure
     .input(feedInput)
     .query(({ ctx, input }) => feedArticles(ctx.db, ctx.viewer.user.id, input)),
+
+  // Not cached: queries are many and each is rarely repeated; the index does the work.
+  search: publicProcedure
+    .input(searchArticlesInput)
+    .query(({ ctx, input }) => searchArticles(ctx.db, input, ctx.viewer?.user.id)),
 
   get: publicProcedure.input(getArticleInput).query(async ({ ctx, input }) => ({
     article: await readArticle(readerOf(ctx), input.slug),

@@ -1,6 +1,6 @@
 // Article slugs: readable, URL-safe, Unicode-aware names made from titles, unique in the database.
 import { randomBytes } from 'node:crypto';
-import { articles, type Database, inArray, uniqueViolation } from '@conduit/db';
+import { articleSlugs, type Database, inArray, uniqueViolation } from '@conduit/db';
 
 /** Longest slug made from a title; suffixes for uniqueness come on top (the column allows 255). */
 export const SLUG_BASE_MAX_LENGTH = 100;
@@ -50,18 +50,20 @@ function randomSuffix(): string {
 async function* slugCandidates(db: Database, base: string): AsyncGenerator<string> {
   yield base;
   const numbered = Array.from({ length: NUMBERED_CANDIDATES }, (_, i) => `${base}-${i + 2}`);
+  // Earlier slugs of every article are taken too (decision 031): the history holds them all.
   const taken = await db
-    .select({ slug: articles.slug })
-    .from(articles)
-    .where(inArray(articles.slug, numbered));
+    .select({ slug: articleSlugs.slug })
+    .from(articleSlugs)
+    .where(inArray(articleSlugs.slug, numbered));
   const takenSlugs = new Set(taken.map((row) => row.slug));
   for (const slug of numbered) if (!takenSlugs.has(slug)) yield slug;
   for (let i = 0; i < RANDOM_ATTEMPTS; i++) yield `${base}-${randomSuffix()}`;
 }
 
 /**
- * Runs `write` with a unique slug for `base`. What makes it unique is the database's unique
- * constraint, not the look-up: each attempt runs in a savepoint, and an attempt that collides with
+ * Runs `write` with a unique slug for `base`. What makes it unique is the database (the unique
+ * constraint, and the slug history's trigger, which refuses another article's earlier slug under
+ * the same constraint name), not the look-up: each attempt runs in a savepoint, and an attempt that collides with
  * a slug taken meanwhile (by a concurrent request) is rolled back and the next candidate tried.
  * Must be called inside a transaction (`tx`).
  */

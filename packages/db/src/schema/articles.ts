@@ -2,6 +2,7 @@
 import { sql } from 'drizzle-orm';
 import {
   check,
+  customType,
   index,
   integer,
   pgTable,
@@ -11,6 +12,9 @@ import {
   unique,
 } from 'drizzle-orm/pg-core';
 import { users } from './users';
+
+/** PostgreSQL's full-text document type; drizzle has none of its own. */
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
 export const articles = pgTable(
   'articles',
@@ -25,9 +29,16 @@ export const articles = pgTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * Title (weight A), description and tag names (B) and body (C) as one document, for search.
+     * Kept by triggers (migration 0005), never by code: it spans article_tags, which a generated
+     * column cannot read.
+     */
+    searchVector: tsvector('search_vector').notNull().default(sql`''::tsvector`),
   },
   (t) => [
     unique('articles_slug_key').on(t.slug),
+    index('articles_search_idx').using('gin', t.searchVector),
     // Newest first, with id as the tie-breaker so keyset (cursor) paging is stable.
     index('articles_created_at_id_idx').on(t.createdAt.desc(), t.id.desc()),
     // By author, and the feed (authors the viewer follows), newest first.
@@ -89,4 +100,21 @@ export const favorites = pgTable(
     primaryKey({ columns: [t.userId, t.articleId] }),
     index('favorites_article_id_idx').on(t.articleId, t.userId),
   ],
+);
+
+/**
+ * Every slug an article has had, its current one included (migration 0005 keeps it): a slug
+ * belongs to one article for as long as that article lives, so an old link never leads to
+ * another article. Deleting the article frees its slugs (decision 031).
+ */
+export const articleSlugs = pgTable(
+  'article_slugs',
+  {
+    slug: text('slug').primaryKey(),
+    articleId: integer('article_id')
+      .notNull()
+      .references(() => articles.id, { onDelete: 'cascade' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('article_slugs_article_id_idx').on(t.articleId)],
 );

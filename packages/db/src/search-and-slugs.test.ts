@@ -1,0 +1,109 @@
+// What the triggers of migration 0005 keep: each article's search document, against the document
+// rebuilt from the rows (through edits, tagging in bulk, untagging and TRUNCATE), and the slug
+// history, which refuses another article's slug, old or current, under articles_slug_key.
+import { eq, sql } from 'drizzle-orm';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Database } from './client';
+import { uniqueViolation } from './errors';
+import { articleSlugs, articles, articleTags, tags } from './schema/index';
+import { createArticle, createUser, getTestDb, resetDb } from './testing';
+
+let db: Database;
+beforeAll(async () => {
+  db = (await getTestDb()).db;
+});
+beforeEach(() => resetDb(db));
+
+/** Articles whose kept document differs from the one their rows make now. */
+async function staleDocuments() {
+  return db
+    .select({ slug: articles.slug })
+    .from(articles)
+    .where(
+      sql`${articles.searchVector} <> article_search_document(${articles.title}, ${articles.description}, ${articles.body}, article_tag_names(${articles.id}))`,
+    );
+}
+
+const matching = async (query: string) =>
+  (
+    await db
+      .select({ slug: articles.slug })
+      .from(articles)
+      .where(sql`${articles.searchVector} @@ websearch_to_tsquery('english', ${query})`)
+      .orderBy(articles.slug)
+  ).map((row) => row.slug);
+
+async function refusal(statement: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await statement;
+    return undefined;
+  } catch (error) {
+    return uniqueViolation(error) ?? String(error);
+  }
+}
+
+describe('search documents', () => {
+  it('follow edits, tags added in bulk, removed, and TRUNCATE', async () => {
+    const ann = await createUser(db);
+    const a = await createArticle(db, ann, { slug: 'a', title: 'Gardens', tagList: ['roses'] });
+    const b = await createArticle(db, ann, { slug: 'b', body: 'About roses too' });
+    expect(await matching('roses')).toEqual(['a', 'b']);
+
+    await db.update(articles).set({ title: 'Kitchens' }).where(eq(articles.id, a.id));
+    expect(await matching('garden')).toEqual([]);
+    expect(await matching('kitchen roses')).toEqual(['a']);
+
+    const [tulips] = await db.insert(tags).values({ name: 'tulips' }).returning();
+    if (!tulips) throw new Error('no tag');
+    await db.insert(articleTags).values([
+      { articleId: a.id, tagId: tulips.id },
+      { articleId: b.id, tagId: tulips.id },
+    ]);
+    expect(await matching('tulips')).toEqual(['a', 'b']);
+    await db.delete(articleTags).where(eq(articleTags.articleId, b.id));
+    expect(await matching('tulips')).toEqual(['a']);
+    expect(await staleDocuments()).toEqual([]);
+
+    await db.execute(sql`truncate ${articleTags}`);
+    expect(await matching('tulips')).toEqual([]);
+    expect(await staleDocuments()).toEqual([]);
+  });
+});
+
+describe('slug history', () => {
+  it("refuses another article's earlier or current slug, and gives an article back its own", async () => {
+    const ann = await createUser(db);
+    const first = await createArticle(db, ann, { slug: 'first' });
+    await db.update(articles).set({ slug: 'first-renamed' }).where(eq(articles.id, first.id));
+
+    expect(await refusal(createArticle(db, ann, { slug: 'first' }))).toBe('articles_slug_key');
+    const other = await createArticle(db, ann, { slug: 'other' });
+    expect(
+      await refusal(db.update(articles).set({ slug: 'first' }).where(eq(articles.id, other.id))),
+    ).toBe('articles_slug_key');
+    await db.update(articles).set({ slug: 'first' }).where(eq(articles.id, first.id));
+
+    const history = await db
+      .select({ slug: articleSlugs.slug, articleId: articleSlugs.articleId })
+      .from(articleSlugs)
+      .orderBy(articleSlugs.slug);
+    expect(history).toEqual([
+      { slug: 'first', articleId: first.id },
+      { slug: 'first-renamed', articleId: first.id },
+      { slug: 'other', articleId: other.id },
+    ]);
+    await db.delete(articles).where(eq(articles.id, first.id));
+    expect(await refusal(createArticle(db, ann, { slug: 'first-renamed' }))).toBeUndefined();
+  });
+
+  it('lets one of several connections writing the same slug at once have it', async () => {
+    const ann = await createUser(db);
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, n) =>
+        refusal(createArticle(db, ann, { slug: 'contested', title: `Contested ${n}` })),
+      ),
+    );
+    expect(results.filter((r) => r === undefined)).toHaveLength(1);
+    expect(results.filter((r) => r === 'articles_slug_key')).toHaveLength(5);
+  });
+});
