@@ -191,6 +191,7 @@ describe('what a token may do', () => {
       'article.feed': 'read',
       'article.get': 'read',
       'article.list': 'read',
+      'article.search': 'read',
       'article.unfavorite': 'write',
       'article.update': 'write',
       'auth.me': 'read',
