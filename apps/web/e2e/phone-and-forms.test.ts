@@ -80,8 +80,13 @@ describeInBrowser('on a phone, and in forms', () => {
     await settings.waitFor({ state: 'hidden' });
     expect(await menu.evaluate((button) => button === document.activeElement)).toBe(true);
 
-    // From the keyboard: Enter opens it, Tab reaches its links, Enter follows one, and it closes.
+    // From the keyboard: Enter opens it, Tab reaches the search box and then the links, Enter
+    // follows one, and it closes.
     await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
+      'Search articles',
+    );
     await page.keyboard.press('Tab');
     const focused = await page.evaluate(() => document.activeElement?.textContent);
     expect(focused).toBe('Home');
