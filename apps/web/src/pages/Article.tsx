@@ -17,12 +17,13 @@ import { hasRole, useViewer } from '../lib/viewer';
 import { useTRPC } from '../trpc';
 import { Comments } from './Comments';
 
-type Article = RouterOutputs['article']['get']['article'];
+type Article = RouterOutputs['article']['view']['article'];
 
 export function ArticlePage() {
   const { slug = '' } = useParams();
   const trpc = useTRPC();
-  const article = useQuery(trpc.article.get.queryOptions({ slug }));
+  // The rendered body only: the page never shows the Markdown source (the editor asks for that).
+  const article = useQuery(trpc.article.view.queryOptions({ slug }));
   useTitle(article.data?.article.title);
   useCurrentSlugInAddress(slug, article.data);
 
@@ -73,7 +74,7 @@ function useCurrentSlugInAddress(slug: string, data: { article: Article } | unde
   const current = data?.article.slug;
   useEffect(() => {
     if (!data || current === undefined || current === slug) return;
-    queryClient.setQueryData(trpc.article.get.queryKey({ slug: current }), data);
+    queryClient.setQueryData(trpc.article.view.queryKey({ slug: current }), data);
     void navigate(articlePath(current), { replace: true });
   }, [slug, current, data, navigate, queryClient, trpc]);
 }
@@ -111,7 +112,8 @@ function DeleteArticle({ slug, asAuthor }: { slug: string; asAuthor: boolean }) 
   const remove = useMutation(
     trpc.article.delete.mutationOptions({
       onSuccess: async () => {
-        queryClient.removeQueries({ queryKey: trpc.article.get.queryKey({ slug }) });
+        queryClient.removeQueries({ queryKey: trpc.article.view.queryKey({ slug }) });
+        queryClient.removeQueries({ queryKey: trpc.article.source.queryKey({ slug }) });
         await queryClient.invalidateQueries({ queryKey: trpc.article.pathKey() });
         await queryClient.invalidateQueries({ queryKey: trpc.tag.pathKey() });
         void navigate('/', { replace: true });

@@ -10,7 +10,7 @@ import { useTitle } from '../lib/title';
 import { hasRole, useViewer } from '../lib/viewer';
 import { useTRPC } from '../trpc';
 
-type Article = RouterOutputs['article']['get']['article'];
+type Article = RouterOutputs['article']['source']['article'];
 
 const FIELDS = ['title', 'description', 'body', 'tagList'] as const;
 
@@ -19,7 +19,8 @@ export function EditorPage() {
   useTitle(slug === undefined ? 'New article' : 'Edit article');
   const trpc = useTRPC();
   const existing = useQuery({
-    ...trpc.article.get.queryOptions({ slug: slug ?? '' }),
+    // The Markdown source only: the editor never shows the rendering.
+    ...trpc.article.source.queryOptions({ slug: slug ?? '' }),
     enabled: slug !== undefined,
   });
   if (slug === undefined) return <ArticleForm key="new" />;
@@ -44,8 +45,18 @@ function ArticleForm({ article }: { article?: Article }) {
   const [body, setBody] = useState(article?.body ?? '');
   const [tags, setTags] = useState<string[]>(article?.tagList ?? []);
 
-  const saved = async ({ article: result }: { article: Article }) => {
-    queryClient.setQueryData(trpc.article.get.queryKey({ slug: result.slug }), { article: result });
+  const saved = async ({
+    article: result,
+  }: {
+    article: RouterOutputs['article']['get']['article'];
+  }) => {
+    // The write answers both: the article page and a later edit show it without asking again.
+    queryClient.setQueryData(trpc.article.view.queryKey({ slug: result.slug }), {
+      article: result,
+    });
+    queryClient.setQueryData(trpc.article.source.queryKey({ slug: result.slug }), {
+      article: result,
+    });
     await queryClient.invalidateQueries({ queryKey: trpc.article.list.pathKey() });
     await queryClient.invalidateQueries({ queryKey: trpc.article.feed.pathKey() });
     await queryClient.invalidateQueries({ queryKey: trpc.tag.pathKey() });

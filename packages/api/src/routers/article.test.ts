@@ -117,8 +117,30 @@ describe('article.create and article.get', () => {
   });
 
   it('answers 404 for an unknown slug', async () => {
-    const error = await failure(callerFor(db).article.get({ slug: 'no-such-article' }));
-    expect(error.code).toBe('NOT_FOUND');
+    for (const read of ['get', 'view', 'source'] as const) {
+      const error = await failure(callerFor(db).article[read]({ slug: 'no-such-article' }));
+      expect(error.code).toBe('NOT_FOUND');
+    }
+  });
+
+  it('sends the page only the rendering and the editor only the source', async () => {
+    const { caller } = await signUp(db);
+    const body = `## Long\n\n${'A paragraph with *emphasis* and [a link](https://example.com). '.repeat(40)}`;
+    const { article } = await caller.article.create({ ...draft, body });
+    const reader = callerFor(db);
+    const full = (await reader.article.get({ slug: article.slug })).article;
+    const { article: view } = await reader.article.view({ slug: article.slug });
+    const { article: source } = await reader.article.source({ slug: article.slug });
+    const { body: _body, ...rendered } = full;
+    const { bodyHtml: _html, ...markdown } = full;
+    expect(view).toEqual(rendered);
+    expect(source).toEqual(markdown);
+    expect(view).not.toHaveProperty('body');
+    expect(source).not.toHaveProperty('bodyHtml');
+    // Each about half of what `get` sends for a long article.
+    const size = (value: unknown) => JSON.stringify(value).length;
+    expect(size(view)).toBeLessThan(size(full) * 0.7);
+    expect(size(source)).toBeLessThan(size(full) * 0.7);
   });
 });
 

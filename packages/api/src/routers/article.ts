@@ -6,6 +6,8 @@ import { invalidate } from '../cache';
 import type { Context } from '../context';
 import { invalidFields } from '../errors';
 import {
+  type ArticleRendered,
+  type ArticleSource,
   createArticleInput,
   deleteArticleInput,
   favoriteArticleInput,
@@ -78,6 +80,19 @@ export const articleRouter = {
   get: publicProcedure.input(getArticleInput).query(async ({ ctx, input }) => ({
     article: await readArticle(readerOf(ctx), input.slug),
   })),
+
+  // Answers that carry what their page needs (issue 16): `get` sends the Markdown source and its
+  // rendering, each about as long as the other; the article page needs only the rendering and the
+  // editor only the source. Both come from the same cached read.
+  view: publicProcedure.input(getArticleInput).query(async ({ ctx, input }) => {
+    const { body: _source, ...article } = await readArticle(readerOf(ctx), input.slug);
+    return { article: article satisfies ArticleRendered };
+  }),
+
+  source: publicProcedure.input(getArticleInput).query(async ({ ctx, input }) => {
+    const { bodyHtml: _rendered, ...article } = await readArticle(readerOf(ctx), input.slug);
+    return { article: article satisfies ArticleSource };
+  }),
 
   create: writerProcedure.input(createArticleInput).mutation(async ({ ctx, input }) => {
     const article = await createArticle(ctx.db, ctx.viewer.user.id, input);

@@ -185,6 +185,12 @@ export const articleViewSchema = articleSummarySchema.extend({
   bodyHtml: z.string(),
 });
 
+/** What the article page shows: the body rendered to sanitised HTML, not its source. */
+export const articleRenderedSchema = articleSummarySchema.extend({ bodyHtml: z.string() });
+
+/** What the editor edits: the Markdown source, not its rendering. */
+export const articleSourceSchema = articleSummarySchema.extend({ body: z.string() });
+
 export const articlePageSchema = z.object({
   articles: z.array(articleSummarySchema),
   /** How many articles match the filters in all. */
@@ -195,6 +201,8 @@ export const articlePageSchema = z.object({
 
 export type ArticleSummary = z.infer<typeof articleSummarySchema>;
 export type ArticleView = z.infer<typeof articleViewSchema>;
+export type ArticleRendered = z.infer<typeof articleRenderedSchema>;
+export type ArticleSource = z.infer<typeof articleSourceSchema>;
 export type ArticlePage = z.infer<typeof articlePageSchema>;
 export type ListArticlesFilters = Pick<
   z.output<typeof listArticlesInput>,
