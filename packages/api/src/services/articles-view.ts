@@ -2,18 +2,23 @@
 // profile, whether the viewer follows them and favorited the article, the favorites count and the
 // tags, each a correlated subquery served by an index (never one query per article).
 import {
+  articleSlugs,
   articles,
   articleTags,
   type Database,
   eq,
   favorites,
+  isStorableText,
+  type Placeholder,
   type SQL,
+  slugIs,
   sql,
   tags,
   users,
 } from '@conduit/db';
 import type { ArticleSummary, ArticleView } from '../schemas/article';
 import { renderMarkdown } from './markdown';
+import { preparedPer } from './prepared';
 import { profileColumns } from './profiles';
 
 /** The article's tag names, sorted (served by the article_tags primary key). */
@@ -26,14 +31,14 @@ const tagListSql = sql<string[]>`coalesce((
 const favoritesCountSql = sql<number>`(
   select count(*) from ${favorites} where ${favorites.articleId} = ${articles.id})`.mapWith(Number);
 
-function favoritedSql(viewerId: number | undefined): SQL<boolean> {
+function favoritedSql(viewerId: number | Placeholder | undefined): SQL<boolean> {
   if (viewerId === undefined) return sql<boolean>`false`;
   return sql<boolean>`exists (select 1 from ${favorites}
     where ${favorites.userId} = ${viewerId} and ${favorites.articleId} = ${articles.id})`;
 }
 
 /** The columns of an article in a list; select from `articles` inner-joined to its author in `users`. */
-export function summaryColumns(viewerId: number | undefined) {
+export function summaryColumns(viewerId: number | Placeholder | undefined) {
   return {
     slug: articles.slug,
     title: articles.title,
@@ -79,16 +84,8 @@ export interface ArticleRefs {
   authorId: number;
 }
 
-/**
- * The article `where` picks (by slug or id), with its body and the body rendered, as `viewerId`
- * sees it, and the ids its viewer flags are about; or undefined.
- */
-export async function readArticleView(
-  db: Database,
-  where: SQL,
-  viewerId: number | undefined,
-): Promise<{ article: ArticleView; refs: ArticleRefs } | undefined> {
-  const [row] = await db
+const articleQuery = (db: Database, viewerId: number | Placeholder | undefined, where: SQL) =>
+  db
     .select({
       ...summaryColumns(viewerId),
       body: articles.body,
@@ -98,7 +95,47 @@ export async function readArticleView(
     .from(articles)
     .innerJoin(users, eq(users.id, articles.authorId))
     .where(where);
-  if (!row) return undefined;
+
+/** The article whose slug this is or was (as lookup.ts's slugIs), with a placeholder for it. */
+const bySlug = sql`${articles.id} = (select ${articleSlugs.articleId} from ${articleSlugs}
+  where ${articleSlugs.slug} = ${sql.placeholder('slug')})`;
+
+/** article.get's query, built once per database: for visitors, and for a signed-in viewer. */
+const preparedBySlug = {
+  visitor: preparedPer((db) => articleQuery(db, undefined, bySlug).prepare('article_visitor')),
+  viewer: preparedPer((db) =>
+    articleQuery(db, sql.placeholder('viewerId'), bySlug).prepare('article_viewer'),
+  ),
+};
+
+/** The article with this slug, current or earlier (see readArticleView); or undefined. */
+export async function readArticleViewBySlug(
+  db: Database,
+  slug: string,
+  viewerId: number | undefined,
+): Promise<{ article: ArticleView; refs: ArticleRefs } | undefined> {
+  const prepared = preparedBySlug[viewerId === undefined ? 'visitor' : 'viewer'](db);
+  if (!prepared) return readArticleView(db, slugIs(slug), viewerId);
+  // A slug PostgreSQL could not even compare (a NUL, a lone surrogate) names no article.
+  if (!isStorableText(slug)) return undefined;
+  const [row] = await prepared.execute({ slug, viewerId });
+  return row && viewOf(row);
+}
+
+/**
+ * The article `where` picks (by slug or id), with its body and the body rendered, as `viewerId`
+ * sees it, and the ids its viewer flags are about; or undefined.
+ */
+export async function readArticleView(
+  db: Database,
+  where: SQL,
+  viewerId: number | undefined,
+): Promise<{ article: ArticleView; refs: ArticleRefs } | undefined> {
+  const [row] = await articleQuery(db, viewerId, where);
+  return row && viewOf(row);
+}
+
+function viewOf(row: SummaryRow & { body: string; id: number; authorId: number }) {
   return {
     article: { ...toSummary(row), body: row.body, bodyHtml: renderMarkdown(row.body) },
     refs: { id: row.id, authorId: row.authorId },

@@ -14,7 +14,7 @@ import {
 import { TRPCError } from '@trpc/server';
 import type { RequestMeta } from '../context';
 import type { ArticleView } from '../schemas/article';
-import { type ArticleRefs, readArticleView } from './articles-view';
+import { type ArticleRefs, readArticleView, readArticleViewBySlug } from './articles-view';
 import { audit } from './audit';
 import { slugify, withUniqueSlug } from './slugs';
 import { replaceArticleTags } from './tags';
@@ -55,7 +55,7 @@ export async function getArticleWithRefs(
   slug: string,
   viewerId: number | undefined,
 ): Promise<{ article: ArticleView; refs: ArticleRefs }> {
-  const found = await readArticleView(db, slugIs(slug), viewerId);
+  const found = await readArticleViewBySlug(db, slug, viewerId);
   if (!found) throw notFound(slug);
   return found;
 }

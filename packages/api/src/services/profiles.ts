@@ -6,12 +6,14 @@ import {
   eq,
   follows,
   foreignKeyViolation,
+  type Placeholder,
   type SQL,
   sql,
   usernameIs,
   users,
 } from '@conduit/db';
 import { TRPCError } from '@trpc/server';
+import { preparedPer } from './prepared';
 
 export interface Profile {
   username: string;
@@ -24,13 +26,16 @@ export interface Profile {
  * Whether the viewer follows the user in `userId`, as an expression to select in the same query
  * as the rows it describes (never one query per row). False for anonymous viewers.
  */
-export function followingSql(viewerId: number | undefined, userId: AnyColumn | SQL): SQL<boolean> {
+export function followingSql(
+  viewerId: number | Placeholder | undefined,
+  userId: AnyColumn | SQL,
+): SQL<boolean> {
   if (viewerId === undefined) return sql<boolean>`false`;
   return sql<boolean>`exists (select 1 from ${follows} where ${follows.followerId} = ${viewerId} and ${follows.followeeId} = ${userId})`;
 }
 
 /** The columns of a profile, for selecting beside other rows. */
-export function profileColumns(viewerId: number | undefined) {
+export function profileColumns(viewerId: number | Placeholder | undefined) {
   return {
     username: users.username,
     bio: users.bio,
@@ -42,12 +47,29 @@ export function profileColumns(viewerId: number | undefined) {
 const notFound = (username: string) =>
   new TRPCError({ code: 'NOT_FOUND', message: `No profile named ${username}` });
 
-/** The user's id and profile as the viewer sees it; 404 when there is no such user. */
-export async function findProfile(db: Database, username: string, viewerId: number | undefined) {
-  const [row] = await db
+const profileQuery = (db: Database, viewerId: number | Placeholder | undefined, where: SQL) =>
+  db
     .select({ id: users.id, ...profileColumns(viewerId) })
     .from(users)
-    .where(usernameIs(username));
+    .where(where);
+
+/** As usernameIs, with a placeholder for the name. */
+const named = sql`lower(${users.username}) = lower(${sql.placeholder('username')})`;
+
+/** profile.get's query, built once per database: for visitors, and for a signed-in viewer. */
+const preparedProfile = {
+  visitor: preparedPer((db) => profileQuery(db, undefined, named).prepare('profile_visitor')),
+  viewer: preparedPer((db) =>
+    profileQuery(db, sql.placeholder('viewerId'), named).prepare('profile_viewer'),
+  ),
+};
+
+/** The user's id and profile as the viewer sees it; 404 when there is no such user. */
+export async function findProfile(db: Database, username: string, viewerId: number | undefined) {
+  const prepared = preparedProfile[viewerId === undefined ? 'visitor' : 'viewer'](db);
+  const [row] = prepared
+    ? await prepared.execute({ username, viewerId })
+    : await profileQuery(db, viewerId, usernameIs(username));
   if (!row) throw notFound(username);
   const { id, ...profile } = row;
   return { id, profile };
