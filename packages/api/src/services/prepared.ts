@@ -1,11 +1,13 @@
-// Hot reads built once (issue 16): a Drizzle query prepared with placeholders is turned into SQL
-// text the first time and only bound afterwards, where building it on every call was about a
-// tenth of an uncached article read's time. One per database handle; a transaction's handle gets
-// none (it lives for one transaction) and its callers build the query as before.
+// Hot reads built once (issue 16). A Drizzle query prepared with placeholders is turned into SQL
+// text the first time and only bound afterwards (building it was about a tenth of an uncached
+// article read's time). And over postgres.js it is the only kind Drizzle sends as a named
+// statement: every other query goes as an unnamed one, which PostgreSQL parses and plans on each
+// call. Prepared, article.get went from 1,572 to 4,227 req/s and the database's share of the CPU
+// from 0.6 to 0.3 cores (docs/benchmarks.md). Behind a transaction-mode pooler
+// (DATABASE_PREPARED_STATEMENTS=false) postgres.js names nothing, whatever Drizzle asks.
 //
-// Prepared here means Drizzle's statement object. Whether PostgreSQL also keeps a named
-// statement is the driver's setting: postgres.js prepares unless DATABASE_PREPARED_STATEMENTS is
-// false (behind a transaction-mode pooler), PGlite has one session.
+// One per database handle; a transaction's handle gets none (it lives for one transaction) and
+// its callers build the query as before.
 import { type Database, isTransaction } from '@conduit/db';
 
 export function preparedPer<T>(build: (db: Database) => T): (db: Database) => T | undefined {
