@@ -12,6 +12,7 @@ import {
   favorites,
   follows,
   inArray,
+  type Placeholder,
   type SQL,
   sql,
   tags,
@@ -22,12 +23,16 @@ import type { ArticlePage, ListArticlesFilters, PageRequest } from '../schemas/a
 import { type ArticleCursor, encodeCursor } from './articles-cursor';
 import { type ArticleRefs, summaryColumns, toSummary } from './articles-view';
 import { chooseFeedPlan } from './feed-plan';
+import { preparedPer } from './prepared';
+
+/** A value of the query, or a placeholder for it in a prepared one (prepared.ts). */
+type Bound<T> = T | Placeholder;
 
 /** The id of the user named `username` (any case), as a scalar subquery; null when there is none. */
-const userIdNamed = (username: string) =>
-  sql`(select ${users.id} from ${users} where ${usernameIs(username)})`;
+const userIdNamed = (username: Bound<string>) =>
+  sql`(select ${users.id} from ${users} where lower(${users.username}) = lower(${username}))`;
 
-const tagIdNamed = (tag: string) =>
+const tagIdNamed = (tag: Bound<string>) =>
   sql`(select ${tags.id} from ${tags} where ${tags.name} = ${tag})`;
 
 /**
@@ -37,7 +42,13 @@ const tagIdNamed = (tag: string) =>
  * checked first, once (`is not null` on an uncorrelated subquery is a one-time filter), so it
  * answers at once instead of probing every article for a match that cannot be.
  */
-function filterConditions({ tag, author, favorited }: ListArticlesFilters): SQL[] {
+function filterConditions({
+  tag,
+  author,
+  favorited,
+}: {
+  [filter in keyof ListArticlesFilters]?: Bound<string> | undefined;
+}): SQL[] {
   const conditions: SQL[] = [];
   if (tag !== undefined) {
     conditions.push(sql`${tagIdNamed(tag)} is not null and exists (select 1 from ${articleTags}
@@ -107,10 +118,81 @@ export function listArticlesWithRefs(
 ): Promise<PageWithRefs> {
   const where = and(...filterConditions(filters));
   return pageOfArticles(
-    pageQuery(db, idsWhere(db, where, page), viewerId),
+    preparedListPage(db, filters, page, viewerId) ??
+      pageQuery(db, idsWhere(db, where, page), viewerId),
     countMatching(db, filters, where),
     page.limit,
   );
+}
+
+/**
+ * A list page's query, prepared once per database and shape (which filters, a cursor or not, a
+ * viewer or not: at most 32), its values bound per call; undefined in a transaction (prepared.ts).
+ */
+const listPages = preparedPer(() => new Map<string, ReturnType<typeof prepareListPage>>());
+
+function prepareListPage(db: Database, shape: ListShape) {
+  const value = (name: string) => sql.placeholder(name);
+  const where = and(
+    ...filterConditions({
+      tag: shape.tag ? value('tag') : undefined,
+      author: shape.author ? value('author') : undefined,
+      favorited: shape.favorited ? value('favorited') : undefined,
+    }),
+  );
+  const ids = idsWhereRows(db, where, {
+    rows: value('rows'),
+    offset: value('offset'),
+    cursor: shape.cursor ? { createdAt: value('cursorTime'), id: value('cursorId') } : undefined,
+  });
+  return pageQuery(db, ids, shape.viewer ? value('viewerId') : undefined).prepare(
+    `article_list_${shapeKey(shape)}`,
+  );
+}
+
+interface ListShape {
+  tag: boolean;
+  author: boolean;
+  favorited: boolean;
+  cursor: boolean;
+  viewer: boolean;
+}
+
+const shapeKey = (shape: ListShape) =>
+  Object.entries(shape)
+    .filter(([, given]) => given)
+    .map(([name]) => name)
+    .join('_') || 'all';
+
+function preparedListPage(
+  db: Database,
+  filters: ListArticlesFilters,
+  { limit, offset, cursor }: PageRequest,
+  viewerId: number | undefined,
+) {
+  const byShape = listPages(db);
+  if (!byShape) return undefined;
+  const shape: ListShape = {
+    tag: filters.tag !== undefined,
+    author: filters.author !== undefined,
+    favorited: filters.favorited !== undefined,
+    cursor: cursor !== undefined,
+    viewer: viewerId !== undefined,
+  };
+  const key = shapeKey(shape);
+  let prepared = byShape.get(key);
+  if (!prepared) {
+    prepared = prepareListPage(db, shape);
+    byShape.set(key, prepared);
+  }
+  return prepared.execute({
+    ...filters,
+    rows: limit + 1,
+    offset: offset ?? 0,
+    cursorTime: cursor?.createdAt,
+    cursorId: cursor?.id,
+    viewerId,
+  });
 }
 
 /** Articles by the authors the viewer follows, newest first. */
@@ -166,7 +248,7 @@ export async function feedShape(db: Database, viewerId: number) {
 const newestFirst = [descIndexed(articles.createdAt), descIndexed(articles.id)];
 
 /** Rows after the cursor in newest-first order: a range of articles_created_at_id_idx. */
-const afterCursor = (cursor: ArticleCursor) =>
+const afterCursor = (cursor: { [field in keyof ArticleCursor]: Bound<ArticleCursor[field]> }) =>
   sql`(${articles.createdAt}, ${articles.id}) < (${cursor.createdAt}::timestamptz, ${cursor.id}::integer)`;
 
 /** The database's own microsecond-exact time of the row, for the next cursor. */
@@ -177,13 +259,29 @@ const cursorTime = sql<string>`to_char(${articles.createdAt} at time zone 'UTC',
  * the index, with nothing else computed for the rows an offset skips.
  */
 function idsWhere(db: Database, where: SQL | undefined, { limit, offset, cursor }: PageRequest) {
+  return idsWhereRows(db, where, { rows: limit + 1, offset: offset ?? 0, cursor });
+}
+
+function idsWhereRows(
+  db: Database,
+  where: SQL | undefined,
+  {
+    rows,
+    offset,
+    cursor,
+  }: {
+    rows: Bound<number>;
+    offset: Bound<number>;
+    cursor: Parameters<typeof afterCursor>[0] | undefined;
+  },
+) {
   return db
     .select({ id: articles.id })
     .from(articles)
     .where(and(where, cursor ? afterCursor(cursor) : undefined))
     .orderBy(...newestFirst)
-    .limit(limit + 1)
-    .offset(offset ?? 0)
+    .limit(rows)
+    .offset(offset)
     .as('page');
 }
 
@@ -219,7 +317,7 @@ function feedIds(db: Database, viewerId: number, { limit, cursor }: PageRequest)
 function pageQuery(
   db: Database,
   pageIds: ReturnType<typeof idsWhere> | ReturnType<typeof feedIds>,
-  viewerId: number | undefined,
+  viewerId: Bound<number> | undefined,
 ) {
   return db
     .select({
@@ -252,7 +350,7 @@ export interface PageWithRefs {
 
 /** One page and the total count, in two queries run side by side. */
 async function pageOfArticles(
-  page: ReturnType<typeof pageQuery>,
+  page: PromiseLike<Awaited<ReturnType<typeof pageQuery>>>,
   total: Promise<number>,
   limit: number,
 ): Promise<PageWithRefs> {

@@ -1,17 +1,37 @@
 // Tags: which are in use (by popularity), and the tags of one article.
-import { articleTags, type Database, descIndexed, eq, gt, inArray, tags } from '@conduit/db';
+import {
+  articleTags,
+  type Database,
+  descIndexed,
+  eq,
+  gt,
+  inArray,
+  type Placeholder,
+  sql,
+  tags,
+} from '@conduit/db';
+import { preparedPer } from './prepared';
+
+const popularQuery = (db: Database, limit: number | Placeholder) =>
+  db
+    .select({ name: tags.name })
+    .from(tags)
+    .where(gt(tags.articlesCount, 0))
+    .orderBy(descIndexed(tags.articlesCount), tags.name)
+    .limit(limit);
+
+/** tag.list's query, built once per database (prepared.ts). */
+const preparedPopular = preparedPer((db) =>
+  popularQuery(db, sql.placeholder('limit')).prepare('popular_tags'),
+);
 
 /**
  * Names of the tags carried by at least one article, most used first (ties by name): a range of
  * tags_popular_idx, the counts being kept by trigger (migration 0002).
  */
 export async function listPopularTags(db: Database, limit: number): Promise<string[]> {
-  const rows = await db
-    .select({ name: tags.name })
-    .from(tags)
-    .where(gt(tags.articlesCount, 0))
-    .orderBy(descIndexed(tags.articlesCount), tags.name)
-    .limit(limit);
+  const prepared = preparedPopular(db);
+  const rows = prepared ? await prepared.execute({ limit }) : await popularQuery(db, limit);
   return rows.map((row) => row.name);
 }
 
