@@ -99,3 +99,28 @@ export async function openEventStreams(
   );
   return { streams, headers };
 }
+
+/**
+ * Opens `count` live-comment streams of the article `slug` on `session`, then asks for the home
+ * page and an API call beside them: the streams' response headers, both answers, and whether every
+ * stream was still open afterwards. The streams are closed before it resolves.
+ */
+export async function streamsBesideRequests(session: ClientHttp2Session, slug: string, count = 10) {
+  const input = encodeURIComponent(JSON.stringify({ slug }));
+  const { streams, headers } = await openEventStreams(
+    session,
+    `/trpc/comment.onCreated?input=${input}`,
+    count,
+  );
+  try {
+    const started = performance.now();
+    const [page, api] = await Promise.all([
+      h2Request(session, '/'),
+      h2Request(session, '/trpc/tag.list'),
+    ]);
+    const ms = performance.now() - started;
+    return { headers, page, api, ms, stillOpen: streams.every((stream) => !stream.closed) };
+  } finally {
+    for (const stream of streams) stream.close();
+  }
+}
