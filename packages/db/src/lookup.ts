@@ -1,13 +1,14 @@
-import { type SQL, sql } from 'drizzle-orm';
+import { type Placeholder, type SQL, sql } from 'drizzle-orm';
 import { articleSlugs, articles } from './schema/articles';
 import { users } from './schema/users';
 import { isStorableText } from './text';
 
 /**
  * Conditions that find a user whatever the case typed, in the exact form of the unique indexes on
- * `lower(username)` and `lower(email)`, so the lookup is an index probe.
+ * `lower(username)` and `lower(email)`, so the lookup is an index probe. The name may be a
+ * placeholder, for a prepared query.
  */
-export const usernameIs = (username: string): SQL =>
+export const usernameIs = (username: string | Placeholder): SQL =>
   sql`lower(${users.username}) = lower(${username})`;
 export const emailIs = (email: string): SQL => sql`lower(${users.email}) = lower(${email})`;
 

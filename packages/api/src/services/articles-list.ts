@@ -23,14 +23,14 @@ import type { ArticlePage, ListArticlesFilters, PageRequest } from '../schemas/a
 import { type ArticleCursor, encodeCursor } from './articles-cursor';
 import { type ArticleRefs, summaryColumns, toSummary } from './articles-view';
 import { chooseFeedPlan } from './feed-plan';
-import { preparedPer } from './prepared';
+import { preparedByShape } from './prepared';
 
 /** A value of the query, or a placeholder for it in a prepared one (prepared.ts). */
 type Bound<T> = T | Placeholder;
 
 /** The id of the user named `username` (any case), as a scalar subquery; null when there is none. */
 const userIdNamed = (username: Bound<string>) =>
-  sql`(select ${users.id} from ${users} where lower(${users.username}) = lower(${username}))`;
+  sql`(select ${users.id} from ${users} where ${usernameIs(username)})`;
 
 const tagIdNamed = (tag: Bound<string>) =>
   sql`(select ${tags.id} from ${tags} where ${tags.name} = ${tag})`;
@@ -42,13 +42,28 @@ const tagIdNamed = (tag: Bound<string>) =>
  * checked first, once (`is not null` on an uncorrelated subquery is a one-time filter), so it
  * answers at once instead of probing every article for a match that cannot be.
  */
-function filterConditions({
-  tag,
-  author,
-  favorited,
-}: {
-  [filter in keyof ListArticlesFilters]?: Bound<string> | undefined;
-}): SQL[] {
+/** Filters with their values, or placeholders for them in a prepared query. */
+type BoundFilters = { [filter in keyof ListArticlesFilters]?: Bound<string> | undefined };
+
+/** Which filters are given, as a key: one prepared statement per key. */
+const filtersKey = ({ tag, author, favorited }: ListArticlesFilters) =>
+  [
+    tag !== undefined && 'tag',
+    author !== undefined && 'author',
+    favorited !== undefined && 'favorited',
+  ]
+    .filter(Boolean)
+    .join('_') || 'all';
+
+/** The filters a key names, each as a placeholder of its own name. */
+function placeholderFilters(key: string): BoundFilters {
+  const given = new Set(key.split('_'));
+  const value = (name: 'tag' | 'author' | 'favorited') =>
+    given.has(name) ? sql.placeholder(name) : undefined;
+  return { tag: value('tag'), author: value('author'), favorited: value('favorited') };
+}
+
+function filterConditions({ tag, author, favorited }: BoundFilters): SQL[] {
   const conditions: SQL[] = [];
   if (tag !== undefined) {
     conditions.push(sql`${tagIdNamed(tag)} is not null and exists (select 1 from ${articleTags}
@@ -79,25 +94,32 @@ async function countMatching(
   filters: ListArticlesFilters,
   where: SQL | undefined,
 ): Promise<number> {
+  const prepared = preparedCount(db, filtersKey(filters));
+  return countOf(prepared ? prepared.execute(filters) : countQuery(db, filters, where));
+}
+
+function countQuery(db: Database, filters: BoundFilters, where: SQL | undefined) {
   const { tag, author, favorited } = filters;
   const given = [tag, author, favorited].filter((filter) => filter !== undefined).length;
   if (given === 0)
-    return countOf(
-      db.select({ count: counters.value }).from(counters).where(eq(counters.name, 'articles')),
-    );
+    return db.select({ count: counters.value }).from(counters).where(eq(counters.name, 'articles'));
   if (given === 1 && author !== undefined)
-    return countOf(db.select({ count: users.articlesCount }).from(users).where(usernameIs(author)));
+    return db.select({ count: users.articlesCount }).from(users).where(usernameIs(author));
   if (given === 1 && tag !== undefined)
-    return countOf(db.select({ count: tags.articlesCount }).from(tags).where(eq(tags.name, tag)));
+    return db.select({ count: tags.articlesCount }).from(tags).where(eq(tags.name, tag));
   if (given === 1 && favorited !== undefined)
-    return countOf(
-      db
-        .select({ count: count() })
-        .from(favorites)
-        .where(eq(favorites.userId, userIdNamed(favorited))),
-    );
-  return countOf(db.select({ count: count() }).from(articles).where(where));
+    return db
+      .select({ count: count() })
+      .from(favorites)
+      .where(eq(favorites.userId, userIdNamed(favorited)));
+  return db.select({ count: count() }).from(articles).where(where);
 }
+
+/** The list total's query, prepared once per database and set of filters given (prepared.ts). */
+const preparedCount = preparedByShape((db, key) => {
+  const filters = placeholderFilters(key);
+  return countQuery(db, filters, and(...filterConditions(filters))).prepare(`article_count_${key}`);
+});
 
 /** Articles matching the filters, newest first. */
 export async function listArticles(
@@ -118,8 +140,7 @@ export function listArticlesWithRefs(
 ): Promise<PageWithRefs> {
   const where = and(...filterConditions(filters));
   return pageOfArticles(
-    preparedListPage(db, filters, page, viewerId) ??
-      pageQuery(db, idsWhere(db, where, page), viewerId),
+    listPage(db, filters, page, viewerId) ?? pageQuery(db, idsWhere(db, where, page), viewerId),
     countMatching(db, filters, where),
     page.limit,
   );
@@ -127,65 +148,34 @@ export function listArticlesWithRefs(
 
 /**
  * A list page's query, prepared once per database and shape (which filters, a cursor or not, a
- * viewer or not: at most 32), its values bound per call; undefined in a transaction (prepared.ts).
+ * viewer or not: at most 32), its values bound per call (prepared.ts).
  */
-const listPages = preparedPer(() => new Map<string, ReturnType<typeof prepareListPage>>());
-
-function prepareListPage(db: Database, shape: ListShape) {
+const preparedListPage = preparedByShape((db, key) => {
+  const [filters = 'all', cursor, viewer] = key.split('|');
   const value = (name: string) => sql.placeholder(name);
-  const where = and(
-    ...filterConditions({
-      tag: shape.tag ? value('tag') : undefined,
-      author: shape.author ? value('author') : undefined,
-      favorited: shape.favorited ? value('favorited') : undefined,
-    }),
-  );
-  const ids = idsWhereRows(db, where, {
+  const ids = idsWhereRows(db, and(...filterConditions(placeholderFilters(filters))), {
     rows: value('rows'),
     offset: value('offset'),
-    cursor: shape.cursor ? { createdAt: value('cursorTime'), id: value('cursorId') } : undefined,
+    cursor:
+      cursor === 'cursor' ? { createdAt: value('cursorTime'), id: value('cursorId') } : undefined,
   });
-  return pageQuery(db, ids, shape.viewer ? value('viewerId') : undefined).prepare(
-    `article_list_${shapeKey(shape)}`,
+  return pageQuery(db, ids, viewer === 'viewer' ? value('viewerId') : undefined).prepare(
+    `article_list_${key.replaceAll('|', '_')}`,
   );
-}
+});
 
-interface ListShape {
-  tag: boolean;
-  author: boolean;
-  favorited: boolean;
-  cursor: boolean;
-  viewer: boolean;
-}
-
-const shapeKey = (shape: ListShape) =>
-  Object.entries(shape)
-    .filter(([, given]) => given)
-    .map(([name]) => name)
-    .join('_') || 'all';
-
-function preparedListPage(
+function listPage(
   db: Database,
   filters: ListArticlesFilters,
   { limit, offset, cursor }: PageRequest,
   viewerId: number | undefined,
 ) {
-  const byShape = listPages(db);
-  if (!byShape) return undefined;
-  const shape: ListShape = {
-    tag: filters.tag !== undefined,
-    author: filters.author !== undefined,
-    favorited: filters.favorited !== undefined,
-    cursor: cursor !== undefined,
-    viewer: viewerId !== undefined,
-  };
-  const key = shapeKey(shape);
-  let prepared = byShape.get(key);
-  if (!prepared) {
-    prepared = prepareListPage(db, shape);
-    byShape.set(key, prepared);
-  }
-  return prepared.execute({
+  const key = [
+    filtersKey(filters),
+    cursor ? 'cursor' : '',
+    viewerId === undefined ? '' : 'viewer',
+  ].join('|');
+  return preparedListPage(db, key)?.execute({
     ...filters,
     rows: limit + 1,
     offset: offset ?? 0,

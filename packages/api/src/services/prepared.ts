@@ -22,3 +22,24 @@ export function preparedPer<T>(build: (db: Database) => T): (db: Database) => T 
     return prepared;
   };
 }
+
+/**
+ * Queries of one kind in several shapes (which filters are given, a cursor or not, ...): one
+ * prepared statement per database handle and shape, built on first use. `shape` must come from a
+ * small fixed set, never from what a client sends.
+ */
+export function preparedByShape<T>(
+  build: (db: Database, shape: string) => T,
+): (db: Database, shape: string) => T | undefined {
+  const shapes = preparedPer(() => new Map<string, T>());
+  return (db, shape) => {
+    const built = shapes(db);
+    if (!built) return undefined;
+    let prepared = built.get(shape);
+    if (prepared === undefined) {
+      prepared = build(db, shape);
+      built.set(shape, prepared);
+    }
+    return prepared;
+  };
+}

@@ -53,8 +53,7 @@ const profileQuery = (db: Database, viewerId: number | Placeholder | undefined, 
     .from(users)
     .where(where);
 
-/** As usernameIs, with a placeholder for the name. */
-const named = sql`lower(${users.username}) = lower(${sql.placeholder('username')})`;
+const named = usernameIs(sql.placeholder('username'));
 
 /** profile.get's query, built once per database: for visitors, and for a signed-in viewer. */
 const preparedProfile = {
