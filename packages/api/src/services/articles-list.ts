@@ -22,8 +22,8 @@ import {
 import type { ArticlePage, ListArticlesFilters, PageRequest } from '../schemas/article';
 import { type ArticleCursor, encodeCursor } from './articles-cursor';
 import { type ArticleRefs, summaryColumns, toSummary } from './articles-view';
-import { chooseFeedPlan } from './feed-plan';
-import { preparedByShape } from './prepared';
+import { chooseFeedPlan, type FeedPlan } from './feed-plan';
+import { preparedByShape, preparedPer } from './prepared';
 
 /** A value of the query, or a placeholder for it in a prepared one (prepared.ts). */
 type Bound<T> = T | Placeholder;
@@ -192,34 +192,60 @@ export async function feedArticles(
   page: PageRequest,
 ): Promise<ArticlePage> {
   const shape = await feedShape(db, viewerId);
-  if (shape.follows === 0) return { articles: [], articlesCount: 0, nextCursor: null };
+  // Nobody followed, or nothing written by those who are: no page to look for.
+  if (shape.followedArticles === 0) return { articles: [], articlesCount: 0, nextCursor: null };
   // An offset would make every followed author contribute offset + limit rows: those pages walk
   // the site-wide index, bounded by the table rather than by follows × offset.
   const plan = page.offset ? 'site-index' : chooseFeedPlan({ ...shape, limit: page.limit });
-  const ids =
-    plan === 'per-author'
-      ? feedIds(db, viewerId, page)
-      : idsWhere(
-          db,
-          inArray(
-            articles.authorId,
-            db
-              .select({ id: follows.followeeId })
-              .from(follows)
-              .where(eq(follows.followerId, viewerId)),
-          ),
-          page,
-        );
+  const { limit, offset, cursor } = page;
+  const prepared = preparedFeedPage(db, `${plan}|${cursor ? 'cursor' : ''}`);
+  const rows =
+    prepared?.execute({
+      viewerId,
+      rows: limit + 1,
+      offset: offset ?? 0,
+      cursorTime: cursor?.createdAt,
+      cursorId: cursor?.id,
+    }) ??
+    pageQuery(
+      db,
+      feedPageIds(db, plan, viewerId, { rows: limit + 1, offset: offset ?? 0, cursor }),
+      viewerId,
+    );
   const total = Promise.resolve(shape.followedArticles);
-  return (await pageOfArticles(pageQuery(db, ids, viewerId), total, page.limit)).page;
+  return (await pageOfArticles(rows, total, limit)).page;
 }
 
-/**
- * What the feed's plan is chosen by, in one statement from rows the triggers keep: how many
- * authors the viewer follows, their articles together (also the feed's total), and the site's.
- */
-export async function feedShape(db: Database, viewerId: number) {
-  const [shape] = await db
+/** The ids of a feed page by the plan chosen (feed-plan.ts). */
+function feedPageIds(
+  db: Database,
+  plan: FeedPlan,
+  viewerId: Bound<number>,
+  page: Parameters<typeof idsWhereRows>[2],
+) {
+  if (plan === 'per-author') return feedIds(db, viewerId, page);
+  const followed = db
+    .select({ id: follows.followeeId })
+    .from(follows)
+    .where(eq(follows.followerId, viewerId));
+  return idsWhereRows(db, inArray(articles.authorId, followed), page);
+}
+
+/** A feed page's query, prepared once per database, plan and cursor or not (prepared.ts). */
+const preparedFeedPage = preparedByShape((db, key) => {
+  const [plan, cursor] = key.split('|') as [FeedPlan, string];
+  const value = (name: string) => sql.placeholder(name);
+  const ids = feedPageIds(db, plan, value('viewerId'), {
+    rows: value('rows'),
+    offset: value('offset'),
+    cursor:
+      cursor === 'cursor' ? { createdAt: value('cursorTime'), id: value('cursorId') } : undefined,
+  });
+  return pageQuery(db, ids, value('viewerId')).prepare(`feed_${key.replace('|', '_')}`);
+});
+
+const feedShapeQuery = (db: Database, viewerId: Bound<number>) =>
+  db
     .select({
       follows: sql<number>`count(*)::integer`,
       followedArticles: sql<number>`coalesce(sum(${users.articlesCount}), 0)::integer`,
@@ -229,6 +255,20 @@ export async function feedShape(db: Database, viewerId: number) {
     .from(follows)
     .innerJoin(users, eq(users.id, follows.followeeId))
     .where(eq(follows.followerId, viewerId));
+
+const preparedFeedShape = preparedPer((db) =>
+  feedShapeQuery(db, sql.placeholder('viewerId')).prepare('feed_shape'),
+);
+
+/**
+ * What the feed's plan is chosen by, in one statement from rows the triggers keep: how many
+ * authors the viewer follows, their articles together (also the feed's total), and the site's.
+ */
+export async function feedShape(db: Database, viewerId: number) {
+  const prepared = preparedFeedShape(db);
+  const [shape] = prepared
+    ? await prepared.execute({ viewerId })
+    : await feedShapeQuery(db, viewerId);
   return shape ?? { follows: 0, followedArticles: 0, siteArticles: 0 };
 }
 
@@ -282,13 +322,17 @@ function idsWhereRows(
  * the site; walking the site-wide newest-first index instead reads past every article of every
  * author not followed.
  */
-function feedIds(db: Database, viewerId: number, { limit, cursor }: PageRequest) {
+function feedIds(
+  db: Database,
+  viewerId: Bound<number>,
+  { rows, cursor }: Parameters<typeof idsWhereRows>[2],
+) {
   const perAuthor = db
     .select({ id: articles.id, createdAt: articles.createdAt })
     .from(articles)
     .where(and(eq(articles.authorId, follows.followeeId), cursor ? afterCursor(cursor) : undefined))
     .orderBy(...newestFirst)
-    .limit(limit + 1)
+    .limit(rows)
     .as('recent');
   return db
     .select({ id: perAuthor.id })
@@ -296,7 +340,7 @@ function feedIds(db: Database, viewerId: number, { limit, cursor }: PageRequest)
     .crossJoinLateral(perAuthor)
     .where(eq(follows.followerId, viewerId))
     .orderBy(desc(perAuthor.createdAt), desc(perAuthor.id))
-    .limit(limit + 1)
+    .limit(rows)
     .as('page');
 }
 
