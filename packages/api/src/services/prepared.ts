@@ -1,4 +1,4 @@
-// Hot reads built once (issue 16). A Drizzle query prepared with placeholders is turned into SQL
+// Hot reads built once (issue 16, decision 037). A Drizzle query prepared with placeholders is turned into SQL
 // text the first time and only bound afterwards (building it was about a tenth of an uncached
 // article read's time). And over postgres.js it is the only kind Drizzle sends as a named
 // statement: every other query goes as an unnamed one, which PostgreSQL parses and plans on each
