@@ -60,7 +60,10 @@ export function webApp(root: string | URL): WebApp {
       // One route per file found at start, rather than a catch-all: every other path keeps its
       // own 404 (JSON, or RealWorld's under /api). A rebuild while running needs a restart.
       wildcard: false,
-      index: 'index.html',
+      // The page at / is a route of its own (below): @fastify/static's index with preCompressed
+      // looks for a compressed copy of the page, which a page under 1 KiB does not get, and
+      // answered 404 to any client that accepts an encoding but not explicitly HTML (curl).
+      index: false,
       // The build writes a .br and a .gz copy of each text file at the strongest settings
       // (apps/web/vite-precompress.ts): sent as they are to browsers that accept them, a fifth
       // smaller than what the compression plugin makes on the fly. The copies have no URL of
@@ -73,6 +76,7 @@ export function webApp(root: string | URL): WebApp {
         reply.header('cache-control', path.startsWith(assets) ? IMMUTABLE : REVALIDATE);
       },
     });
+    app.get('/', (_request, reply) => reply.sendFile('index.html'));
   };
 
   const servePage = (request: FastifyRequest, reply: FastifyReply): boolean => {
