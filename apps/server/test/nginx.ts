@@ -3,21 +3,20 @@
 // its `listen` port replaced, so what is tested is what operators are told to install. Each
 // nginx gets a fresh temporary prefix (configuration, pid, logs, temp files), runs in the
 // foreground as a child of this process, and works as root and as any other user.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
 import {
   accessSync,
   chmodSync,
   constants,
   mkdtempSync,
   readFileSync,
-  rmSync,
   writeFileSync,
 } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startForeground } from './foreground';
 import { freePort } from './process';
 
 const CONFIG = fileURLToPath(new URL('../../../deploy/nginx/conduit.conf', import.meta.url));
@@ -155,47 +154,25 @@ export async function startNginx(options: {
   );
 
   // -e: the log for start-up, before the configuration is read (Debian's default is stderr,
-  // others' a file under /var/log that only root may write).
-  const child = spawn(binary, ['-p', `${dir}/`, '-c', conf, '-e', join(dir, 'error.log')], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+  // others' a file under /var/log that only root may write). SIGTERM is nginx's fast shutdown:
+  // open connections (event streams) are not waited for.
+  const errorLog = join(dir, 'error.log');
+  const service = await startForeground({
+    name: 'nginx',
+    binary,
+    args: ['-p', `${dir}/`, '-c', conf, '-e', errorLog],
+    dir,
+    logFile: errorLog,
+    signal: 'SIGTERM',
+    ready: (child) => untilAnswering(port, child),
   });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exited = once(child, 'exit');
-  /** What nginx reported so far: start-up output and its error log (warn and above). */
-  const log = () => {
-    let errors = '';
-    try {
-      errors = readFileSync(join(dir, 'error.log'), 'utf8');
-    } catch {}
-    return `${stderr}${errors}`.trim();
-  };
-
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM'); // fast shutdown: open connections (event streams) are not waited for
-      const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(killer);
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-
-  try {
-    await untilAnswering(port, child);
-  } catch (error) {
-    const output = log();
-    await stop();
-    throw new Error(`nginx did not start: ${(error as Error).message}\n${output}`);
-  }
   return {
     url: `http://127.0.0.1:${port}`,
     port,
     tlsUrl: tls ? `https://localhost:${tls.port}` : undefined,
-    stop,
-    errorLog: log,
+    stop: service.stop,
+    /** What nginx reported so far: start-up output and its error log (warn and above). */
+    errorLog: service.log,
   };
 }
 

@@ -1,19 +1,11 @@
 // Debian's PgBouncer in transaction mode in front of a test database, as docs/deployment.md sets
 // it up: started in a temp folder of its own, on a free loopback port, stopped by the test.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import {
-  accessSync,
-  chmodSync,
-  constants,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { accessSync, chmodSync, constants, mkdtempSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startForeground } from './foreground';
 import { freePort } from './process';
 
 const CANDIDATES = ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer'];
@@ -72,41 +64,19 @@ pidfile = ${join(dir, 'pgbouncer.pid')}
     { mode: 0o644 },
   );
   const asRoot = process.getuid?.() === 0;
-  const child = spawn(binary, [...(asRoot ? ['-u', 'postgres'] : []), ini], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+  const service = await startForeground({
+    name: 'pgbouncer',
+    binary,
+    args: [...(asRoot ? ['-u', 'postgres'] : []), ini],
+    dir,
+    logFile: join(dir, 'pgbouncer.log'),
+    signal: 'SIGINT', // immediate shutdown
+    ready: (child) => untilListening(port, child),
   });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exited = once(child, 'exit');
-  const log = () => {
-    let file = '';
-    try {
-      file = readFileSync(join(dir, 'pgbouncer.log'), 'utf8');
-    } catch {}
-    return `${stderr}${file}`.trim();
-  };
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGINT'); // immediate shutdown
-      const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(killer);
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    await untilListening(port, child);
-  } catch (error) {
-    const output = log();
-    await stop();
-    throw new Error(`pgbouncer did not start: ${(error as Error).message}\n${output}`);
-  }
   const url = new URL(databaseUrl);
   url.hostname = '127.0.0.1';
   url.port = String(port);
-  return { url: url.toString(), stop, log };
+  return { url: url.toString(), stop: service.stop, log: service.log };
 }
 
 async function untilListening(port: number, child: ChildProcess, ms = 10_000): Promise<void> {
