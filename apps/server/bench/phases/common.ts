@@ -4,7 +4,7 @@ import { formatCpu, watchCpu } from '../cpu';
 import { type LoadResult, runLoad } from '../load';
 import { headersFor, type Read, type ReadInputs, trpcPath } from '../reads';
 import type { ResultRow } from '../results';
-import { type DatabaseTarget, runningPids } from '../servers';
+import { type DatabaseTarget, runningPids, startServer } from '../servers';
 
 export interface BenchContext {
   options: BenchOptions;
@@ -69,6 +69,40 @@ export async function measureReads(
         { endpoint: read.name, variant },
       ),
     );
+  return rows;
+}
+
+/**
+ * Each read over tRPC and, where it has one, over REST, against one server started with the cache
+ * off (the paths and search phases: both surfaces doing the same database work).
+ */
+export async function measureSurfaces(
+  context: BenchContext,
+  data: SharedData,
+  reads: Read[],
+): Promise<ResultRow[]> {
+  const rows: ResultRow[] = [];
+  const server = await startServer(data.database, { CACHE_TTL_MS: '0' });
+  try {
+    for (const read of reads) {
+      const headers = headersFor(read, data.inputs);
+      const label = { endpoint: read.name };
+      const base = server.url;
+      rows.push(
+        await measure(
+          context,
+          { base, path: trpcPath(read), headers },
+          { ...label, variant: 'tRPC' },
+        ),
+      );
+      if (read.rest)
+        rows.push(
+          await measure(context, { base, path: read.rest, headers }, { ...label, variant: 'REST' }),
+        );
+    }
+  } finally {
+    await server.stop();
+  }
   return rows;
 }
 

@@ -4,10 +4,10 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createDb } from '@conduit/db';
 import type { CapturedStatement } from '../baseline';
-import { capturePlan, headersFor, mainReads, onlyNamed, trpcPath } from '../reads';
+import { capturePlan, mainReads, onlyNamed } from '../reads';
 import type { PhaseResult, ResultRow } from '../results';
-import { startBaseline, startServer } from '../servers';
-import { type BenchContext, measure, type SharedData, thousands } from './common';
+import { startBaseline } from '../servers';
+import { type BenchContext, measure, measureSurfaces, type SharedData, thousands } from './common';
 
 export async function runPaths(context: BenchContext, data: SharedData): Promise<PhaseResult> {
   const reads = onlyNamed(mainReads(data.inputs), context.options.endpoints);
@@ -27,30 +27,7 @@ export async function runPaths(context: BenchContext, data: SharedData): Promise
   }
 
   context.log('paths: tRPC and REST, cache off...');
-  const server = await startServer(data.database, { CACHE_TTL_MS: '0' });
-  try {
-    for (const read of reads) {
-      const headers = headersFor(read, data.inputs);
-      const label = { endpoint: read.name };
-      rows.push(
-        await measure(
-          context,
-          { base: server.url, path: trpcPath(read), headers },
-          { ...label, variant: 'tRPC' },
-        ),
-      );
-      if (read.rest)
-        rows.push(
-          await measure(
-            context,
-            { base: server.url, path: read.rest, headers },
-            { ...label, variant: 'REST' },
-          ),
-        );
-    }
-  } finally {
-    await server.stop();
-  }
+  rows.push(...(await measureSurfaces(context, data, reads)));
 
   context.log('paths: the same SQL through the bare route...');
   const planFile = join(context.work, 'plan.json');

@@ -2,18 +2,10 @@
 // of the search with the most matches (the most used tag), as PostgreSQL ran it.
 import { createDb, sql } from '@conduit/db';
 import type { CapturedStatement } from '../baseline';
-import {
-  capturePlan,
-  headersFor,
-  onlyNamed,
-  type Read,
-  type ReadInputs,
-  searchReads,
-  trpcPath,
-} from '../reads';
+import { capturePlan, onlyNamed, type Read, type ReadInputs, searchReads } from '../reads';
 import type { PhaseResult, ResultRow } from '../results';
-import { type DatabaseTarget, startServer } from '../servers';
-import { type BenchContext, measure, type SharedData, thousands } from './common';
+import type { DatabaseTarget } from '../servers';
+import { type BenchContext, measureSurfaces, type SharedData, thousands } from './common';
 
 export async function runSearch(context: BenchContext, data: SharedData): Promise<PhaseResult> {
   const reads = onlyNamed(searchReads(data.inputs), context.options.endpoints);
@@ -25,30 +17,7 @@ export async function runSearch(context: BenchContext, data: SharedData): Promis
 
   const rows: ResultRow[] = [];
   context.log('search: tRPC and REST...');
-  const server = await startServer(data.database, { CACHE_TTL_MS: '0' });
-  try {
-    for (const read of reads) {
-      const headers = headersFor(read, data.inputs);
-      const label = { endpoint: read.name };
-      rows.push(
-        await measure(
-          context,
-          { base: server.url, path: trpcPath(read), headers },
-          { ...label, variant: 'tRPC' },
-        ),
-      );
-      if (read.rest)
-        rows.push(
-          await measure(
-            context,
-            { base: server.url, path: read.rest, headers },
-            { ...label, variant: 'REST' },
-          ),
-        );
-    }
-  } finally {
-    await server.stop();
-  }
+  rows.push(...(await measureSurfaces(context, data, reads)));
 
   const { connections, durationSeconds } = context.options;
   return {
