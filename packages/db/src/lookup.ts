@@ -17,8 +17,9 @@ export const emailIs = (email: string): SQL => sql`lower(${users.email}) = lower
  * lives (article_slugs, decision 031), found by one primary-key probe. A slug that is not storable
  * text (a NUL, a lone surrogate: one decoded from a URL, say) names no article, and PostgreSQL
  * would refuse to compare it: it matches nothing, so every lookup answers as for any unknown slug.
+ * A placeholder (a prepared query) is compared as given: its caller checks the value it binds.
  */
-export const slugIs = (slug: string): SQL =>
-  isStorableText(slug)
+export const slugIs = (slug: string | Placeholder): SQL =>
+  typeof slug !== 'string' || isStorableText(slug)
     ? sql`${articles.id} = (select ${articleSlugs.articleId} from ${articleSlugs} where ${articleSlugs.slug} = ${slug})`
     : sql`false`;

@@ -2,7 +2,6 @@
 // profile, whether the viewer follows them and favorited the article, the favorites count and the
 // tags, each a correlated subquery served by an index (never one query per article).
 import {
-  articleSlugs,
   articles,
   articleTags,
   type Database,
@@ -18,7 +17,7 @@ import {
 } from '@conduit/db';
 import type { ArticleSummary, ArticleView } from '../schemas/article';
 import { renderMarkdown } from './markdown';
-import { preparedPer } from './prepared';
+import { preparedByShape } from './prepared';
 import { profileColumns } from './profiles';
 
 /** The article's tag names, sorted (served by the article_tags primary key). */
@@ -96,17 +95,14 @@ const articleQuery = (db: Database, viewerId: number | Placeholder | undefined, 
     .innerJoin(users, eq(users.id, articles.authorId))
     .where(where);
 
-/** The article whose slug this is or was (as lookup.ts's slugIs), with a placeholder for it. */
-const bySlug = sql`${articles.id} = (select ${articleSlugs.articleId} from ${articleSlugs}
-  where ${articleSlugs.slug} = ${sql.placeholder('slug')})`;
-
-/** article.get's query, built once per database: for visitors, and for a signed-in viewer. */
-const preparedBySlug = {
-  visitor: preparedPer((db) => articleQuery(db, undefined, bySlug).prepare('article_visitor')),
-  viewer: preparedPer((db) =>
-    articleQuery(db, sql.placeholder('viewerId'), bySlug).prepare('article_viewer'),
-  ),
-};
+/** article.get's query, built once per database: for a visitor, and for a signed-in viewer. */
+const preparedBySlug = preparedByShape((db, who) =>
+  articleQuery(
+    db,
+    who === 'viewer' ? sql.placeholder('viewerId') : undefined,
+    slugIs(sql.placeholder('slug')),
+  ).prepare(`article_${who}`),
+);
 
 /** The article with this slug, current or earlier (see readArticleView); or undefined. */
 export async function readArticleViewBySlug(
@@ -114,7 +110,7 @@ export async function readArticleViewBySlug(
   slug: string,
   viewerId: number | undefined,
 ): Promise<{ article: ArticleView; refs: ArticleRefs } | undefined> {
-  const prepared = preparedBySlug[viewerId === undefined ? 'visitor' : 'viewer'](db);
+  const prepared = preparedBySlug(db, viewerId === undefined ? 'visitor' : 'viewer');
   if (!prepared) return readArticleView(db, slugIs(slug), viewerId);
   // A slug PostgreSQL could not even compare (a NUL, a lone surrogate) names no article.
   if (!isStorableText(slug)) return undefined;

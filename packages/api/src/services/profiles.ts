@@ -13,7 +13,7 @@ import {
   users,
 } from '@conduit/db';
 import { TRPCError } from '@trpc/server';
-import { preparedPer } from './prepared';
+import { preparedByShape } from './prepared';
 
 export interface Profile {
   username: string;
@@ -53,19 +53,18 @@ const profileQuery = (db: Database, viewerId: number | Placeholder | undefined, 
     .from(users)
     .where(where);
 
-const named = usernameIs(sql.placeholder('username'));
-
-/** profile.get's query, built once per database: for visitors, and for a signed-in viewer. */
-const preparedProfile = {
-  visitor: preparedPer((db) => profileQuery(db, undefined, named).prepare('profile_visitor')),
-  viewer: preparedPer((db) =>
-    profileQuery(db, sql.placeholder('viewerId'), named).prepare('profile_viewer'),
-  ),
-};
+/** profile.get's query, built once per database: for a visitor, and for a signed-in viewer. */
+const preparedProfile = preparedByShape((db, who) =>
+  profileQuery(
+    db,
+    who === 'viewer' ? sql.placeholder('viewerId') : undefined,
+    usernameIs(sql.placeholder('username')),
+  ).prepare(`profile_${who}`),
+);
 
 /** The user's id and profile as the viewer sees it; 404 when there is no such user. */
 export async function findProfile(db: Database, username: string, viewerId: number | undefined) {
-  const prepared = preparedProfile[viewerId === undefined ? 'visitor' : 'viewer'](db);
+  const prepared = preparedProfile(db, viewerId === undefined ? 'visitor' : 'viewer');
   const [row] = prepared
     ? await prepared.execute({ username, viewerId })
     : await profileQuery(db, viewerId, usernameIs(username));
