@@ -57,17 +57,6 @@ const METHOD: Record<ProcedureType, string> = { query: 'GET', mutation: 'POST' }
 export function leanTransport<TContext extends Context>(opts: LeanTransportOptions<TContext>) {
   const { router } = opts;
   const config = router._def._config;
-  const procedures = new Map<string, AnyProcedure | null>();
-  async function procedureAt(path: string) {
-    let procedure = procedures.get(path);
-    if (procedure === undefined) {
-      procedure = (await getProcedureAtPath(router, path)) ?? null;
-      // Only paths that exist are remembered: a client cannot grow the map with made-up names.
-      if (procedure) procedures.set(path, procedure);
-    }
-    return procedure;
-  }
-
   /** The calls the request asks for, or undefined when it is not for this transport. */
   async function readCalls(
     req: FastifyRequest,
@@ -102,7 +91,7 @@ export function leanTransport<TContext extends Context>(opts: LeanTransportOptio
     const calls: Call[] = [];
     let type: string | undefined;
     for (const [index, callPath] of paths.entries()) {
-      const procedure = await procedureAt(callPath);
+      const procedure = await getProcedureAtPath(router, callPath);
       if (!procedure) return;
       const callType = procedure._def.type;
       if (callType !== 'query' && callType !== 'mutation') return;
