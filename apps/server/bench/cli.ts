@@ -1,7 +1,7 @@
 // `pnpm bench` options: parsed and checked here, without side effects, so they can be tested.
 import { parseArgs } from 'node:util';
 
-export const PHASES = ['paths', 'cache', 'search', 'scale', 'capped', 'size'] as const;
+export const PHASES = ['paths', 'cache', 'search', 'feed', 'scale', 'capped', 'size'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export const usage = `Usage: pnpm bench [options]
@@ -14,6 +14,8 @@ Phases (--phases, comma-separated; default: every phase this machine can run):
   paths   each read over tRPC and over REST, and the same SQL through a bare Fastify route
   cache   the same reads with the hot-read cache off (CACHE_TTL_MS=0) and on (the default)
   search  typical searches over tRPC and REST, and the plan of the widest one (EXPLAIN ANALYZE)
+  feed    the feed's first page for readers following each of --feed-follows authors, over
+          tRPC and REST, on --feed-articles generated articles                  (PostgreSQL)
   scale   1 instance direct, 1 behind nginx, --instances behind nginx    (PostgreSQL, nginx)
   capped  --capped-instances behind nginx, each held to --instance-cpu of a core by a cgroup
           CPU quota: instances as on machines of their own      (PostgreSQL, nginx, cgroups)
@@ -31,6 +33,8 @@ Options:
   --capped-instances A,B  instance counts of the capped phase (default 1,2,3)
   --instance-cpu C        cores each instance gets in the capped phase (default 0.4)
   --size-articles A,B     table sizes of the size phase (default 10000,1000000)
+  --feed-articles N       articles generated for the feed phase (default 200000)
+  --feed-follows A,B      authors each reader of the feed phase follows (default 10,100,1000,10000)
   --endpoints A,B         measure only these endpoints (names as in the tables)
   --redis-url URL         cache phase: keep the cache in Redis (default: in process)
   --out DIR               where results are written (default <repo>/bench-results)
@@ -56,6 +60,8 @@ export interface BenchOptions {
   cappedInstances: number[];
   instanceCpu: number;
   sizeArticles: number[];
+  feedArticles: number;
+  feedFollows: number[];
   endpoints: string[] | undefined;
   outDir: string | undefined;
   publish: boolean;
@@ -120,6 +126,10 @@ export function parseOptions(argv: string[]): BenchOptions {
     sizeArticles: list(values['size-articles'] ?? '10000,1000000').map((size) =>
       whole('size-articles', size, 100),
     ),
+    feedArticles: whole('feed-articles', values['feed-articles'] ?? '200000', 100),
+    feedFollows: list(values['feed-follows'] ?? '10,100,1000,10000').map((count) =>
+      whole('feed-follows', count),
+    ),
     endpoints: values.endpoints === undefined ? undefined : list(values.endpoints),
     outDir: values.out,
     publish: values.publish ?? false,
@@ -144,6 +154,8 @@ function parse(argv: string[]) {
       'capped-instances': { type: 'string' },
       'instance-cpu': { type: 'string' },
       'size-articles': { type: 'string' },
+      'feed-articles': { type: 'string' },
+      'feed-follows': { type: 'string' },
       endpoints: { type: 'string' },
       out: { type: 'string' },
       publish: { type: 'boolean' },
@@ -167,6 +179,8 @@ export function measurementCount(phase: Phase, options: BenchOptions): number {
       return reads(6) * 3;
     case 'capped':
       return reads(6) * options.cappedInstances.length;
+    case 'feed':
+      return options.feedFollows.length * 2;
     case 'size':
       return reads(8) * options.sizeArticles.length;
   }
@@ -178,7 +192,8 @@ export function estimateSeconds(phases: readonly Phase[], options: BenchOptions)
   let seconds = 0;
   for (const phase of phases) seconds += measurementCount(phase, options) * perMeasurement;
   // Seeding with the JS seeder: roughly 1,500 articles a second here; servers start in ~2 s.
-  if (phases.some((phase) => phase !== 'size')) seconds += 15 + options.articles / 1500;
+  if (phases.some((phase) => phase !== 'size' && phase !== 'feed'))
+    seconds += 15 + options.articles / 1500;
   seconds += 2 * (phases.includes('cache') ? 2 : 0) + 2 * (phases.includes('paths') ? 2 : 0);
   if (phases.includes('search')) seconds += 2;
   if (phases.includes('scale')) seconds += 2 * options.instances;
@@ -186,5 +201,6 @@ export function estimateSeconds(phases: readonly Phase[], options: BenchOptions)
   // The SQL generator: about a minute per million articles, plus the database's creation.
   if (phases.includes('size'))
     for (const size of options.sizeArticles) seconds += 10 + (size / 1_000_000) * 70;
+  if (phases.includes('feed')) seconds += 10 + (options.feedArticles / 1_000_000) * 70;
   return Math.round(seconds);
 }

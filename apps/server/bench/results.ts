@@ -45,6 +45,9 @@ export interface BenchReport {
     cappedInstances?: number[];
     instanceCpu?: number;
     sizeArticles: number[];
+    /** Added with the feed phase; absent in older results. */
+    feedArticles?: number;
+    feedFollows?: number[];
   };
   phases: PhaseResult[];
   skipped: { phase: Phase; reason: string }[];

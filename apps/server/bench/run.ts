@@ -17,6 +17,7 @@ import {
 } from './cli';
 import { runCache } from './phases/cache';
 import type { BenchContext, SharedData } from './phases/common';
+import { runFeed } from './phases/feed';
 import { runPaths } from './phases/paths';
 import { runSearch } from './phases/search';
 import { runSize } from './phases/size';
@@ -96,7 +97,7 @@ try {
     log('Building the server...');
     buildServer();
   }
-  if (phases.some((phase) => phase !== 'size')) shared = await seedShared();
+  if (phases.some((phase) => phase !== 'size' && phase !== 'feed')) shared = await seedShared();
   for (const phase of phases) {
     const result = await runPhase(phase);
     results.push(result);
@@ -129,6 +130,8 @@ const report: BenchReport = {
     cappedInstances: options.cappedInstances,
     instanceCpu: options.instanceCpu,
     sizeArticles: options.sizeArticles,
+    feedArticles: options.feedArticles,
+    feedFollows: options.feedFollows,
   },
   phases: results,
   skipped,
@@ -156,6 +159,8 @@ async function runPhase(phase: Phase): Promise<PhaseResult> {
       return (await import('./phases/scale')).runScale(context, required(shared));
     case 'capped':
       return (await import('./phases/capped')).runCapped(context, required(shared));
+    case 'feed':
+      return runFeed(context, options.databaseUrl ?? '');
     case 'size':
       return runSize(context, options.databaseUrl ?? '');
   }
