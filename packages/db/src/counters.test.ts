@@ -1,10 +1,12 @@
-// The totals the triggers of migration 0001 keep (`counters`, `users.articles_count`) against a
-// count of the rows themselves, through every way articles come and go: one at a time, in bulk,
-// at once from several connections, with their author's account, by TRUNCATE, and changing hands.
+// The totals the triggers of migrations 0001, 0002 and 0006 keep (`counters`,
+// `users.articles_count`, `tags.articles_count`, `feed_totals`) against a count of the rows
+// themselves, through every way articles and follows come and go: one at a time, in bulk, at once
+// from several connections, with their author's or reader's account, by TRUNCATE, and changing
+// hands.
 import { eq, sql } from 'drizzle-orm';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from './client';
-import { articles, articleTags, counters, tags, users } from './schema/index';
+import { articles, articleTags, counters, feedTotals, follows, tags, users } from './schema/index';
 import { createArticle, createUser, getTestDb, resetDb } from './testing';
 
 let db: Database;
@@ -184,5 +186,147 @@ describe('kept totals', () => {
     expectExact(await totals(), 8 + 8);
     const kept = (await totals()).tags.map((t) => t.kept);
     expect((kept[0] ?? 0) + (kept[1] ?? 0)).toBe(8 + 16);
+  });
+});
+
+/** Each reader's kept feed totals (0 and 0 without a row), next to what counting says. */
+async function feedState() {
+  return db
+    .select({
+      username: users.username,
+      kept: sql<string>`coalesce((select ${feedTotals.follows} || '/' || ${feedTotals.articles}
+        from ${feedTotals} where ${feedTotals.readerId} = ${users.id}), '0/0')`,
+      counted: sql<string>`(select count(*) || '/' || coalesce(sum((select count(*) from articles a
+        where a.author_id = f.followee_id)), 0) from follows f where f.follower_id = ${users.id})`,
+    })
+    .from(users)
+    .orderBy(users.username);
+}
+
+async function expectFeedExact() {
+  const state = await feedState();
+  for (const reader of state) expect(reader.kept, reader.username).toBe(reader.counted);
+  return state;
+}
+
+const follow = (followerId: number, followeeId: number) =>
+  db.insert(follows).values({ followerId, followeeId });
+
+describe('feed totals', () => {
+  it('follow follows and articles one at a time, in either order', async () => {
+    const [ann, bob, cat] = await Promise.all(
+      ['ann', 'bob', 'cat'].map((username) => createUser(db, { username })),
+    );
+    if (!ann || !bob || !cat) throw new Error('no users');
+    await createArticle(db, ann);
+    await follow(cat.id, ann.id);
+    await createArticle(db, ann);
+    await follow(cat.id, bob.id);
+    const dropped = await createArticle(db, bob);
+    await follow(bob.id, ann.id);
+    expect((await expectFeedExact()).map((r) => r.kept)).toEqual(['0/0', '1/2', '2/3']);
+    await db.delete(articles).where(eq(articles.id, dropped.id));
+    await db
+      .delete(follows)
+      .where(sql`${follows.followerId} = ${cat.id} and ${follows.followeeId} = ${ann.id}`);
+    expect((await expectFeedExact()).map((r) => r.kept)).toEqual(['0/0', '1/2', '1/0']);
+  });
+
+  it('follow bulk follows and a bulk load of articles', async () => {
+    const authors = await Promise.all(
+      Array.from({ length: 6 }, (_, n) => createUser(db, { username: `author${n}` })),
+    );
+    const readers = await Promise.all(
+      Array.from({ length: 4 }, (_, n) => createUser(db, { username: `reader${n}` })),
+    );
+    await db
+      .insert(follows)
+      .values(
+        readers.flatMap((reader, r) =>
+          authors.slice(r).map((author) => ({ followerId: reader.id, followeeId: author.id })),
+        ),
+      );
+    await db
+      .insert(articles)
+      .values(
+        authors.flatMap((author, a) => Array.from({ length: a + 1 }, (_, n) => row(author.id, n))),
+      );
+    const state = await expectFeedExact();
+    expect(state.find((r) => r.username === 'reader0')?.kept).toBe('6/21');
+    await db.delete(articles).where(sql`${articles.title} = 'Bulk 0'`);
+    expect((await expectFeedExact()).find((r) => r.username === 'reader3')?.kept).toBe('3/12');
+  });
+
+  it('forget a removed author for their readers, and a removed reader', async () => {
+    const [ann, bob, cat] = await Promise.all(
+      ['ann', 'bob', 'cat'].map((username) => createUser(db, { username })),
+    );
+    if (!ann || !bob || !cat) throw new Error('no users');
+    await createArticle(db, ann);
+    await createArticle(db, ann);
+    await createArticle(db, bob);
+    await follow(cat.id, ann.id);
+    await follow(cat.id, bob.id);
+    await follow(bob.id, ann.id);
+    await follow(ann.id, cat.id);
+    // Ann goes with her articles and her follows, both ways, in one cascade.
+    await db.delete(users).where(eq(users.id, ann.id));
+    expect((await expectFeedExact()).map((r) => r.kept)).toEqual(['0/0', '1/1']);
+    await db.delete(users).where(eq(users.id, cat.id));
+    expect(await db.select().from(feedTotals)).toEqual([
+      { readerId: bob.id, follows: 0, articles: 0 },
+    ]);
+  });
+
+  it('follow an article changing hands, and start again after either TRUNCATE', async () => {
+    const [ann, bob, cat] = await Promise.all(
+      ['ann', 'bob', 'cat'].map((username) => createUser(db, { username })),
+    );
+    if (!ann || !bob || !cat) throw new Error('no users');
+    await follow(cat.id, ann.id);
+    const article = await createArticle(db, ann);
+    await db.update(articles).set({ authorId: bob.id }).where(eq(articles.id, article.id));
+    expect((await expectFeedExact()).map((r) => r.kept)).toEqual(['0/0', '0/0', '1/0']);
+    await follow(cat.id, bob.id);
+    await db.execute(sql`truncate ${articles} cascade`);
+    expect((await expectFeedExact()).map((r) => r.kept)).toEqual(['0/0', '0/0', '2/0']);
+    await createArticle(db, bob);
+    await db.execute(sql`truncate ${follows}`);
+    await expectFeedExact();
+    await follow(cat.id, bob.id);
+    expect((await expectFeedExact()).map((r) => r.kept)).toEqual(['0/0', '0/0', '1/1']);
+  });
+
+  it('stay exact with follows and articles of the same authors written at once', async () => {
+    const authors = await Promise.all(
+      Array.from({ length: 3 }, (_, n) => createUser(db, { username: `author${n}` })),
+    );
+    const readers = await Promise.all(
+      Array.from({ length: 6 }, (_, n) => createUser(db, { username: `reader${n}` })),
+    );
+    // Readers follow while the authors write: on PostgreSQL these run on separate connections,
+    // and a follow reads the author's total while an article of theirs may be committing.
+    await Promise.all([
+      ...readers.flatMap((reader) =>
+        authors.map((author) =>
+          db.transaction(async (tx) => {
+            await tx.insert(follows).values({ followerId: reader.id, followeeId: author.id });
+          }),
+        ),
+      ),
+      ...authors.flatMap((author, a) =>
+        Array.from({ length: 4 }, (_, n) =>
+          db.transaction(async (tx) => {
+            await tx.insert(articles).values(row(author.id, n));
+            await tx.execute(sql`select pg_sleep(0.005)`);
+            if (n === a) await tx.delete(articles).where(eq(articles.slug, row(author.id, n).slug));
+          }),
+        ),
+      ),
+    ]);
+    const state = await expectFeedExact();
+    expect(state.filter((r) => r.username.startsWith('reader')).map((r) => r.kept)).toEqual(
+      Array.from({ length: 6 }, () => '3/9'),
+    );
   });
 });

@@ -10,6 +10,7 @@ import {
   descIndexed,
   eq,
   favorites,
+  feedTotals,
   follows,
   inArray,
   type Placeholder,
@@ -247,22 +248,22 @@ const preparedFeedPage = preparedByShape((db, key) => {
 const feedShapeQuery = (db: Database, viewerId: Bound<number>) =>
   db
     .select({
-      follows: sql<number>`count(*)::integer`,
-      followedArticles: sql<number>`coalesce(sum(${users.articlesCount}), 0)::integer`,
+      follows: feedTotals.follows,
+      followedArticles: feedTotals.articles,
       siteArticles: sql<number>`coalesce((select ${counters.value} from ${counters}
         where ${counters.name} = 'articles'), 0)::integer`,
     })
-    .from(follows)
-    .innerJoin(users, eq(users.id, follows.followeeId))
-    .where(eq(follows.followerId, viewerId));
+    .from(feedTotals)
+    .where(eq(feedTotals.readerId, viewerId));
 
 const preparedFeedShape = preparedPer((db) =>
   feedShapeQuery(db, sql.placeholder('viewerId')).prepare('feed_shape'),
 );
 
 /**
- * What the feed's plan is chosen by, in one statement from rows the triggers keep: how many
- * authors the viewer follows, their articles together (also the feed's total), and the site's.
+ * What the feed's plan is chosen by, in one statement from rows the triggers keep (migration
+ * 0006): how many authors the viewer follows, their articles together (also the feed's total),
+ * and the site's. One row whatever the follows; a reader who never followed anyone has none.
  */
 export async function feedShape(db: Database, viewerId: number) {
   const prepared = preparedFeedShape(db);
