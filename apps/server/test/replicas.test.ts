@@ -3,6 +3,9 @@
 // another instance too, sharing Redis), a replica that lags too far or stops is taken out with no
 // request failing, and comes back by itself. The replica is made to lag on purpose by delaying
 // its replay (recovery_min_apply_delay), so a stale answer shows where a read went.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,6 +64,23 @@ async function delayReplay(replica: PgNode, delay: string) {
     }
   }, 50);
   if (!applied) throw new Error(`recovery_min_apply_delay did not become ${delay}`);
+}
+
+/**
+ * Freezes (SIGSTOP) or thaws (SIGCONT) the replica's server and its children, found by the
+ * postmaster's process id: a host that stops answering without closing its connections.
+ */
+function signalReplica(replica: PgNode, signal: 'SIGSTOP' | 'SIGCONT') {
+  const postmaster = Number(
+    readFileSync(join(replica.dir, 'postmaster.pid'), 'utf8').split('\n')[0],
+  );
+  const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(postmaster)], {
+    encoding: 'utf8',
+  })
+    .split('\n')
+    .map((line) => Number(line.trim()))
+    .filter((pid) => pid > 0);
+  for (const pid of [postmaster, ...children]) process.kill(pid, signal);
 }
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -218,6 +238,41 @@ describe.skipIf(missing)(
       }
       expect(failures).toEqual([]);
       expect(answered).toBeGreaterThan(60);
+    });
+
+    it('moves reads waiting on a replica that stops answering to the primary, and takes it back', async () => {
+      if (!replica) throw new Error('not started');
+      const app = await appWith();
+      const tag = freshName();
+      const failures: string[] = [];
+      let reading = true;
+      const read = async () => {
+        while (reading) {
+          const response = await query(app, 'article.list', { tag });
+          if (response.statusCode !== 200) failures.push(`${response.statusCode} ${response.body}`);
+        }
+      };
+      const load = [read(), read(), read()];
+      try {
+        expect(await eventually(async () => (await replicaReads(app)) > 20)).toBe(true);
+        signalReplica(replica, 'SIGSTOP');
+        // Reads caught on the frozen replica are answered by the primary once it is found down.
+        expect(await eventually(async () => (await stateOf(app)) === 'down')).toBe(true);
+        const [report] = await replicasOf(app);
+        expect(report?.reason).toMatch(/no answer within/);
+        const onPrimary = await primaryReads(app);
+        expect(await eventually(async () => (await primaryReads(app)) > onPrimary + 20)).toBe(true);
+      } finally {
+        signalReplica(replica, 'SIGCONT');
+      }
+      try {
+        expect(await eventually(async () => (await stateOf(app)) === 'up')).toBe(true);
+      } finally {
+        reading = false;
+        await Promise.all(load);
+      }
+      expect(failures).toEqual([]);
+      expect(await metric(app, 'db_replica_failovers_total{replica="0"}')).toBeGreaterThan(0);
     });
   },
 );

@@ -9,6 +9,17 @@ import { isDatabaseUnavailable } from './errors';
 /** What the replica set hears of a retried statement: the replica is to be taken out when `lost`. */
 export type OnFailover = (error: unknown, lost: boolean) => void;
 
+/**
+ * Calls `onLost` if the replica is found down while a statement waits on it; returns how to stop
+ * watching. A replica that stops answering without closing its connections (a host gone, a
+ * network cut) would otherwise hold the statement until TCP gives up, minutes later.
+ */
+export type WatchLost = (onLost: (error: Error) => void) => () => void;
+
+export class ReplicaLostError extends Error {
+  override name = 'ReplicaLostError';
+}
+
 /** A standby cancelled the statement to keep replaying (hot_standby_feedback off, long reads). */
 function conflictWithRecovery(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === '40001';
@@ -22,7 +33,12 @@ type Query = ReturnType<Unsafe>;
  * `primary` when the replica failed to answer. Drizzle awaits either the query or its `.values()`
  * (rows as arrays), and only that; both are kept.
  */
-export function failingOverTo(primary: Sql, replica: Sql, onFailover: OnFailover): Sql {
+export function failingOverTo(
+  primary: Sql,
+  replica: Sql,
+  onFailover: OnFailover,
+  watchLost: WatchLost,
+): Sql {
   const retried = (...args: Parameters<Unsafe>) => {
     const run = (asArrays: boolean) =>
       // A postgres.js query runs when awaited: each attempt is a new one.
@@ -32,9 +48,12 @@ export function failingOverTo(primary: Sql, replica: Sql, onFailover: OnFailover
           return asArrays ? query.values() : query;
         };
         try {
-          return await attempt(replica);
+          return await new Promise<unknown>((resolve, reject) => {
+            const unwatch = watchLost(reject);
+            void attempt(replica).then(resolve, reject).finally(unwatch);
+          });
         } catch (error) {
-          const lost = isDatabaseUnavailable(error);
+          const lost = error instanceof ReplicaLostError || isDatabaseUnavailable(error);
           if (!lost && !conflictWithRecovery(error)) throw error;
           onFailover(error, lost);
           return await attempt(primary);

@@ -7,7 +7,7 @@ import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres, { type Sql } from 'postgres';
 import type { Database } from './client';
 import { serverOf } from './open-errors';
-import { failingOverTo } from './replica-failover';
+import { failingOverTo, ReplicaLostError } from './replica-failover';
 import * as schema from './schema/index';
 import { tracePostgres } from './tracing';
 import { type Lsn, parseLsn, WalHistory } from './wal';
@@ -84,6 +84,8 @@ interface Replica extends ReplicaStatus {
   health: Sql;
   replayed: Lsn | undefined;
   polling: { since: number } | undefined;
+  /** Statements waiting on it, told when it goes down: they move to the primary. */
+  waiting: Set<(error: Error) => void>;
 }
 
 export function openReplicas(primary: PrimarySide, settings: ReplicaSettings): Replicas {
@@ -123,6 +125,7 @@ export function openReplicas(primary: PrimarySide, settings: ReplicaSettings): R
       health: postgres(url, { ...options, prepare: false, max: 1 }),
       replayed: undefined,
       polling: undefined,
+      waiting: new Set(),
       db: undefined as unknown as Database,
     };
     const client = failingOverTo(
@@ -130,7 +133,12 @@ export function openReplicas(primary: PrimarySide, settings: ReplicaSettings): R
       primary.traced ? tracePostgres(pool) : pool,
       (error, lost) => {
         replica.failovers++;
-        if (lost) setState(replica, 'down', `lost mid-read: ${messageOf(error)}`);
+        if (lost && !(error instanceof ReplicaLostError))
+          setState(replica, 'down', `lost mid-read: ${messageOf(error)}`);
+      },
+      (onLost) => {
+        replica.waiting.add(onLost);
+        return () => replica.waiting.delete(onLost);
       },
     );
     replica.db = drizzle(client, {
@@ -148,6 +156,11 @@ export function openReplicas(primary: PrimarySide, settings: ReplicaSettings): R
     const previous = replica.state;
     replica.state = state;
     replica.reason = reason;
+    if (state === 'down' && previous !== 'down') {
+      const error = new ReplicaLostError(`read replica ${replica.index} is down: ${reason}`);
+      for (const onLost of replica.waiting) onLost(error);
+      replica.waiting.clear();
+    }
     if (previous !== state) settings.onChange?.(statusOf(replica), previous);
   }
 
