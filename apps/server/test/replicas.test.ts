@@ -85,7 +85,7 @@ function signalReplica(replica: PgNode, signal: 'SIGSTOP' | 'SIGCONT') {
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-async function createArticle(app: FastifyInstance, token: string, tag: string) {
+async function createArticle(app: FastifyInstance, token: string, tag: string): Promise<string> {
   const response = await mutate(
     app,
     'article.create',
@@ -93,6 +93,14 @@ async function createArticle(app: FastifyInstance, token: string, tag: string) {
     bearer(token),
   );
   expect(response.statusCode, response.body).toBe(200);
+  return response.json().result.data.article.slug;
+}
+
+/** The article's title as an anonymous reader is told (a cached read). */
+async function titleOf(app: FastifyInstance, slug: string) {
+  const response = await query(app, 'article.get', { slug });
+  expect(response.statusCode, response.body).toBe(200);
+  return response.json().result.data.article.title as string;
 }
 
 /** How many articles carry `tag`, as this reader (a token, or anonymous) is told. */
@@ -142,15 +150,16 @@ describe.skipIf(missing)(
 
     it('reads from the replica, and a writer reads its own writes at once, through any instance', async () => {
       if (!replica) throw new Error('not started');
-      // Two instances sharing Redis, as behind a load balancer; one alone without it.
-      const shared = redisUrl ? { REDIS_URL: redisUrl } : {};
+      // Two instances sharing Redis (limits, cache, who wrote), as behind a load balancer; one
+      // alone without it. The cache is on: what it keeps must come from the primary.
+      const shared = { CACHE_TTL_MS: '30000', ...(redisUrl ? { REDIS_URL: redisUrl } : {}) };
       const first = await appWith(shared);
       const second = redisUrl ? await appWith(shared) : undefined;
       await delayReplay(replica, '2s');
       try {
         const writer = await register(first);
         const tag = freshName();
-        await createArticle(first, writer.token, tag);
+        const slug = await createArticle(first, writer.token, tag);
 
         // Right after the write: the writer sees it, through either instance; an anonymous
         // reader, whose reads go to the replica, does not yet (it replays two seconds late).
@@ -159,6 +168,18 @@ describe.skipIf(missing)(
         expect(await countTagged(first, tag)).toBe(0);
         if (second) expect(await countTagged(second, tag)).toBe(0);
         expect(await replicaReads(first)).toBeGreaterThan(0);
+
+        // A cached read is loaded from the primary, never the lagging replica: a visitor gets the
+        // new article, and after an edit (which invalidates it) the new title, at once.
+        expect(await titleOf(second ?? first, slug)).toMatch(/^Replicated /);
+        const edited = await mutate(
+          first,
+          'article.update',
+          { slug, title: `Edited ${tag}` },
+          bearer(writer.token),
+        );
+        expect(edited.statusCode, edited.body).toBe(200);
+        expect(await titleOf(second ?? first, slug)).toBe(`Edited ${tag}`);
 
         // Once the replica has replayed it, everyone sees it there, the writer too.
         expect(await eventually(async () => (await countTagged(first, tag)) === 1)).toBe(true);
