@@ -164,16 +164,18 @@ export function openReplicas(primary: PrimarySide, settings: ReplicaSettings): R
     if (previous !== state) settings.onChange?.(statusOf(replica), previous);
   }
 
+  // The primary's position, asked again only once the last ask has come back: a primary that
+  // hangs gets one statement waiting from the poller, not one more every tick.
+  let asking: Promise<void> | undefined;
   async function pollPrimary() {
-    try {
-      const [row] = await within(
-        primary.raw`select pg_current_wal_lsn()::text as lsn`,
-        POLL_TIMEOUT_MS,
-      );
+    asking ??= (async () => {
+      const [row] = await primary.raw`select pg_current_wal_lsn()::text as lsn`;
       history.record(parseLsn(String(row?.lsn)), Date.now());
-    } catch {
-      // The primary's own trouble is /readyz's business; lags are measured against what was seen.
-    }
+    })().finally(() => {
+      asking = undefined;
+    });
+    // The primary's own trouble is /readyz's business; lags are measured against what was seen.
+    await within(asking, POLL_TIMEOUT_MS).catch(() => {});
   }
 
   async function poll(replica: Replica) {
