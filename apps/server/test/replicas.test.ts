@@ -295,5 +295,38 @@ describe.skipIf(missing)(
       expect(failures).toEqual([]);
       expect(await metric(app, 'db_replica_failovers_total{replica="0"}')).toBeGreaterThan(0);
     });
+
+    it('starts with a replica it cannot reach, reads from the primary, and never shows its password', async () => {
+      if (!primary) throw new Error('not started');
+      const lines: string[] = [];
+      const unreachable = `postgres://reader:s3cret-word@127.0.0.1:${await freePort()}/postgres`;
+      const app = await buildApp(
+        testConfig({
+          DATABASE_URL: primary.url,
+          DATABASE_REPLICA_URLS: unreachable,
+          LOG_LEVEL: 'info',
+          RATE_LIMIT_MAX: '0',
+        }),
+        { logStream: { write: (line) => lines.push(line) } },
+      );
+      apps.push(app);
+      expect(await eventually(async () => (await stateOf(app)) === 'down')).toBe(true);
+      const ready = await app.inject({ method: 'GET', url: '/readyz' });
+      expect(ready.statusCode).toBe(200);
+      expect(ready.json()).toMatchObject({
+        status: 'ready',
+        replicas: [
+          { replica: 0, server: expect.stringMatching(/^127\.0\.0\.1:\d+$/), state: 'down' },
+        ],
+      });
+      const before = await primaryReads(app);
+      expect(await countTagged(app, freshName())).toBe(0);
+      expect(await primaryReads(app)).toBeGreaterThan(before);
+      expect(await metric(app, 'db_replica_up{replica="0"}')).toBe(0);
+      // Said in the log, by address, and the password nowhere.
+      expect(lines.some((line) => line.includes('read replica down'))).toBe(true);
+      const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+      for (const text of [...lines, ready.body, metrics]) expect(text).not.toContain('s3cret-word');
+    });
   },
 );
