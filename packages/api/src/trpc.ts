@@ -130,7 +130,11 @@ const failuresMapped = traced.use(async ({ ctx, next }) => {
  * may have written part of it.
  */
 const readsRouted = failuresMapped.use(async ({ ctx, type, next }) => {
-  if (type === 'query') return next({ ctx: { readDb: await ctx.reads.readDb() } });
+  if (type === 'query') {
+    const readDb = await ctx.reads.readDb();
+    // Without replicas (or for a reader sent to the primary) the context already says it.
+    return readDb === ctx.readDb ? next() : next({ ctx: { readDb } });
+  }
   const result = await next();
   if (type === 'mutation' && (result.ok || result.error.code === 'INTERNAL_SERVER_ERROR'))
     await ctx.reads.wrote();
