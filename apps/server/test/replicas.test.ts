@@ -140,7 +140,18 @@ describe.skipIf(missing)(
 
     beforeAll(async () => {
       primary = await startPrimary({ port: await freePort() });
-      replica = await startReplica(primary, { port: await freePort() });
+      // As deployment.md advises: the standby tells the primary what its reads still need.
+      replica = await startReplica(primary, {
+        port: await freePort(),
+        settings: ['hot_standby_feedback=on'],
+      });
+      const sql = postgres(replica.url, { max: 1 });
+      try {
+        const [row] = await sql`show hot_standby_feedback`;
+        if (row?.hot_standby_feedback !== 'on') throw new Error('the replica ignored its settings');
+      } finally {
+        await sql.end();
+      }
     }, 60_000);
 
     afterAll(async () => {
