@@ -6,11 +6,15 @@ import {
   classifyFailure,
   createCommentEvents,
   createMemoryCache,
+  createMemoryWritePositions,
   createNoCache,
   forgetSessionsEndedElsewhere,
   purgeExpiredChallenges,
   type RateLimiter,
+  type ReadRouting,
   RequestRefusedError,
+  routeReads,
+  unsharedWritePositions,
 } from '@conduit/api';
 import {
   purgeAccessTokens,
@@ -47,6 +51,7 @@ import { securityHeadersPlugin } from './plugins/security-headers';
 import { cookiePlugin, sessionCookieSettings } from './plugins/session';
 import { trpcPlugin } from './plugins/trpc';
 import { webApp } from './plugins/web';
+import { createRedisWritePositions } from './replicas/redis-positions';
 import { API_PREFIX } from './rest/docs';
 import { failureOf, sendFailure } from './rest/errors';
 import { restPlugin } from './rest/plugin';
@@ -124,7 +129,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   if (config.tracing) traceRequests(app);
 
-  const database = deps.database ?? (await openDatabase(config));
+  const database = deps.database ?? (await openDatabase(config, app));
   if (!deps.database) app.addHook('onClose', () => database.close());
 
   housekeepSessions(app, database);
@@ -185,6 +190,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   // What both surfaces build each request's procedure context from (context.ts).
   const procedures: SharedContextOptions = {
     db: database.db,
+    readRouting: readRoutingOf(config, database, redis, app),
     cookie,
     limiter,
     limits: config.limits,
@@ -305,8 +311,43 @@ function openCache(config: Config, redis: Redis | undefined, app: FastifyInstanc
   return createMemoryCache({ ttlMs: config.cacheTtlMs });
 }
 
-async function openDatabase(config: Config): Promise<DbConnection> {
-  const database = await createDb(config.database);
+/**
+ * Read replicas (decision 039): lag-tolerant reads go to them, and each client's reads after its
+ * own write go to the primary until a replica has replayed it. Where each client last wrote is
+ * shared through Redis when configured; one process keeps it itself; WORKERS without Redis cannot
+ * share it, so signed-in clients read from the primary there.
+ */
+function readRoutingOf(
+  config: Config,
+  database: DbConnection,
+  redis: Redis | undefined,
+  app: FastifyInstance,
+): ReadRouting | undefined {
+  if (!database.replicas) return undefined;
+  const positions = redis
+    ? createRedisWritePositions(redis)
+    : config.workers > 1
+      ? unsharedWritePositions
+      : createMemoryWritePositions();
+  return routeReads(database.replicas, positions, {
+    onError: (error, doing) => app.log.warn({ err: error }, `read routing: ${doing} failed`),
+  });
+}
+
+async function openDatabase(config: Config, app: FastifyInstance): Promise<DbConnection> {
+  const { replicas } = config.database;
+  const database = await createDb({
+    ...config.database,
+    // A replica taken out or back is worth a line: reads moved (decision 039). Never its URL.
+    replicas: replicas && {
+      ...replicas,
+      onChange: (replica) => {
+        const fields = { replica: replica.index, server: replica.server, lagMs: replica.lagMs };
+        if (replica.state === 'up') app.log.info(fields, 'read replica in service');
+        else app.log.warn({ ...fields, reason: replica.reason }, `read replica ${replica.state}`);
+      },
+    },
+  });
   try {
     await database.migrate();
   } catch (error) {

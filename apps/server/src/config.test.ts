@@ -97,6 +97,44 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads the replicas beside DATABASE_URL, and refuses them without it or malformed', () => {
+    expect(loadConfig({}).database.replicas).toBeUndefined();
+    expect(
+      loadConfig({
+        DATABASE_URL: 'postgres://u@primary:5432/conduit',
+        DATABASE_REPLICA_URLS: ' postgres://u@replica1/conduit , postgresql://u@replica2/conduit',
+      }).database.replicas,
+    ).toEqual({
+      urls: ['postgres://u@replica1/conduit', 'postgresql://u@replica2/conduit'],
+      maxLagMs: 5000,
+    });
+    expect(
+      loadConfig({
+        DATABASE_URL: 'postgres://u@primary/conduit',
+        DATABASE_REPLICA_URLS: 'postgres://u@replica/conduit',
+        REPLICA_MAX_LAG_MS: '800',
+      }).database.replicas?.maxLagMs,
+    ).toBe(800);
+    // The embedded database has no replicas: a clear start-up error, not replicas ignored.
+    expect(errorOf({ DATABASE_REPLICA_URLS: 'postgres://u:secret@replica/conduit' })).toBe(
+      'Invalid configuration: DATABASE_REPLICA_URLS needs DATABASE_URL (replicas are PostgreSQL servers; the embedded database has none)',
+    );
+    // A malformed list is named, and its value (which may hold passwords) is not repeated.
+    const malformed = errorOf({
+      DATABASE_URL: 'postgres://u@primary/conduit',
+      DATABASE_REPLICA_URLS: 'postgres://u:secret@replica/conduit,mysql://u:secret@other/db',
+    });
+    expect(malformed).toBe(
+      'Invalid configuration: DATABASE_REPLICA_URLS must be a comma-separated list of postgres:// or postgresql:// URLs',
+    );
+    expect(
+      errorOf({ DATABASE_URL: 'postgres://u@primary/conduit', DATABASE_REPLICA_URLS: ' , ' }),
+    ).toMatch(/DATABASE_REPLICA_URLS must be a comma-separated list/);
+    expect(errorOf({ REPLICA_MAX_LAG_MS: '50' })).toBe(
+      'Invalid configuration: REPLICA_MAX_LAG_MS must be milliseconds from 100 to 600000 (got "50")',
+    );
+  });
+
   it('takes TLS files in pairs, and then defaults the public origin to https', () => {
     expect(errorOf({ TLS_CERT_FILE: '/c.pem' })).toMatch(/TLS_KEY_FILE must be set too/);
     expect(errorOf({ TLS_KEY_FILE: '/k.pem' })).toMatch(/TLS_CERT_FILE must be set too/);

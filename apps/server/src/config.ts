@@ -26,6 +26,9 @@ const splitList = (value: string) =>
     .map((item) => item.trim())
     .filter(Boolean);
 
+const postgresUrl = z.url({ protocol: /^postgres(ql)?$/ });
+const isPostgresUrl = (value: string) => postgresUrl.safeParse(value).success;
+
 function isOrigin(value: string): boolean {
   if (!URL.canParse(value)) return false;
   const url = new URL(value);
@@ -63,6 +66,15 @@ const envSchema = z
     DATABASE_DIRECT_URL: z
       .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
       .optional(),
+    // Streaming replicas of DATABASE_URL for reads that may lag (decision 039), and how far behind
+    // one may fall before its reads go back to the primary.
+    DATABASE_REPLICA_URLS: z
+      .string()
+      .refine((value) => splitList(value).length > 0 && splitList(value).every(isPostgresUrl), {
+        error: 'must be a comma-separated list of postgres:// or postgresql:// URLs',
+      })
+      .optional(),
+    REPLICA_MAX_LAG_MS: integer(100, 600_000, 'milliseconds from 100 to 600000').default(5000),
     DATABASE_PREPARED_STATEMENTS: z
       .enum(['true', 'false'], { error: 'must be true or false' })
       .default('true'),
@@ -184,6 +196,10 @@ const envSchema = z
     path: ['DATABASE_DIRECT_URL'],
     error: 'needs DATABASE_URL (it is the direct way to the same PostgreSQL database)',
   })
+  .refine((env) => env.DATABASE_REPLICA_URLS === undefined || env.DATABASE_URL !== undefined, {
+    path: ['DATABASE_REPLICA_URLS'],
+    error: 'needs DATABASE_URL (replicas are PostgreSQL servers; the embedded database has none)',
+  })
   // Processes share nothing but the database: an embedded PGlite folder belongs to one process.
   .refine((env) => env.WORKERS === 1 || env.DATABASE_URL !== undefined, {
     path: ['WORKERS'],
@@ -251,6 +267,7 @@ export const databaseVariables = {
 const secret = new Set([
   'DATABASE_URL',
   'DATABASE_DIRECT_URL',
+  'DATABASE_REPLICA_URLS',
   'REDIS_URL',
   'METRICS_TOKEN',
   'SMTP_URL',
@@ -274,6 +291,8 @@ export interface Config {
     poolMax: number;
     /** A span per statement: on when tracing is. */
     traceStatements: boolean;
+    /** DATABASE_REPLICA_URLS and REPLICA_MAX_LAG_MS: read replicas (decision 039), if any. */
+    replicas: { urls: string[]; maxLagMs: number } | undefined;
   };
   bodyLimitBytes: number;
   trpcMaxBatchSize: number;
@@ -351,6 +370,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       pgliteDir: e.PGLITE_DIR,
       poolMax: e.DB_POOL_MAX,
       traceStatements: tracing !== undefined,
+      replicas: e.DATABASE_REPLICA_URLS
+        ? { urls: splitList(e.DATABASE_REPLICA_URLS), maxLagMs: e.REPLICA_MAX_LAG_MS }
+        : undefined,
     },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     trpcMaxBatchSize: e.TRPC_MAX_BATCH_SIZE,

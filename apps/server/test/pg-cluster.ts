@@ -78,6 +78,11 @@ export interface NodeOptions {
   port: number;
   /** A command prefix that runs a binary where the node lives, e.g. ['ip', 'netns', 'exec', 'db1']. */
   wrap?: string[];
+  /**
+   * More server settings, each `name=value` as `-c` takes it, e.g. `recovery_min_apply_delay=2s`
+   * for a replica that lags on purpose. They follow the defaults, so they may override them.
+   */
+  settings?: string[];
 }
 
 /**
@@ -155,7 +160,10 @@ export async function waitForReplay(primary: PgNode, replica: PgNode, timeoutMs 
   }
 }
 
-function nodeAt(dir: string, { host = '127.0.0.1', port, wrap }: NodeOptions): PgNode {
+function nodeAt(
+  dir: string,
+  { host = '127.0.0.1', port, wrap, settings: more = [] }: NodeOptions,
+): PgNode {
   const logFile = join(dir, 'server.log');
   const settings = [
     `-p ${port}`,
@@ -169,6 +177,7 @@ function nodeAt(dir: string, { host = '127.0.0.1', port, wrap }: NodeOptions): P
     '-c synchronous_commit=off',
     '-c full_page_writes=off',
     '-c max_connections=200',
+    ...more.map((setting) => `-c ${setting}`),
   ].join(' ');
   const pgCtl = (args: string[]) => as(wrap, 'pg_ctl', ['-D', dir, ...args]);
   let running = false;

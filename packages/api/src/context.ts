@@ -11,6 +11,7 @@ import { defaultAccountSettings, defaultAuthLimits } from './defaults';
 import { asUnavailable } from './failures';
 import type { RateLimiter } from './limits';
 import { type CommentEvents, commentEventsOf } from './live/comment-events';
+import { type ReadRouting, writerKey } from './read-routing';
 import { lookUpSession } from './session-cache';
 
 export { defaultAccountSettings, defaultAuthLimits };
@@ -81,7 +82,13 @@ export interface WebAuthnSettings {
 }
 
 export interface CreateContextOptions {
+  /** The primary: writes, transactions, and every read whose result is cached or must be current. */
   db: Database;
+  /**
+   * Where lag-tolerant reads go (read replicas, decision 039); without it they go to `db`. Queries
+   * find the chosen handle in `ctx.readDb`.
+   */
+  readRouting?: ReadRouting | undefined;
   meta?: RequestMeta;
   /** Development only: let error messages of unexpected failures and stack traces through. */
   exposeErrors?: boolean;
@@ -131,6 +138,13 @@ export async function createTRPCContext(opts: CreateContextOptions) {
   }
   return {
     db: opts.db,
+    /**
+     * For queries, the handle of reads that may lag a little (lists, feed, search, comments):
+     * a read replica, or the primary when this client has just written (set by trpc.ts). Never
+     * for a read whose result goes into the shared cache, nor inside a transaction.
+     */
+    readDb: opts.db,
+    reads: readsOf(opts.db, opts.readRouting, viewer),
     meta: opts.meta ?? {},
     exposeErrors: opts.exposeErrors ?? false,
     viewer,
@@ -141,6 +155,29 @@ export async function createTRPCContext(opts: CreateContextOptions) {
     cache,
     accounts: opts.accounts ?? defaultAccountSettings,
     now,
+  };
+}
+
+/**
+ * The request's side of read routing: its read handle, looked up once however many queries a batch
+ * holds, and what a write of the signed-in client leaves behind.
+ */
+function readsOf(db: Database, routing: ReadRouting | undefined, viewer: Viewer | null) {
+  let chosen: Promise<Database> | undefined;
+  const client = viewer ? writerKey(viewer.user.id) : undefined;
+  return {
+    readDb(): Promise<Database> {
+      if (!routing) return Promise.resolve(db);
+      chosen ??= routing.readDbFor(client);
+      return chosen;
+    },
+    /** After a write of `userId` (by default the viewer) committed: read-your-writes. */
+    async wrote(userId = viewer?.user.id): Promise<void> {
+      if (!routing || userId === undefined) return;
+      // Reads later in this request see the write too.
+      chosen = Promise.resolve(db);
+      await routing.wrote(writerKey(userId));
+    },
   };
 }
 

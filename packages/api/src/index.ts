@@ -46,6 +46,14 @@ export {
   createCommentEvents,
   defaultCommentEventsOptions,
 } from './live/comment-events';
+export {
+  createMemoryWritePositions,
+  type ReadRouting,
+  type ReadRoutingOptions,
+  routeReads,
+  unsharedWritePositions,
+  type WritePositions,
+} from './read-routing';
 export { profileInput } from './routers/profile';
 export { tagListInput } from './routers/tag';
 export { deleteAccountInput } from './routers/user-data';

@@ -10,6 +10,7 @@ import { migratePglite, migratePostgres } from './migrate';
 import { CONNECT_TIMEOUT_S, pgliteOpenError, postgresOpenError } from './open-errors';
 import { type PoolStats, PoolTracker, trackPglite, trackPostgres } from './pool-stats';
 import { type PubSub, pglitePubSub, postgresPubSub, registerPubSub } from './pubsub';
+import { openReplicas, type ReplicaSettings, type Replicas } from './replicas';
 import * as schema from './schema/index';
 import { tracePglite, tracePostgres } from './tracing';
 
@@ -22,6 +23,8 @@ export {
   type Unlisten,
   unlistenWithin,
 } from './pubsub';
+export type { ReplicaSettings, ReplicaState, ReplicaStatus, Replicas } from './replicas';
+export { formatLsn, type Lsn, parseLsn } from './wal';
 
 export type Schema = typeof schema;
 /** The driver-neutral Drizzle handle the rest of the code is written against. */
@@ -61,6 +64,11 @@ export interface DbConfig {
    * the clients are not wrapped at all.
    */
   traceStatements?: boolean | undefined;
+  /**
+   * Streaming replicas of the PostgreSQL database `url` names, for reads that may lag (decision
+   * 039). The embedded database has none: giving replicas with it is an error.
+   */
+  replicas?: ReplicaSettings | undefined;
 }
 
 export type DbDriver = 'postgres' | 'pglite';
@@ -79,6 +87,8 @@ export interface DbConnection extends PubSub {
   ping(): Promise<void>;
   /** How busy the connections are right now (see pool-stats.ts for what is counted). */
   poolStats(): PoolStats;
+  /** The read replicas, when configured (PostgreSQL only); see replicas.ts. */
+  replicas: Replicas | undefined;
   close(): Promise<void>;
 }
 
@@ -98,6 +108,9 @@ export async function createDb(config: DbConfig): Promise<DbConnection> {
     },
   };
   const traced = config.traceStatements ?? false;
+  if (!config.url && config.replicas?.urls.length) {
+    throw new Error('Read replicas need PostgreSQL: the embedded database has none');
+  }
   return config.url
     ? connectPostgres(config.url, tracker, logger, traced, config)
     : openPglite(config.pgliteDir ?? IN_MEMORY, tracker, logger, traced);
@@ -110,7 +123,7 @@ async function connectPostgres(
   tracker: PoolTracker,
   logger: QueryLogger,
   traced: boolean,
-  { directUrl, prepare = true }: Pick<DbConfig, 'directUrl' | 'prepare'>,
+  { directUrl, prepare = true, replicas: replicaSettings }: DbConfig,
 ): Promise<DbConnection> {
   const options = {
     connect_timeout: CONNECT_TIMEOUT_S,
@@ -126,9 +139,23 @@ async function connectPostgres(
   const db = drizzlePostgres(tracked, { schema, logger }) as unknown as Database;
   const pubsub = postgresPubSub(tracked, direct);
   registerPubSub(db, pubsub);
+  const replicas = replicaSettings?.urls.length
+    ? openReplicas(
+        {
+          client: tracked,
+          raw: client,
+          prepare,
+          poolMax: tracker.max,
+          traced,
+          logQuery: logger.logQuery,
+        },
+        replicaSettings,
+      )
+    : undefined;
   return {
     db,
     driver: 'postgres',
+    replicas,
     ...pubsub,
     migrate: async () => {
       // Connect first, so a server that cannot be used is told apart from a migration that fails.
@@ -147,6 +174,7 @@ async function connectPostgres(
     ping: () => pingDb(db),
     poolStats: () => tracker.stats(),
     close: async () => {
+      await replicas?.close();
       await Promise.all([client.end({ timeout: 5 }), direct?.end({ timeout: 5 })]);
     },
   };
@@ -171,6 +199,7 @@ async function openPglite(
   return {
     db,
     driver: 'pglite',
+    replicas: undefined,
     ...pubsub,
     migrate: () => migratePglite(client),
     ping: () => pingDb(db),

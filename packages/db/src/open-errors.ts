@@ -106,7 +106,7 @@ export function systemMessage(code: string): string | undefined {
  * host:port of the server a URL names, without user or password. Taken from the text rather than
  * parsed: postgres.js also takes URLs WHATWG does not (several hosts, `?host=/socket/dir`).
  */
-function serverOf(url: string): string {
+export function serverOf(url: string): string {
   const authority = /^[a-z]+:\/\/(?:[^/?#]*@)?([^/?#]*)/i.exec(url)?.[1] ?? '';
   const query = url.includes('?') ? new URLSearchParams(url.slice(url.indexOf('?') + 1)) : null;
   const hosts = authority || query?.get('host') || 'localhost';

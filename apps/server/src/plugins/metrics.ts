@@ -3,7 +3,7 @@
 // database connections. Under WORKERS, the figures of every worker added up (see cluster.ts).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { appRouter, type CacheStore, type CommentEvents } from '@conduit/api';
-import type { DbConnection, PoolStats } from '@conduit/db';
+import type { DbConnection, PoolStats, Replicas } from '@conduit/db';
 import type { MailSender } from '@conduit/mail';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -16,7 +16,7 @@ export interface MetricsOptions {
   token: string | undefined;
   commentEvents: CommentEvents;
   cache: CacheStore;
-  database: Pick<DbConnection, 'poolStats'>;
+  database: Pick<DbConnection, 'poolStats'> & { replicas?: Replicas | undefined };
   /** This process's mail sender, if it runs one (see mail.ts). */
   mail?: Pick<MailSender, 'stats'> | undefined;
 }
@@ -155,6 +155,8 @@ const plugin: FastifyPluginAsync<MetricsOptions> = async (
     },
   });
 
+  if (database.replicas) replicaMetrics(register, database.replicas);
+
   // A WORKERS worker answers for the whole server: the primary gathers every worker's figures.
   const wholeServer = workerMetrics(register);
 
@@ -198,6 +200,62 @@ const plugin: FastifyPluginAsync<MetricsOptions> = async (
     }
   });
 };
+
+/**
+ * Read replicas (decision 039), as of their last poll. Under WORKERS every worker polls them
+ * itself: a replica is up when every worker sees it so, its lag the largest any worker saw.
+ */
+function replicaMetrics(register: Registry, replicas: Replicas) {
+  const labelNames = ['replica'] as const;
+  new Gauge({
+    name: 'db_replica_up',
+    help: 'Whether a read replica takes reads (1) or is out: down, lagging or not polled yet (0)',
+    labelNames,
+    aggregator: 'min',
+    registers: [register],
+    collect() {
+      for (const replica of replicas.status())
+        this.set({ replica: String(replica.index) }, replica.state === 'up' ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'db_replica_lag_seconds',
+    help: 'How far a read replica was behind the primary at its last poll',
+    labelNames,
+    aggregator: 'max',
+    registers: [register],
+    collect() {
+      for (const replica of replicas.status())
+        if (replica.lagMs !== undefined)
+          this.set({ replica: String(replica.index) }, replica.lagMs / 1000);
+    },
+  });
+  // Statements of lag-tolerant reads by where they were sent: `primary` when no replica was in
+  // service or the client had just written; a replica's, even when it failed and was retried.
+  new Counter({
+    name: 'db_reads_total',
+    help: 'Statements of lag-tolerant reads, by target (primary, replica-<n>)',
+    labelNames: ['target'] as const,
+    registers: [register],
+    collect() {
+      this.reset();
+      this.inc({ target: 'primary' }, replicas.primaryReads());
+      for (const replica of replicas.status())
+        this.inc({ target: `replica-${replica.index}` }, replica.reads);
+    },
+  });
+  new Counter({
+    name: 'db_replica_failovers_total',
+    help: 'Reads a replica failed to answer (gone mid-read, or cancelled by replay), run again on the primary',
+    labelNames,
+    registers: [register],
+    collect() {
+      this.reset();
+      for (const replica of replicas.status())
+        this.inc({ replica: String(replica.index) }, replica.failovers);
+    },
+  });
+}
 
 /** Registered with fastify-plugin so the onResponse hook sees every route, 404s included. */
 export const metricsPlugin = fp(plugin, { name: 'metrics' });

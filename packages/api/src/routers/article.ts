@@ -45,6 +45,8 @@ function assertMayChange(viewer: Viewer, article: ArticleRef, action: 'edit' | '
   });
 }
 
+// Cached reads load through the primary (ctx.db), never a replica: a lagging replica would put
+// back, after an invalidation, the value the write had just replaced (decision 039).
 const readerOf = (ctx: Context): Reader => ({
   db: ctx.db,
   cache: ctx.cache,
@@ -59,23 +61,25 @@ const isFirstPage = (input: z.output<typeof listArticlesInput>) =>
   !input.offset &&
   input.cursor === undefined;
 
+// Lists, the feed and search that the cache does not keep read `ctx.readDb`: a read replica when
+// one is in service and this client has not just written (decision 039).
 export const articleRouter = {
   list: publicProcedure
     .input(listArticlesInput)
     .query(({ ctx, input }) =>
       isFirstPage(input)
         ? readFirstPage(readerOf(ctx), input.limit)
-        : listArticles(ctx.db, input, input, ctx.viewer?.user.id),
+        : listArticles(ctx.readDb, input, input, ctx.viewer?.user.id),
     ),
 
   feed: signedInProcedure
     .input(feedInput)
-    .query(({ ctx, input }) => feedArticles(ctx.db, ctx.viewer.user.id, input)),
+    .query(({ ctx, input }) => feedArticles(ctx.readDb, ctx.viewer.user.id, input)),
 
   // Not cached: queries are many and each is rarely repeated; the index does the work.
   search: publicProcedure
     .input(searchArticlesInput)
-    .query(({ ctx, input }) => searchArticles(ctx.db, input, ctx.viewer?.user.id)),
+    .query(({ ctx, input }) => searchArticles(ctx.readDb, input, ctx.viewer?.user.id)),
 
   get: publicProcedure.input(getArticleInput).query(async ({ ctx, input }) => ({
     article: await readArticle(readerOf(ctx), input.slug),

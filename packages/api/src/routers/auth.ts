@@ -47,6 +47,9 @@ export function toUser(
 /** Starts a session: a fresh token every sign-in, set as the cookie and returned for API clients. */
 export async function signIn(ctx: Context, account: Account) {
   const { token, session } = await createSession(ctx.db, account.id, ctx.meta);
+  // The caller was nobody when the request came in: its reads to come are this account's, and
+  // may be of what it just wrote (a new account, decision 039).
+  await ctx.reads.wrote(account.id);
   ctx.sessionCookie.set(token, session.expiresAt);
   return { user: toUser(account), token };
 }

@@ -29,10 +29,13 @@ import { publicProcedure, signedInProcedure, writerProcedure } from '../trpc';
 const CATCH_UP_PAGE = 100;
 
 export const commentRouter = {
-  /** Oldest first, a page at a time (`nextCursor` leads on). */
+  /**
+   * Oldest first, a page at a time (`nextCursor` leads on). From a read replica when one is in
+   * service (decision 039); live comments and their catch-up read the primary.
+   */
   list: publicProcedure.input(listCommentsInput).query(async ({ ctx, input }) => {
-    const article = await findArticle(ctx.db, input.slug);
-    return listComments(ctx.db, article.id, input, ctx.viewer?.user.id);
+    const article = await findArticle(ctx.readDb, input.slug);
+    return listComments(ctx.readDb, article.id, input, ctx.viewer?.user.id);
   }),
 
   create: writerProcedure.input(createCommentInput).mutation(async ({ ctx, input }) => {
