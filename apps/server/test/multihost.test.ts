@@ -103,16 +103,19 @@ function replicasListed(text: string): boolean {
   }
 }
 
-/** Transactions and rows read in the `conduit` database of `node` so far (its own statistics). */
-async function readsOn(url: string): Promise<{ transactions: number; rows: number }> {
+/**
+ * Scans of the articles table on the PostgreSQL at `url` (the conduit database), by its own
+ * statistics: what the app's reads of articles cost there. A replica's health checks never read
+ * that table, so on a replica this counts the reads routed to it, and nothing else.
+ */
+async function articleScansOn(url: string): Promise<number> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
-    // A fresh snapshot of the statistics, not the one cached for this transaction.
     const [row] = (await sql`
-      select xact_commit::int as transactions, tup_returned::bigint::float8 as rows
-      from pg_stat_database where datname = 'conduit'
-    `) as unknown as [{ transactions: number; rows: number }];
-    return row;
+      select (coalesce(seq_scan, 0) + coalesce(idx_scan, 0))::int as scans
+      from pg_stat_user_tables where relname = 'articles'
+    `) as unknown as [{ scans: number }];
+    return row.scans;
   } finally {
     await sql.end({ timeout: 1 });
   }
@@ -283,29 +286,27 @@ function report(what: string, sent: Sent[], extra = '') {
       // their /readyz lists none and this is skipped.
       if (!replicaRoutingAvailable) context.skip();
       const { replica } = setup();
-      const replicaUrl = onDatabase(replica.url, 'postgres');
-      const before = await readsOn(replicaUrl);
+      const replicaUrl = onDatabase(replica.url, 'conduit');
+      const before = await articleScansOn(replicaUrl);
+      // Reads only, by visitors: article lists and comments are the reads that may lag.
       const running = load({ writeEvery: 1000 });
       await running.reached(200);
       const { sent } = await running.stop();
       const reads = sent.filter((one) => one.kind === 'read').length;
-      // Backends report their statistics when idle, within a second or so.
-      let after = before;
+      // Backends report their statistics when idle, within a second or so: wait for them, then
+      // assert on what was reported.
+      let scans = 0;
       await until(
         'the replica to report its reads',
         async () => {
-          after = await readsOn(replicaUrl);
-          return after.transactions - before.transactions >= reads / 10;
+          scans = (await articleScansOn(replicaUrl)) - before;
+          return scans >= reads / 10;
         },
         15_000,
       ).catch(() => {});
-      report(
-        'reads on the replica',
-        sent,
-        ` replica transactions +${after.transactions - before.transactions}`,
-      );
+      report('reads on the replica', sent, ` article scans on the replica +${scans}`);
       expect(failuresOf(sent)).toEqual([]);
-      expect(after.transactions - before.transactions).toBeGreaterThanOrEqual(reads / 10);
+      expect(scans).toBeGreaterThanOrEqual(reads / 10);
     });
 
     it('accepts a session made on one host on every other, and ends it everywhere', async () => {
