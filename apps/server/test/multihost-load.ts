@@ -17,6 +17,8 @@ export interface Answer {
   /** 0 when no HTTP answer came (refused, reset, timed out): `text` says why. */
   status: number;
   text: string;
+  /** The `name=value` pairs of the cookies it set, if any. */
+  cookies?: string[];
 }
 
 export interface RequestOptions {
@@ -60,7 +62,13 @@ export function direct(origin: string, path: string, options: RequestOptions = {
         response.on('data', (chunk: string) => {
           text += chunk;
         });
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            text,
+            cookies: cookiesOf(response.headers['set-cookie']),
+          }),
+        );
         response.on('error', (error) => resolve({ status: 0, text: String(error) }));
       },
     );
@@ -124,6 +132,12 @@ export class EdgeClient {
   }
 }
 
+/** The `name=value` part of each Set-Cookie header. */
+function cookiesOf(header: string | string[] | undefined): string[] {
+  const lines = header === undefined ? [] : Array.isArray(header) ? header : [header];
+  return lines.map((line) => line.split(';')[0] ?? '').filter(Boolean);
+}
+
 /** One request on an HTTP/2 session; a broken stream or no answer in time is status 0. */
 export function h2Send(
   session: ClientHttp2Session,
@@ -139,6 +153,7 @@ export function h2Send(
         ':path': path,
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         ...(options.token ? { authorization: `Token ${options.token}` } : {}),
+        ...options.headers,
       });
     } catch (error) {
       resolve({ status: 0, text: String(error) });
@@ -146,16 +161,18 @@ export function h2Send(
     }
     let status = 0;
     let text = '';
+    let cookies: string[] = [];
     stream.setTimeout(REQUEST_TIMEOUT_MS, () => stream.close());
     stream.on('response', (headers) => {
       status = Number(headers[':status']);
+      cookies = cookiesOf(headers['set-cookie']);
     });
     stream.setEncoding('utf8');
     stream.on('data', (chunk: string) => {
       text += chunk;
     });
     stream.on('close', () =>
-      resolve(status ? { status, text } : { status: 0, text: text || 'closed' }),
+      resolve(status ? { status, text, cookies } : { status: 0, text: text || 'closed' }),
     );
     stream.on('error', (error) => {
       text = String(error);

@@ -103,6 +103,17 @@ function replicasListed(text: string): boolean {
   }
 }
 
+/** The states of the replicas an instance's /readyz lists (none while it routes no reads). */
+async function replicaStates(instance: Instance, from: string): Promise<string[]> {
+  const answer = await direct(instance.origin, '/readyz', { from });
+  try {
+    const { replicas } = JSON.parse(answer.text) as { replicas?: { state?: string }[] };
+    return Array.isArray(replicas) ? replicas.map((replica) => String(replica.state)) : [];
+  } catch {
+    return [];
+  }
+}
+
 /**
  * Scans of the articles table on the PostgreSQL at `url` (the conduit database), by its own
  * statistics: what the app's reads of articles cost there. A replica's health checks never read
@@ -355,6 +366,54 @@ function report(what: string, sent: Sent[], extra = '') {
       }
     });
 
+    it('keeps a browser signed in through nginx on every process (session cookie)', async () => {
+      const { instances, edgeOrigin, ca } = setup();
+      const browser = EdgeClient.from(edgeOrigin, ca, addresses.take());
+      const page = { origin: edgeOrigin, 'content-type': 'application/json' };
+      try {
+        // Signed in as the web app does it: a tRPC mutation from the site's own origin.
+        const login = await h2Send(browser, '/trpc/auth.login', {
+          method: 'POST',
+          headers: page,
+          body: { email: `${writer.username}@example.com`, password: 'correct horse battery' },
+        });
+        expect(login.status).toBe(200);
+        const cookie = login.cookies?.find((pair) => pair.includes('conduit_session'));
+        expect(cookie).toBeDefined();
+        const viewer = async (answer: Answer) =>
+          (
+            JSON.parse(answer.text) as {
+              result?: { data?: { user?: { username: string } | null } };
+            }
+          ).result?.data?.user?.username;
+        // Each process knows the browser, asked directly.
+        for (const instance of instances) {
+          const answer = await direct(instance.origin, '/trpc/auth.viewer', {
+            headers: { cookie: cookie ?? '' },
+            from: addresses.take(),
+          });
+          expect(answer.status).toBe(200);
+          expect(await viewer(answer)).toBe(writer.username);
+        }
+        // Signed out through nginx (wherever it lands), it is a visitor on every process.
+        const logout = await h2Send(browser, '/trpc/auth.logout', {
+          method: 'POST',
+          headers: { ...page, cookie: cookie ?? '' },
+          body: {},
+        });
+        expect(logout.status).toBe(200);
+        for (const instance of instances) {
+          const answer = await direct(instance.origin, '/trpc/auth.viewer', {
+            headers: { cookie: cookie ?? '' },
+            from: addresses.take(),
+          });
+          expect(await viewer(answer)).toBeUndefined();
+        }
+      } finally {
+        browser.close();
+      }
+    });
+
     it('counts a client over every process together (rate limit in Redis)', async () => {
       const { instances, edgeOrigin, ca } = setup();
       const route = 'http_requests_total{method="GET",route="/api/tags",status="200"}';
@@ -427,13 +486,21 @@ function report(what: string, sent: Sent[], extra = '') {
     });
 
     it('rides out the replica stopping mid-load without a failed request, and it rejoins', async () => {
-      const { replica, primary, network } = setup();
+      const { replica, primary, network, instances } = setup();
       const running = load();
       await running.reached(50);
       const stoppedAt = Date.now();
       await replica.stop();
       // A hundred answers at least while it is down.
       await running.reached(running.sent.length + 100);
+      if (replicaRoutingAvailable) {
+        // The processes took it out (their reads went to the primary meanwhile).
+        for (const instance of instances) {
+          await until(`${instance.name} to see the replica down`, async () =>
+            (await replicaStates(instance, addresses.take())).every((state) => state !== 'up'),
+          );
+        }
+      }
       await replica.start();
       const startedAt = Date.now();
       // Rejoined: streaming from the primary again, and replaying what is written now.
@@ -447,6 +514,14 @@ function report(what: string, sent: Sent[], extra = '') {
         });
       } finally {
         await watch.end({ timeout: 1 });
+      }
+      if (replicaRoutingAvailable) {
+        // And put it back in service.
+        for (const instance of instances) {
+          await until(`${instance.name} to take the replica back`, async () =>
+            (await replicaStates(instance, addresses.take())).every((state) => state === 'up'),
+          );
+        }
       }
       await running.reached(running.sent.length + 50);
       const { sent, acknowledged } = await running.stop();
