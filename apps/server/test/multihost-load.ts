@@ -190,6 +190,8 @@ export interface Sent {
   via: string;
   status: number;
   text: string;
+  /** When it was sent, and when its answer came (or it failed). */
+  sentAt: number;
   at: number;
 }
 
@@ -223,47 +225,47 @@ export function startMixedLoad(options: LoadOptions) {
   let going = true;
   const started = Date.now();
   let turn = 0;
+  /** Sends one request and records its answer, when it was sent and when it was answered. */
+  const record = async (
+    what: Pick<Sent, 'kind' | 'method' | 'path' | 'via'>,
+    request: () => Promise<Answer>,
+  ): Promise<Answer> => {
+    const sentAt = Date.now();
+    const answer = await request();
+    sent.push({ ...what, ...answer, sentAt, at: Date.now() });
+    return answer;
+  };
   const loops = options.clients.map(async (client, n) => {
     for (let op = 0; going && op < options.maxPerClient; op++) {
       if (Date.now() - started > options.maxMs) break;
       if ((op + n) % options.writeEvery === 0) {
         const title = `Under load ${process.pid} ${++titles}`;
-        const answer = await client.send('/api/articles', {
-          method: 'POST',
-          token: options.token,
-          body: { article: { title, description: 'd', body: 'b', tagList: [] } },
-        });
-        sent.push({
-          kind: 'write',
-          method: 'POST',
-          path: '/api/articles',
-          via: 'edge',
-          at: Date.now(),
-          ...answer,
-        });
+        const path = '/api/articles';
+        const answer = await record({ kind: 'write', method: 'POST', path, via: 'edge' }, () =>
+          client.send(path, {
+            method: 'POST',
+            token: options.token,
+            body: { article: { title, description: 'd', body: 'b', tagList: [] } },
+          }),
+        );
         if (answer.status !== 201 && answer.status !== 200) continue;
         const { slug } = (JSON.parse(answer.text) as { article: { slug: string } }).article;
         acknowledged.push(slug);
         const instances = options.instances();
         const reader = instances[turn++ % instances.length];
         if (!reader) continue;
-        const path = `/api/articles/${slug}`;
-        const read = await direct(reader.origin, path, {
-          token: options.token,
-          from: options.addresses.take(),
-        });
-        sent.push({
-          kind: 'read-your-write',
-          method: 'GET',
-          path,
-          via: reader.name,
-          at: Date.now(),
-          ...read,
-        });
+        const readBack = `/api/articles/${slug}`;
+        await record(
+          { kind: 'read-your-write', method: 'GET', path: readBack, via: reader.name },
+          () =>
+            direct(reader.origin, readBack, {
+              token: options.token,
+              from: options.addresses.take(),
+            }),
+        );
       } else {
         const path = options.readPaths[(op + n) % options.readPaths.length] ?? '/api/tags';
-        const answer = await client.send(path);
-        sent.push({ kind: 'read', method: 'GET', path, via: 'edge', at: Date.now(), ...answer });
+        await record({ kind: 'read', method: 'GET', path, via: 'edge' }, () => client.send(path));
       }
     }
   });
