@@ -7,7 +7,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import postgres from 'postgres';
 import { startForeground } from './foreground';
 import { selfSignedCertificate } from './h2';
@@ -59,8 +59,9 @@ function listening(host: string, port: number): Promise<boolean> {
   });
 }
 
-async function startRedis(host: Host) {
+async function startRedis(host: Host, keep: (folder: string) => void) {
   const dir = mkdtempSync(join(tmpdir(), 'conduit-redis-'));
+  keep(dir);
   const logFile = join(dir, 'redis.log');
   const [command = 'ip', ...prefix] = host.wrap;
   return startForeground({
@@ -123,6 +124,7 @@ export async function startTopology() {
 
     const primary: PgNode = await startPrimary({ host: db1.address, port: 5432, wrap: db1.wrap });
     stops.push(() => primary.remove());
+    network.keep(primary.dir);
     // The replica is copied from the fresh cluster (pg_basebackup's checkpoint is quick while
     // little is written); the database made next reaches it by replication.
     const replica: PgNode = await startReplica(primary, {
@@ -131,6 +133,7 @@ export async function startTopology() {
       wrap: db2.wrap,
     });
     stops.push(() => replica.remove());
+    network.keep(replica.dir);
     const admin = postgres(primary.url, { max: 1, onnotice: () => {} });
     await admin.unsafe(`create database ${DATABASE}`);
     await admin.end();
@@ -145,11 +148,13 @@ export async function startTopology() {
       settings: { server_login_retry: 1 },
     });
     stops.push(() => bouncer.stop());
-    const redis = await startRedis(cache);
+    network.keep(bouncer.dir);
+    const redis = await startRedis(cache, network.keep);
     stops.push(() => redis.stop());
 
     const certificate = await selfSignedCertificate([edge.address]);
     stops.push(() => certificate.remove());
+    network.keep(dirname(certificate.certFile));
     const edgeOrigin = `https://${edge.address}:8443`;
 
     const env = (host: Host): Record<string, string> => ({
@@ -203,6 +208,7 @@ export async function startTopology() {
       wrap: edge.wrap,
     });
     stops.push(() => nginx.stop());
+    network.keep(nginx.dir);
 
     return {
       network,

@@ -6,10 +6,13 @@
 // speaks from one of its own, since the servers count requests per client address.
 //
 // Everything is named after this process's pid (namespaces `conduit-<pid>-<host>`, the bridge
-// `cmh<n>br` whose alias names the pid), so two runs cannot collide and a run that crashed is
-// cleaned up by the next: its processes killed, its namespaces and bridge deleted.
+// `cmh<n>br` whose alias names the pid, a list of the run's temp folders in
+// conduit-netns-<pid>.paths), so two runs cannot collide and a run that crashed is cleaned up by
+// the next: its processes killed, its namespaces, bridge and temp folders deleted.
 import { execFile } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, appendFileSync, constants, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -79,8 +82,27 @@ export interface Network {
   gateway: string;
   /** Further addresses of the test on the bridge, one per simulated client. */
   clientAddresses: string[];
-  /** Kills every process left in the hosts, deletes the namespaces and the bridge. */
+  /** Kills every process left in the hosts, deletes the namespaces, the bridge and `keep`'s folders. */
   remove(): Promise<void>;
+  /** Notes a temp folder of this run, removed with the network (or by the next run after a crash). */
+  keep(folder: string): void;
+}
+
+/** The list of a run's temp folders. */
+function manifestOf(pid: number): string {
+  return join(tmpdir(), `${PREFIX}netns-${pid}.paths`);
+}
+
+/** Removes the folders a manifest lists (only temp folders of ours), then the manifest. */
+function removeKept(manifest: string): void {
+  let lines: string[] = [];
+  try {
+    lines = readFileSync(manifest, 'utf8').split('\n');
+  } catch {}
+  for (const folder of lines) {
+    if (folder.startsWith(join(tmpdir(), PREFIX))) rmSync(folder, { recursive: true, force: true });
+  }
+  rmSync(manifest, { force: true });
 }
 
 function alive(pid: number): boolean {
@@ -105,6 +127,10 @@ async function deleteNamespace(namespace: string): Promise<void> {
 
 /** The namespaces and bridges of earlier runs whose process is gone. */
 async function removeStale(): Promise<void> {
+  for (const name of readdirSync(tmpdir())) {
+    const dead = new RegExp(`^${PREFIX}netns-(\\d+)\\.paths$`).exec(name);
+    if (dead && !alive(Number(dead[1]))) removeKept(join(tmpdir(), name));
+  }
   const namespaces = (await ip(['netns', 'list']).catch(() => ''))
     .split('\n')
     .map((line) => line.split(' ')[0] ?? '')
@@ -113,16 +139,31 @@ async function removeStale(): Promise<void> {
     const pid = Number(namespace.slice(PREFIX.length).split('-')[0]);
     if (Number.isInteger(pid) && !alive(pid)) await deleteNamespace(namespace);
   }
+  // Veths listed before bridges: a run makes its bridge before its veths, so a veth seen here
+  // belongs to a bridge that the list below shows, if that run is alive.
+  const veths = JSON.parse((await ip(['-j', 'link', 'show', 'type', 'veth'])) || '[]') as {
+    ifname: string;
+  }[];
   const links = JSON.parse((await ip(['-j', 'link', 'show', 'type', 'bridge'])) || '[]') as {
     ifname: string;
     ifalias?: string;
   }[];
+  const live = new Set<string>();
   for (const link of links) {
     if (!/^cmh\d+br$/.test(link.ifname)) continue;
+    // Without its alias yet, a run is making it this very moment: left alone.
     const pid = Number(link.ifalias?.slice(PREFIX.length));
-    if (!link.ifalias?.startsWith(PREFIX) || !alive(pid)) {
+    if (link.ifalias?.startsWith(PREFIX) && !alive(pid)) {
       await ip(['link', 'del', link.ifname]).catch(() => {});
+    } else {
+      live.add(link.ifname);
     }
+  }
+  // A veth outlives its deleted namespace while the kernel still holds that namespace (sockets
+  // closing): those of runs whose bridge is gone go too (deleting one end deletes both).
+  for (const { ifname } of veths) {
+    const run = /^cmh(\d+)h\d+$/.exec(ifname);
+    if (run && !live.has(`cmh${run[1]}br`)) await ip(['link', 'del', ifname]).catch(() => {});
   }
 }
 
@@ -148,6 +189,7 @@ export async function makeNetwork(names: string[], clients = 100): Promise<Netwo
   const remove = async () => {
     for (const host of Object.values(hosts)) await deleteNamespace(host.namespace);
     await ip(['link', 'del', bridge]).catch(() => {});
+    removeKept(manifestOf(process.pid));
   };
   try {
     const root = [
@@ -189,5 +231,8 @@ export async function makeNetwork(names: string[], clients = 100): Promise<Netwo
     gateway: `${base}.1`,
     clientAddresses: Array.from({ length: clients }, (_, n) => `${base}.${100 + n}`),
     remove,
+    keep(folder) {
+      appendFileSync(manifestOf(process.pid), `${folder}\n`);
+    },
   };
 }

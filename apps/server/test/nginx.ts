@@ -139,6 +139,8 @@ export async function startNginx(options: {
 }): Promise<{
   url: string;
   port: number;
+  /** Its temporary prefix (configuration, logs), removed by `stop`. */
+  dir: string;
   /** https://localhost:<port> (or https://<host>:<port>) of the TLS listener, with `tls`. */
   tlsUrl: string | undefined;
   stop(): Promise<void>;
@@ -183,6 +185,7 @@ export async function startNginx(options: {
   return {
     url: `http://${host}:${port}`,
     port,
+    dir,
     tlsUrl: tls ? `https://${named}:${tls.port}` : undefined,
     stop: service.stop,
     /** What nginx reported so far: start-up output and its error log (warn and above). */

@@ -44,7 +44,7 @@ export async function startPgbouncer(
   databaseUrl: string,
   poolSize = 3,
   place: PgbouncerPlace = {},
-): Promise<{ url: string; stop(): Promise<void>; log(): string }> {
+): Promise<{ url: string; dir: string; stop(): Promise<void>; log(): string }> {
   const binary = pgbouncerBinary();
   if (!binary) throw new Error('pgbouncer is not installed (looked in /usr/sbin, /usr/bin)');
   const target = new URL(databaseUrl);
@@ -93,7 +93,7 @@ ${Object.entries(place.settings ?? {})
   const url = new URL(databaseUrl);
   url.hostname = host;
   url.port = String(port);
-  return { url: url.toString(), stop: service.stop, log: service.log };
+  return { url: url.toString(), dir, stop: service.stop, log: service.log };
 }
 
 async function untilListening(
