@@ -60,10 +60,17 @@ export async function netnsMissing(): Promise<string | undefined> {
   try {
     await ip(['netns', 'add', probe]);
     await ip(['netns', 'del', probe]);
-    return undefined;
   } catch (error) {
     return `cannot make a network namespace: ${(error as Error).message.split('\n')[0]}`;
   }
+  const bridge = `cmhp${process.pid}`;
+  try {
+    await ip(['link', 'add', bridge, 'type', 'bridge']);
+    await ip(['link', 'del', bridge]);
+  } catch (error) {
+    return `cannot make a bridge: ${(error as Error).message.split('\n')[0]}`;
+  }
+  return undefined;
 }
 
 export interface Host {
