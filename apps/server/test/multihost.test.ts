@@ -4,12 +4,14 @@
 // nginx with TLS and HTTP/2 in front of them. Under a bounded mixed load through nginx it shows
 // what users must not notice: which process answers (sessions, rate limits, live comments and
 // fresh writes cross hosts), a replica stopping and coming back, a process killed, and a
-// PostgreSQL primary restart (writes refused with 503 meanwhile, none acknowledged lost).
+// PostgreSQL primary restart (every write acknowledged or refused with 503, none acknowledged
+// lost, and the service back by itself).
 //
 // Needs root (namespaces), iproute2, PostgreSQL's server binaries, PgBouncer, Redis, nginx and
 // openssl; skipped, saying why, without them. It runs in the PostgreSQL pass of CI only
 // (TEST_DATABASE_URL set), though it makes its own clusters and never touches that database.
 
+import { execFile } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import type { ClientHttp2Session } from 'node:http2';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -41,8 +43,7 @@ import { pgClusterMissing, waitForReplay } from './pg-cluster';
 import { pgbouncerBinary } from './pgbouncer';
 import { missingArticles } from './write-load';
 
-async function redisMissing(): Promise<string | undefined> {
-  const { execFile } = await import('node:child_process');
+function redisMissing(): Promise<string | undefined> {
   return new Promise((resolve) =>
     execFile('redis-server', ['--version'], (error) =>
       resolve(error ? 'redis-server is not installed' : undefined),
