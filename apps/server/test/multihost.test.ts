@@ -194,6 +194,8 @@ function report(what: string, sent: Sent[], extra = '') {
   { timeout: 60_000 },
   () => {
     let topology: Topology | undefined;
+    /** Kept so that afterAll removes the topology even when beforeAll timed out making it. */
+    let starting: Promise<Topology> | undefined;
     let addresses: AddressPool;
     /** An address no load uses: the rate-limit step counts one client's requests. */
     let ownAddress: string;
@@ -204,7 +206,8 @@ function report(what: string, sent: Sent[], extra = '') {
 
     beforeAll(async () => {
       const started = Date.now();
-      topology = await startTopology();
+      starting = startTopology();
+      topology = await starting;
       const pool = topology.network.clientAddresses;
       ownAddress = pool.at(-1) ?? '';
       addresses = new AddressPool(pool.slice(0, -1));
@@ -247,7 +250,10 @@ function report(what: string, sent: Sent[], extra = '') {
 
     afterAll(async () => {
       for (const client of clients) client.close();
-      await topology?.remove();
+      await starting?.then(
+        (made) => made.remove(),
+        () => {}, // it removed what it had made when it failed
+      );
       if (summaries.length) console.log(`[multi-host] summary\n  ${summaries.join('\n  ')}`);
     }, 60_000);
 
