@@ -16,8 +16,11 @@ export const hasOpenssl = await run('openssl', ['version']).then(
   () => false,
 );
 
-/** A self-signed certificate for localhost and 127.0.0.1 in a fresh folder, and a way to remove it. */
-export async function selfSignedCertificate() {
+/**
+ * A self-signed certificate for localhost and 127.0.0.1 (and `addresses`, for a server on another
+ * address) in a fresh folder, and a way to remove it.
+ */
+export async function selfSignedCertificate(addresses: string[] = []) {
   const dir = await mkdtemp(join(tmpdir(), 'conduit-tls-'));
   const certFile = join(dir, 'cert.pem');
   const keyFile = join(dir, 'key.pem');
@@ -34,7 +37,7 @@ export async function selfSignedCertificate() {
     '-subj',
     '/CN=localhost',
     '-addext',
-    'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    `subjectAltName=DNS:localhost,${['127.0.0.1', ...addresses].map((a) => `IP:${a}`).join(',')}`,
     '-keyout',
     keyFile,
     '-out',

@@ -57,6 +57,7 @@ function renderConduitConf(
   upstreams: string[],
   port: number,
   tls: NginxTls | undefined,
+  host = '127.0.0.1',
   text = readFileSync(CONFIG, 'utf8'),
 ): string {
   if (upstreams.length === 0) throw new Error('startNginx: no upstreams');
@@ -85,11 +86,11 @@ function renderConduitConf(
   }
   const withUpstreams = text
     .replace(upstream[0], `${upstream[1]}${newBody}}`)
-    .replace(plain, `$1listen 127.0.0.1:${port};`);
+    .replace(plain, `$1listen ${host}:${port};`);
   if (!tls)
     return withUpstreams.replace(/^ *(?:listen \d+ ssl http2|ssl_[a-z_]+ [^;\n]+);\n/gm, '');
   return withUpstreams
-    .replace(secure, `$1listen 127.0.0.1:${tls.port} ssl http2;`)
+    .replace(secure, `$1listen ${host}:${tls.port} ssl http2;`)
     .replace(certificate, `$1ssl_certificate ${tls.certFile};`)
     .replace(key, `$1ssl_certificate_key ${tls.keyFile};`);
 }
@@ -130,19 +131,28 @@ export async function startNginx(options: {
   port?: number;
   workerProcesses?: number;
   /** A certificate and key for the TLS (HTTP/2) listener, on a free port; without, no TLS. */
-  tls?: Omit<NginxTls, 'port'>;
+  tls?: Omit<NginxTls, 'port'> & { port?: number };
+  /** The address both listeners are on (default 127.0.0.1). */
+  host?: string;
+  /** A command prefix that runs nginx elsewhere, e.g. ['ip', 'netns', 'exec', 'edge']. */
+  wrap?: string[];
 }): Promise<{
   url: string;
   port: number;
-  /** https://localhost:<port> of the TLS listener, when `tls` was given. */
+  /** Its temporary prefix (configuration, logs), removed by `stop`. */
+  dir: string;
+  /** https://localhost:<port> (or https://<host>:<port>) of the TLS listener, with `tls`. */
   tlsUrl: string | undefined;
   stop(): Promise<void>;
   errorLog(): string;
 }> {
   const binary = nginxBinary();
   if (!binary) throw new Error('nginx is not installed (looked for /usr/sbin/nginx; NGINX_PATH)');
+  const host = options.host ?? '127.0.0.1';
   const port = options.port ?? (await freePort());
-  const tls = options.tls ? { ...options.tls, port: await freePort() } : undefined;
+  const tls = options.tls
+    ? { ...options.tls, port: options.tls.port ?? (await freePort()) }
+    : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'conduit-nginx-'));
   // As root, nginx's workers run as an unprivileged user: they must reach the temp directories
   // (which the master creates and hands to them) inside this one.
@@ -150,26 +160,33 @@ export async function startNginx(options: {
   const conf = join(dir, 'nginx.conf');
   writeFileSync(
     conf,
-    mainConfig(dir, renderConduitConf(options.upstreams, port, tls), options.workerProcesses ?? 1),
+    mainConfig(
+      dir,
+      renderConduitConf(options.upstreams, port, tls, host),
+      options.workerProcesses ?? 1,
+    ),
   );
 
   // -e: the log for start-up, before the configuration is read (Debian's default is stderr,
   // others' a file under /var/log that only root may write). SIGTERM is nginx's fast shutdown:
   // open connections (event streams) are not waited for.
   const errorLog = join(dir, 'error.log');
+  const [command = binary, ...prefix] = [...(options.wrap ?? []), binary];
   const service = await startForeground({
     name: 'nginx',
-    binary,
-    args: ['-p', `${dir}/`, '-c', conf, '-e', errorLog],
+    binary: command,
+    args: [...prefix, '-p', `${dir}/`, '-c', conf, '-e', errorLog],
     dir,
     logFile: errorLog,
     signal: 'SIGTERM',
-    ready: (child) => untilAnswering(port, child),
+    ready: (child) => untilAnswering(host, port, child),
   });
+  const named = host === '127.0.0.1' ? 'localhost' : host;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host}:${port}`,
     port,
-    tlsUrl: tls ? `https://localhost:${tls.port}` : undefined,
+    dir,
+    tlsUrl: tls ? `https://${named}:${tls.port}` : undefined,
     stop: service.stop,
     /** What nginx reported so far: start-up output and its error log (warn and above). */
     errorLog: service.log,
@@ -181,21 +198,26 @@ export async function startNginx(options: {
  * which nginx refuses itself (400): a request for a path would go to an upstream, and one that
  * is not up yet would then be marked failed for fail_timeout.
  */
-async function untilAnswering(port: number, child: ChildProcess, ms = 15_000): Promise<void> {
+async function untilAnswering(
+  host: string,
+  port: number,
+  child: ChildProcess,
+  ms = 15_000,
+): Promise<void> {
   const deadline = Date.now() + ms;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`exited with ${child.exitCode ?? child.signalCode}`);
     }
-    if (await answers(port)) return;
+    if (await answers(host, port)) return;
     if (Date.now() > deadline) throw new Error(`no answer on port ${port} within ${ms} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
-function answers(port: number): Promise<boolean> {
+function answers(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
+    const socket = connect(port, host);
     let reply = '';
     socket.setTimeout(1000, () => socket.destroy());
     socket.on('connect', () => socket.write('GET / HTTP/1.1\r\n\r\n'));

@@ -130,6 +130,11 @@ export async function startReplica(primary: PgNode, options: NodeOptions): Promi
     'stream',
     '--no-sync',
   ]);
+  // The primary's socket lock files came with the copy (its socket is in its data folder): on
+  // another host with the same port the replica would take them for a running server's.
+  for (const name of readdirSync(dir)) {
+    if (/^\.s\.PGSQL\.\d+\.lock$/.test(name)) rmSync(join(dir, name), { force: true });
+  }
   const node = nodeAt(dir, options);
   await node.start();
   return node;

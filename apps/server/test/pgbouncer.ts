@@ -22,6 +22,18 @@ export function pgbouncerBinary(): string | undefined {
   });
 }
 
+/** Where PgBouncer runs when not on loopback: another address, a fixed port, a host of its own. */
+export interface PgbouncerPlace {
+  /** The address it listens on and clients use (default 127.0.0.1). */
+  host?: string;
+  /** Its port (default: a free loopback port). */
+  port?: number;
+  /** A command prefix that runs it elsewhere, e.g. ['ip', 'netns', 'exec', 'pool']. */
+  wrap?: string[];
+  /** More `[pgbouncer]` settings, written as given. */
+  settings?: Record<string, string | number>;
+}
+
 /**
  * PgBouncer in transaction mode for the database of `databaseUrl` (user, host, port and name are
  * taken from it; trust authentication, as the test server has). `poolSize` server connections at
@@ -31,13 +43,15 @@ export function pgbouncerBinary(): string | undefined {
 export async function startPgbouncer(
   databaseUrl: string,
   poolSize = 3,
-): Promise<{ url: string; stop(): Promise<void>; log(): string }> {
+  place: PgbouncerPlace = {},
+): Promise<{ url: string; dir: string; stop(): Promise<void>; log(): string }> {
   const binary = pgbouncerBinary();
   if (!binary) throw new Error('pgbouncer is not installed (looked in /usr/sbin, /usr/bin)');
   const target = new URL(databaseUrl);
   const user = decodeURIComponent(target.username) || 'postgres';
   const database = target.pathname.slice(1);
-  const port = await freePort();
+  const host = place.host ?? '127.0.0.1';
+  const port = place.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'conduit-pgbouncer-'));
   // As root, pgbouncer must be told to drop to another user (-u), who must read this folder.
   chmodSync(dir, 0o777);
@@ -50,7 +64,7 @@ export async function startPgbouncer(
 ${database} = host=${target.hostname} port=${target.port || 5432} dbname=${database} user=${user}
 
 [pgbouncer]
-listen_addr = 127.0.0.1
+listen_addr = ${host}
 listen_port = ${port}
 unix_socket_dir =
 auth_type = trust
@@ -60,33 +74,41 @@ default_pool_size = ${poolSize}
 max_client_conn = 500
 logfile = ${join(dir, 'pgbouncer.log')}
 pidfile = ${join(dir, 'pgbouncer.pid')}
-`,
+${Object.entries(place.settings ?? {})
+  .map(([key, value]) => `${key} = ${value}\n`)
+  .join('')}`,
     { mode: 0o644 },
   );
   const asRoot = process.getuid?.() === 0;
+  const [command = binary, ...prefix] = [...(place.wrap ?? []), binary];
   const service = await startForeground({
     name: 'pgbouncer',
-    binary,
-    args: [...(asRoot ? ['-u', 'postgres'] : []), ini],
+    binary: command,
+    args: [...prefix, ...(asRoot ? ['-u', 'postgres'] : []), ini],
     dir,
     logFile: join(dir, 'pgbouncer.log'),
     signal: 'SIGINT', // immediate shutdown
-    ready: (child) => untilListening(port, child),
+    ready: (child) => untilListening(host, port, child),
   });
   const url = new URL(databaseUrl);
-  url.hostname = '127.0.0.1';
+  url.hostname = host;
   url.port = String(port);
-  return { url: url.toString(), stop: service.stop, log: service.log };
+  return { url: url.toString(), dir, stop: service.stop, log: service.log };
 }
 
-async function untilListening(port: number, child: ChildProcess, ms = 10_000): Promise<void> {
+async function untilListening(
+  host: string,
+  port: number,
+  child: ChildProcess,
+  ms = 10_000,
+): Promise<void> {
   const deadline = Date.now() + ms;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`exited with ${child.exitCode ?? child.signalCode}`);
     }
     const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
+      const socket = connect(port, host);
       socket.once('connect', () => {
         socket.destroy();
         resolve(true);

@@ -10,14 +10,17 @@ const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 /**
  * Starts the server with only PATH, LOG_LEVEL=info and `env`; collects what it prints. `wrapper`:
  * a command that runs it (its arguments follow), e.g. to start it in a mount namespace of its own.
+ * `built`: the bundle (dist/main.js) to run instead of the source.
  */
-export function startServerProcess(env: Record<string, string>, wrapper: string[] = []) {
+export function startServerProcess(
+  env: Record<string, string>,
+  wrapper: string[] = [],
+  built?: string,
+) {
   const [command = process.execPath, ...args] = [
     ...wrapper,
     process.execPath,
-    '--import',
-    'tsx',
-    main,
+    ...(built ? [built] : ['--import', 'tsx', main]),
   ];
   const child = spawn(command, args, {
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
