@@ -239,8 +239,10 @@ function runUpstreams(upstreams: string[], text?: string): string {
 
 const composeCommand = findCompose();
 
+// Compose v1 takes a few seconds to start on a busy machine, and each test runs it up to three times.
 describe.skipIf(!composeCommand)(
   'Compose accepts compose.yaml (needs docker compose or docker-compose)',
+  { timeout: 90_000 },
   () => {
     const secrets = {
       POSTGRES_PASSWORD: 'superuser0',
