@@ -35,11 +35,15 @@ interface Message {
 export async function openRedisBus(
   redis: Redis,
   {
-    channel = 'conduit:cache:bus',
+    // Channels are shared by every database of a Redis server: one per database number.
+    channel = `conduit:cache:bus:${redis.options.db ?? 0}`,
+    connectionName = 'conduit-cache-bus',
     ackTimeoutMs = ACK_TIMEOUT_MS,
     onUnanswered = () => {},
   }: {
     channel?: string;
+    /** How the subscriber connection shows in CLIENT LIST. */
+    connectionName?: string;
     ackTimeoutMs?: number;
     /** Hears how many instances did not answer a message in time (for the log). */
     onUnanswered?: (missing: number) => void;
@@ -47,7 +51,7 @@ export async function openRedisBus(
 ): Promise<RedisBus> {
   const me = randomUUID();
   const answers = `${channel}:ack:${me}`;
-  const subscriber = redis.duplicate({ lazyConnect: true });
+  const subscriber = redis.duplicate({ lazyConnect: true, connectionName });
   let listening = false;
   let handlers: Parameters<InvalidationBus['subscribe']>[0] | undefined;
   let lastId = 0;
