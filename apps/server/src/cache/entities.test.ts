@@ -257,6 +257,23 @@ describe.runIf(redisUrl)('invalidation by entity across two instances (needs TES
     expect((await feed()).articlesCount).toBe(0);
   });
 
+  it('a logout: the session refused on the other instance at once, other sessions kept', async () => {
+    const reader = await signUp(a);
+    const other = await signUp(a);
+    const me = (token: string) => api(b, 'GET', '/api/user', { token });
+    for (const token of [reader.token, other.token]) await me(token);
+    const local = bCache.stats.localHits;
+    expect((await me(reader.token)).statusCode).toBe(200);
+    expect(bCache.stats.localHits).toBe(local + 1); // the session, from b's own memory
+
+    const logout = await api(a, 'POST', '/trpc/auth.logout', { token: reader.token, body: {} });
+    expect(logout.statusCode).toBe(200);
+    expect((await me(reader.token)).statusCode).toBe(401);
+    const before = bCache.stats.localHits;
+    expect((await me(other.token)).statusCode).toBe(200);
+    expect(bCache.stats.localHits).toBe(before + 1);
+  });
+
   it('concurrent misses of one page make one load', async () => {
     const writer = await signUp(a);
     await write(writer, 'Popular', ['hot']);
