@@ -103,9 +103,9 @@ export function createLocalTier({
       const entry = { value, tags, expiresAt: now() + ttlMs };
       entries.set(key, entry);
       for (const tag of tags) {
-        let keys = keysByTag.get(tag);
-        if (!keys) keysByTag.set(tag, (keys = new Set()));
-        keys.add(key);
+        const keys = keysByTag.get(tag);
+        if (keys) keys.add(key);
+        else keysByTag.set(tag, new Set([key]));
       }
       while (entries.size > maxEntries) {
         const oldest = entries.keys().next();

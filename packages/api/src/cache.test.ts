@@ -232,7 +232,7 @@ function mapTier(): RemoteTier & { gets: number } {
     async get(key: string) {
       tier.gets += 1;
       const kept = values.get(key);
-      if (kept && kept.tags.every((tag) => (stamps.get(tag) ?? 0) <= kept.clock))
+      if (kept?.tags.every((tag) => (stamps.get(tag) ?? 0) <= kept.clock))
         return { payload: kept.payload, tags: kept.tags };
       return { clock };
     },

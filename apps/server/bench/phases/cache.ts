@@ -57,7 +57,7 @@ export async function runCache(context: BenchContext, data: SharedData): Promise
     variants: settings.flatMap((setting) => [`${setting.name}, tRPC`, `${setting.name}, REST`]),
     rows,
     notes: [
-      'Cached (decision 038): article.get, article.list (unfiltered, by tag, by author, by offset or cursor), profile.get, tag.list, and the first page of article.feed per reader; the reader\'s session too. Lists of what someone favorited are not.',
+      "Cached (decision 038): article.get, article.list (unfiltered, by tag, by author, by offset or cursor), profile.get, tag.list, and the first page of article.feed per reader; the reader's session too. Lists of what someone favorited are not.",
     ],
   };
 }

@@ -87,7 +87,12 @@ export function createRedisTier(
       // A stamp outlives every value loaded before it (see GENERATION_KEPT_MS), then goes: one
       // key per ended session or edited article must not stay forever. The clock itself stays.
       const keys = tags.map((tag) => `${tagPrefix}${tagKey(tag)}`);
-      await scripted.conduitCacheStamp(keys.length + 1, clockKey, ...keys, ttlMs + GENERATION_KEPT_MS);
+      await scripted.conduitCacheStamp(
+        keys.length + 1,
+        clockKey,
+        ...keys,
+        ttlMs + GENERATION_KEPT_MS,
+      );
     },
   };
 }

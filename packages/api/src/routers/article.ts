@@ -28,12 +28,7 @@ import {
 import { feedArticles, listArticles } from '../services/articles-list';
 import { searchArticles } from '../services/articles-search';
 import { articleTag, editTags, membershipTags } from '../services/cache-tags';
-import {
-  type Reader,
-  readArticle,
-  readFeedFirstPage,
-  readList,
-} from '../services/cached-reads';
+import { type Reader, readArticle, readFeedFirstPage, readList } from '../services/cached-reads';
 import { publicProcedure, signedInProcedure, writerProcedure } from '../trpc';
 
 type Viewer = { id: number; role: Role };
