@@ -14,7 +14,7 @@ import type { InvalidationBus } from '@conduit/api';
 import type { Redis } from 'ioredis';
 
 /** How long a write waits for the other instances to drop their copies. */
-export const ACK_TIMEOUT_MS = 250;
+export const ACK_TIMEOUT_MS = 500;
 /** How often the subscriber connection is probed: a connection that stopped answering is deaf. */
 const PROBE_EVERY_MS = 1000;
 

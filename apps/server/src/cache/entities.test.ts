@@ -281,6 +281,50 @@ describe.runIf(redisUrl)(
       expect(bCache.stats.localHits).toBe(before + 1);
     });
 
+    it('under concurrent reads on both instances, a read begun after a write answered shows it', async () => {
+      const writer = await signUp(a);
+      const fan = await signUp(a);
+      const slug = await write(writer, 'v0', ['race']);
+      const reads = [
+        async (app: FastifyInstance) => (await article(app, slug)).description,
+        async (app: FastifyInstance) => (await list(app, 'tag=race')).articles[0]?.description,
+        async (app: FastifyInstance) => (await list(app, 'limit=3')).articles[0]?.description,
+        async (app: FastifyInstance) =>
+          `${(await article(app, slug)).favoritesCount}:${(await list(app, 'limit=3')).articles[0]?.favoritesCount}`,
+      ];
+      // Readers on both instances all along, so that loads and fills are under way at every write.
+      let reading = true;
+      // Each yields to I/O between reads, as requests arriving on sockets would: injected requests
+      // answered from memory could otherwise keep Redis's replies and messages waiting.
+      const background = [a, b].map(async (app, n) => {
+        for (let i = n; reading; i++) {
+          await reads[i % 3]?.(app);
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      });
+      try {
+        for (let version = 1; version <= 6; version++) {
+          const through = version % 2 ? a : b;
+          const edited = await api(through, 'PUT', `/api/articles/${slug}`, {
+            token: writer.token,
+            body: { article: { description: `v${version}` } },
+          });
+          expect(edited.statusCode).toBe(200);
+          for (const app of [a, b])
+            for (const read of reads.slice(0, 3)) expect(await read(app)).toBe(`v${version}`);
+          const favorited = version % 2 === 1;
+          await api(through, favorited ? 'POST' : 'DELETE', `/api/articles/${slug}/favorite`, {
+            token: fan.token,
+          });
+          const count = favorited ? 1 : 0;
+          for (const app of [a, b]) expect(await reads[3]?.(app)).toBe(`${count}:${count}`);
+        }
+      } finally {
+        reading = false;
+        await Promise.all(background);
+      }
+    }, 120_000);
+
     it('concurrent misses of one page make one load', async () => {
       const writer = await signUp(a);
       await write(writer, 'Popular', ['hot']);
