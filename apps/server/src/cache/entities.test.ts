@@ -19,6 +19,7 @@ const redisUrl = process.env.TEST_REDIS_URL;
 interface Summary {
   slug: string;
   title: string;
+  description: string;
   tagList: string[];
   favorited: boolean;
   favoritesCount: number;
