@@ -85,7 +85,13 @@ export async function openRedisBus(
       return;
     }
     if (from !== channel) return;
-    const message = JSON.parse(text) as Message;
+    const message = parseMessage(text);
+    // Not one of ours (something else published on the channel): whatever it meant, the copies
+    // this instance keeps are dropped, as when messages may have been missed.
+    if (!message) {
+      handlers?.deaf();
+      return;
+    }
     handlers?.heard(message.tags);
     void redis.publish(`${channel}:ack:${message.from}`, String(message.id)).catch(() => {});
   });
@@ -141,4 +147,18 @@ export async function openRedisBus(
       await subscriber.quit().catch(() => subscriber.disconnect());
     },
   };
+}
+
+/** A message as `publish` sends it, or undefined for anything else. */
+function parseMessage(text: string): Message | undefined {
+  try {
+    const message = JSON.parse(text) as Partial<Message> | null;
+    const { from, id, tags } = message ?? {};
+    if (typeof from !== 'string' || typeof id !== 'number' || !Array.isArray(tags))
+      return undefined;
+    if (!tags.every((tag) => typeof tag === 'string')) return undefined;
+    return { from, id, tags };
+  } catch {
+    return undefined;
+  }
 }

@@ -119,6 +119,22 @@ describe.runIf(redisUrl)('createRedisCache (needs TEST_REDIS_URL)', () => {
     expect(await read(first)).toBe('v2');
   });
 
+  it('drops its in-process copies on a message it cannot read, and keeps listening', async () => {
+    const bus = await busFor('garbled');
+    const store = createRedisCache(redis, { ttlMs: 60_000, prefix, bus });
+    const read = () => cached(store, 'garbled', 'k', async () => 'v');
+    await read();
+    await read();
+    expect(store.stats.localHits).toBe(1);
+    await redis.publish(channel, 'not a message of ours');
+    await until(async () => {
+      const localHits = store.stats.localHits;
+      await read();
+      return store.stats.localHits === localHits; // from Redis: the copy was dropped
+    });
+    expect(bus.listening).toBe(true);
+  });
+
   it('bypasses the in-process tier while its subscriber is disconnected, and clears it', async () => {
     const name = `${prefix}deaf`;
     const bus = await busFor('deaf');
