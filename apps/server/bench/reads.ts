@@ -74,6 +74,28 @@ export function mainReads(inputs: ReadInputs): Read[] {
   ];
 }
 
+/**
+ * The reads of the cache phase: the main six, and the other list pages the cache keeps (by
+ * author, a page by offset), each over tRPC and REST. `articles` bounds the offset.
+ */
+export function cacheReads(inputs: ReadInputs, articles: number): Read[] {
+  const offset = Math.max(0, Math.min(DEEP_OFFSET, articles - 20));
+  const author = encodeURIComponent(inputs.username);
+  return [
+    ...mainReads(inputs),
+    {
+      name: 'article.list?author',
+      trpc: { procedure: 'article.list', input: { author: inputs.username, limit: 20 } },
+      rest: `/api/articles?author=${author}&limit=20`,
+    },
+    {
+      name: `article.list offset=${offset}`,
+      trpc: { procedure: 'article.list', input: { limit: 20, offset } },
+      rest: `/api/articles?limit=20&offset=${offset}`,
+    },
+  ];
+}
+
 /** The deepest full page `offset` reaches at 10k articles (the API's OFFSET_MAX is 10,000). */
 export const DEEP_OFFSET = 9_980;
 

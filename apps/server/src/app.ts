@@ -32,6 +32,7 @@ import Fastify, {
   type FastifyServerOptions,
 } from 'fastify';
 import { Redis } from 'ioredis';
+import { openRedisBus } from './cache/bus';
 import { createRedisCache } from './cache/redis';
 import type { Config } from './config';
 import type { SharedContextOptions } from './context';
@@ -160,7 +161,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const cookie = sessionCookieSettings(production);
   const redis = await openRedis(config, app);
   const limiter = deps.limiter ?? openLimiter(redis, app);
-  const cache = deps.cache ?? openCache(config, redis, app);
+  const cache = deps.cache ?? (await openCache(config, redis, app));
   // Sessions the admin CLI ends are announced through the database: their copies go at once.
   const unlistenEndedSessions = await forgetSessionsEndedElsewhere(database, cache, (error) =>
     app.log.warn(
@@ -297,13 +298,28 @@ function openLimiter(redis: Redis | undefined, app: FastifyInstance): RateLimite
 }
 
 /**
- * Hot reads in Redis when configured (every instance sees each invalidation), else in process.
+ * Hot reads in Redis when configured (every instance sees each invalidation), with a short
+ * in-process tier in front kept honest by messages over Redis (decision 038); else in process.
  * WORKERS processes without Redis would each keep their own copies and never hear of the others'
  * writes: they cache nothing rather than serve what another process just changed.
  */
-function openCache(config: Config, redis: Redis | undefined, app: FastifyInstance): CacheStore {
+async function openCache(
+  config: Config,
+  redis: Redis | undefined,
+  app: FastifyInstance,
+): Promise<CacheStore> {
   if (config.cacheTtlMs === 0) return createNoCache();
-  if (redis) return createRedisCache(redis, { ttlMs: config.cacheTtlMs });
+  if (redis) {
+    const bus = await openRedisBus(redis, {
+      onUnanswered: (missing) =>
+        app.log.warn({ missing }, 'cache invalidation not confirmed by every instance in time'),
+    }).catch((error: unknown) => {
+      app.log.warn({ err: error }, 'cache invalidation messages off: every lookup asks Redis');
+      return undefined;
+    });
+    if (bus) app.addHook('onClose', () => bus.close());
+    return createRedisCache(redis, { ttlMs: config.cacheTtlMs, bus });
+  }
   if (config.workers > 1) {
     app.log.info('hot-read cache off: WORKERS above 1 share invalidations only through REDIS_URL');
     return createNoCache();

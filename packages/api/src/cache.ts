@@ -1,196 +1,298 @@
-// Hot, viewer-independent reads (the tag list, article views, profiles) kept for a while, with invalidation that is correct
-// under concurrency. The server supplies the store: in process, or Redis when several instances
-// must see the same invalidations. Procedures only say what to cache and what a write changes.
+// Hot, viewer-independent reads (article pages, list pages, profiles, the tag list) and sessions,
+// kept for a while, with invalidation by entity that is correct under concurrency (decision 038).
+// The server supplies the store: in process, or Redis (with an in-process tier in front, kept
+// honest by messages) when several instances must see the same invalidations. Procedures only
+// say what to cache, which entities (tags) a value was made from, and which a write changed.
 //
-// Invalidation is by generation: a namespace ("tags") has a number, every key is stored under the
-// number current when its value was read from the database, and a write bumps the number after it
-// committed. A read that raced the write stores its (maybe old) value under the old number, where
-// nobody looks any more: once a write is acknowledged, no later read is served what it replaced.
+// Invalidation is by tag, against a logical clock: a write, once committed, stamps each tag it
+// changed with a new reading of the clock; a value is stored with the reading taken before it was
+// loaded, and is served only while none of its tags carries a later stamp. A read that raced the
+// write read the clock before the stamp, so its (maybe old) value is refused: once a write is
+// acknowledged, no later read is served what it replaced. The tags of a value may be learnt from
+// the value itself (the author of an article), since the clock was read before the load.
 //
-// A bump gives a number the namespace never had (so no old value can come back), and the store
-// keeps it only for GENERATION_KEPT_MS beyond its time to live: by then every value stored under
-// the number before has expired, and the namespace may as well be back at 0. That lets fine
-// namespaces (one per session) cost nothing once idle.
+// A stamp is kept only for GENERATION_KEPT_MS beyond the time to live: by then every value
+// loaded before it has expired, so fine tags (one per article, one per session) cost nothing once
+// idle.
 
 import { inChildSpan } from '@conduit/telemetry';
+import { createLocalTier, type LocalTier, type Mark } from './cache-local';
 
 export interface CacheStats {
+  /** Every lookup answered without loading: from Redis, the in-process tier, or a shared load. */
   hits: number;
   misses: number;
   /** Store failures (Redis away): the read went to the database instead. */
   errors: number;
+  /** Of the hits, those answered by the in-process tier (no round trip). */
+  localHits: number;
+  /** Of the hits, those that waited for a load another request had started (single flight). */
+  coalesced: number;
 }
 
+/** What a lookup loads: the value, and the tags it was made from (undefined: do not keep it). */
+export interface Loaded<T> {
+  value: T;
+  tags: readonly string[] | undefined;
+}
+
+export type LookupResult = 'hit' | 'miss' | 'error';
+
 export interface CacheStore {
-  get(key: string): Promise<string | undefined>;
-  /** Keeps `value` for the store's time to live. */
-  set(key: string, value: string): Promise<void>;
-  /** The namespace's current generation (0 before the first bump, and once it was forgotten). */
-  generation(namespace: string): Promise<number>;
-  /**
-   * Makes every value stored under the namespace's earlier generations unreachable: gives it a
-   * generation it never had, kept for the time to live plus GENERATION_KEPT_MS.
-   */
-  bump(namespace: string): Promise<void>;
+  /** `load()`'s value for `key`, from the store when it holds one none of whose tags changed since. */
+  read<T>(key: string, load: () => Promise<Loaded<T>>): Promise<{ value: T; result: LookupResult }>;
+  /** After a committed write: values made from any of the tags are gone for every later read. */
+  invalidate(tags: readonly string[]): Promise<void>;
   readonly stats: CacheStats;
+  /**
+   * False for the store that keeps nothing (the cache off). Its loads may then read a replica:
+   * nothing is kept that a lagging one could make stale after an invalidation (decision 039).
+   */
+  readonly keeps: boolean;
+}
+
+/** The shared tier (Redis): one round trip per lookup. */
+export interface RemoteTier {
+  /**
+   * The value kept for `key` with its tags, if none was stamped since it was loaded; else the
+   * clock's reading a load starting now is to be stored under.
+   */
+  get(key: string): Promise<{ payload: string; tags: string[] } | { clock: number }>;
+  set(key: string, payload: string, tags: readonly string[], clock: number): Promise<void>;
+  /** Stamps each tag with a new reading of the clock, kept for the time to live plus GENERATION_KEPT_MS. */
+  bump(tags: readonly string[]): Promise<void>;
+}
+
+/** How instances tell each other of invalidations, so that their in-process tiers drop copies. */
+export interface InvalidationBus {
+  /** Whether this instance hears every message now: its in-process tier is used only then. */
+  readonly listening: boolean;
+  /** Tells every instance, this one included; resolves once they have all dropped their copies. */
+  publish(tags: readonly string[]): Promise<void>;
+  /** `heard` runs for each message; `deaf` when messages may have been missed (reconnecting). */
+  subscribe(handlers: { heard: (tags: string[]) => void; deaf: () => void }): void;
 }
 
 /**
- * How much longer than its values a generation is kept. A value is stored one read after its
- * generation was looked up, so a value of the generation before a bump lives at most the time
- * to live plus that read; this is far longer than any read takes.
+ * How much longer than its values a tag's stamp is kept. A value's clock is read one load before
+ * it is stored, so a value loaded before a stamp lives at most the time to live plus that load;
+ * this is far longer than any load takes.
  */
 export const GENERATION_KEPT_MS = 5 * 60_000;
 
+const newStats = (): CacheStats => ({ hits: 0, misses: 0, errors: 0, localHits: 0, coalesced: 0 });
+
 /** Caches nothing: in-process callers and tests that write to the database directly. */
 export function createNoCache(): CacheStore {
+  const stats = newStats();
   return {
-    get: async () => undefined,
-    set: async () => {},
-    generation: async () => 0,
-    bump: async () => {},
-    stats: { hits: 0, misses: 0, errors: 0 },
+    async read(_key, load) {
+      return { value: (await load()).value, result: 'miss' };
+    },
+    invalidate: async () => {},
+    stats,
+    keeps: false,
   };
 }
 
+/** In process only (one instance): a bounded map, least recently used evicted first. */
+export function createMemoryCache({
+  ttlMs,
+  maxEntries,
+  now,
+}: {
+  ttlMs: number;
+  maxEntries?: number;
+  now?: () => number;
+}): CacheStore {
+  return createTieredCache({ local: createLocalTier({ ttlMs, maxEntries, now }) });
+}
+
+interface Landed {
+  value: unknown;
+  tags: readonly string[] | undefined;
+  result: LookupResult;
+}
+
 /**
- * `load()`'s value for `key` in `namespace`, from the store when it holds one for the current
- * generation. A store that fails is bypassed: the database answers, nothing is lost but speed.
- * Traced as a span per lookup (`cache articles`), its Redis commands and the load under it.
+ * The tiers together. Without `remote`, `local` is the whole store. With `remote` and `bus`,
+ * `local` is a short tier in front, used only while the bus is heard. With `remote` alone there
+ * is no local tier: nothing would tell this instance of the others' writes.
+ *
+ * Concurrent misses of one key share one load (single flight), as long as no invalidation was
+ * heard since that load began: a request arriving after a write must not be given what a load
+ * begun before it read. That needs the invalidations heard, so it is done only with a local tier.
  */
+export function createTieredCache({
+  local,
+  remote,
+  bus,
+}: {
+  local?: LocalTier;
+  remote?: RemoteTier;
+  bus?: InvalidationBus;
+}): CacheStore {
+  const stats = newStats();
+  const tier = remote && !bus ? undefined : local;
+  const flights = new Map<string, { mark: Mark; landing: Promise<Landed> }>();
+  bus?.subscribe({
+    heard: (tags) => tier?.drop(tags),
+    deaf: () => {
+      tier?.clear();
+      flights.clear();
+    },
+  });
+  const usable = () => (tier && (bus === undefined || bus.listening) ? tier : undefined);
+
+  async function fill(key: string, load: () => Promise<Loaded<unknown>>, mark?: Mark) {
+    let clock = 0;
+    if (remote) {
+      let found: Awaited<ReturnType<RemoteTier['get']>>;
+      try {
+        found = await remote.get(key);
+      } catch {
+        stats.errors += 1;
+        return { value: (await load()).value, tags: undefined, result: 'error' } satisfies Landed;
+      }
+      if ('payload' in found) {
+        stats.hits += 1;
+        const value = JSON.parse(found.payload) as unknown;
+        if (mark) usable()?.keep(key, deepFreeze(value), found.tags, mark);
+        return { value, tags: found.tags, result: 'hit' } satisfies Landed;
+      }
+      clock = found.clock;
+    }
+    stats.misses += 1;
+    const loaded = await load();
+    const tags = loaded.tags && [...new Set(loaded.tags)];
+    if (tags === undefined) return { value: loaded.value, tags, result: 'miss' } satisfies Landed;
+    // Kept as JSON would give it back, in both tiers: a hit is the same whichever answers.
+    const payload = JSON.stringify(loaded.value);
+    if (remote) {
+      try {
+        await remote.set(key, payload, tags, clock);
+      } catch {
+        stats.errors += 1;
+      }
+    }
+    if (mark) usable()?.keep(key, deepFreeze(JSON.parse(payload)), tags, mark);
+    return { value: loaded.value, tags, result: 'miss' } satisfies Landed;
+  }
+
+  return {
+    async read<T>(key: string, load: () => Promise<Loaded<T>>) {
+      const near = usable();
+      if (near) {
+        const hit = near.get(key);
+        if (hit) {
+          stats.hits += 1;
+          stats.localHits += 1;
+          return { value: hit.value as T, result: 'hit' as const };
+        }
+        const flight = flights.get(key);
+        if (flight) {
+          const landed = await flight.landing.catch(() => undefined);
+          if (landed?.tags && usable() === near && near.fresh(landed.tags, flight.mark)) {
+            stats.hits += 1;
+            stats.coalesced += 1;
+            return { value: landed.value as T, result: 'hit' as const };
+          }
+        }
+      }
+      const mark = usable()?.mark();
+      const landing = fill(key, load, mark);
+      if (mark) {
+        flights.set(key, { mark, landing });
+        const land = () => {
+          if (flights.get(key)?.landing === landing) flights.delete(key);
+        };
+        landing.then(land, land);
+      }
+      const { value, result } = await landing;
+      return { value: value as T, result };
+    },
+
+    async invalidate(tags) {
+      if (tags.length === 0) return;
+      // The shared stamps first: a copy this instance makes after dropping its own is then
+      // loaded from a database that has the write, or found stale in Redis.
+      if (remote) {
+        try {
+          await remote.bump(tags);
+        } catch {
+          stats.errors += 1;
+        }
+      }
+      tier?.drop(tags);
+      if (bus) {
+        try {
+          await bus.publish(tags);
+        } catch {
+          stats.errors += 1;
+        }
+      }
+    },
+
+    stats,
+    keeps: true,
+  };
+}
+
+/** Kept copies are shared by every request that reads them: a change to one would be a bug. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
+/**
+ * `load()`'s value for `key`, kept until one of the tags `tagsOf` names for it is invalidated
+ * (undefined: not kept). A store that fails is bypassed: the database answers, nothing is lost but
+ * speed. Traced as a span per lookup (`cache articles`), its Redis commands and the load under it.
+ */
+export function cachedByTags<T>(
+  store: CacheStore,
+  key: string,
+  load: () => Promise<T>,
+  tagsOf: (value: T) => readonly string[] | undefined,
+): Promise<T> {
+  const area = areaOf(key);
+  const span = { attributes: { 'conduit.cache.namespace': area } };
+  return inChildSpan(`cache ${area}`, span, async (traced) => {
+    const { value, result } = await store.read(key, async () => {
+      const value = await load();
+      return { value, tags: tagsOf(value) };
+    });
+    traced?.setAttribute('conduit.cache.result', result);
+    return value;
+  });
+}
+
+/** `cachedByTags` with one tag, `namespace`, for the whole of a small kind (the tag list, a session). */
 export function cached<T>(
   store: CacheStore,
   namespace: string,
   key: string,
   load: () => Promise<T>,
 ): Promise<T> {
-  const area = areaOf(namespace);
-  const span = { attributes: { 'conduit.cache.namespace': area } };
-  return inChildSpan(`cache ${area}`, span, (traced) =>
-    lookUp(store, namespace, key, load, (result) => {
-      store.stats[STAT_OF[result]] += 1;
-      traced?.setAttribute('conduit.cache.result', result);
-    }),
-  );
+  const tags = [namespace];
+  return cachedByTags(store, `${namespace}:${key}`, load, () => tags);
 }
 
-const STAT_OF = { hit: 'hits', miss: 'misses', error: 'errors' } as const;
-
-/** The namespace's kind, without the id of fine ones (`session:<id>` is `session`): span names. */
-function areaOf(namespace: string): string {
-  return namespace.split(':')[0] ?? namespace;
-}
-
-async function lookUp<T>(
-  store: CacheStore,
-  namespace: string,
-  key: string,
-  load: () => Promise<T>,
-  count: (result: 'hit' | 'miss' | 'error') => void,
-): Promise<T> {
-  let storedKey: string;
-  try {
-    storedKey = `${namespace}:${await store.generation(namespace)}:${key}`;
-    const hit = await store.get(storedKey);
-    if (hit !== undefined) {
-      count('hit');
-      return JSON.parse(hit) as T;
-    }
-  } catch {
-    count('error');
-    return load();
-  }
-  count('miss');
-  const value = await load();
-  try {
-    await store.set(storedKey, JSON.stringify(value));
-  } catch {
-    count('error');
-  }
-  return value;
+/** The key's kind, without its ids (`session:<id>:…` is `session`): span names. */
+function areaOf(key: string): string {
+  return key.split(':')[0] ?? key;
 }
 
 /**
- * After a committed write: what the namespaces held is gone for every later read. A store that
+ * After a committed write: what was made from the tags is gone for every later read. A store that
  * fails here leaves old values reachable until their time to live ends; counted, not thrown,
  * since the write itself succeeded.
  */
-export function invalidate(store: CacheStore, ...namespaces: string[]): Promise<void> {
-  const areas = [...new Set(namespaces.map(areaOf))];
+export function invalidate(store: CacheStore, ...tags: string[]): Promise<void> {
+  const areas = [...new Set(tags.map(areaOf))];
   const span = { attributes: { 'conduit.cache.namespace': areas } };
-  return inChildSpan('cache invalidate', span, async () => {
-    await Promise.all(
-      namespaces.map((namespace) =>
-        store.bump(namespace).catch(() => {
-          store.stats.errors += 1;
-        }),
-      ),
-    );
-  });
-}
-
-/** In process: a bounded map, oldest entries evicted first, each entry kept for `ttlMs`. */
-export function createMemoryCache({
-  ttlMs,
-  maxEntries = 10_000,
-  now = Date.now,
-}: {
-  ttlMs: number;
-  maxEntries?: number;
-  now?: () => number;
-}): CacheStore {
-  const entries = new Map<string, { value: string; expiresAt: number }>();
-  const generations = new Map<string, { value: number; keptUntil: number }>();
-  // Generations given out by this store, never twice: a counter is enough within one process.
-  let lastGeneration = 0;
-  let sweepAt = 1000;
-  /** Forgets expired generations once there are many: one per ended session adds up. */
-  const sweepGenerations = () => {
-    if (generations.size < sweepAt) return;
-    for (const [namespace, { keptUntil }] of generations)
-      if (keptUntil <= now()) generations.delete(namespace);
-    sweepAt = Math.max(1000, generations.size * 2);
-  };
-  return {
-    async get(key) {
-      const entry = entries.get(key);
-      if (!entry) return undefined;
-      if (entry.expiresAt <= now()) {
-        entries.delete(key);
-        return undefined;
-      }
-      // Re-inserted: the Map's order is then least recently used first.
-      entries.delete(key);
-      entries.set(key, entry);
-      return entry.value;
-    },
-    async set(key, value) {
-      entries.delete(key);
-      entries.set(key, { value, expiresAt: now() + ttlMs });
-      while (entries.size > maxEntries) {
-        const oldest = entries.keys().next();
-        if (oldest.done) break;
-        entries.delete(oldest.value);
-      }
-    },
-    async generation(namespace) {
-      const kept = generations.get(namespace);
-      if (!kept) return 0;
-      if (kept.keptUntil > now()) return kept.value;
-      generations.delete(namespace);
-      return 0;
-    },
-    async bump(namespace) {
-      lastGeneration += 1;
-      generations.set(namespace, {
-        value: lastGeneration,
-        keptUntil: now() + ttlMs + GENERATION_KEPT_MS,
-      });
-      sweepGenerations();
-      // Values of older generations are not looked for again: unread, they are the first evicted
-      // and expire with their time to live. Searching for them here would cost a pass over every
-      // entry per bump, and a password change bumps one namespace per ended session.
-    },
-    stats: { hits: 0, misses: 0, errors: 0 },
-  };
+  return inChildSpan('cache invalidate', span, () => store.invalidate(tags));
 }

@@ -7,11 +7,16 @@ export {
   type CacheStats,
   type CacheStore,
   cached,
+  cachedByTags,
   createMemoryCache,
   createNoCache,
+  createTieredCache,
   GENERATION_KEPT_MS,
+  type InvalidationBus,
   invalidate,
+  type RemoteTier,
 } from './cache';
+export { createLocalTier, type LocalTier } from './cache-local';
 export {
   type AccountSettings,
   type AuthLimits,

@@ -128,15 +128,14 @@ describe('every write that ends a session is felt by the next request', () => {
  */
 function withRacingRequest(inner: CacheStore, racer: () => string | undefined): CacheStore {
   return {
-    get: (key) => inner.get(key),
-    set: (key, value) => inner.set(key, value),
-    generation: (namespace) => inner.generation(namespace),
-    async bump(namespace) {
-      await inner.bump(namespace);
+    read: (key, load) => inner.read(key, load),
+    async invalidate(tags) {
+      await inner.invalidate(tags);
       const token = racer();
       if (token) await lookUpSession(db, inner, token);
     },
     stats: inner.stats,
+    keeps: inner.keeps,
   };
 }
 

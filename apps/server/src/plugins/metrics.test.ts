@@ -161,11 +161,16 @@ describe('GET /metrics', () => {
       database: idlePool,
     });
     cache.stats.hits = 7;
+    cache.stats.localHits = 4;
+    cache.stats.coalesced = 1;
     cache.stats.misses = 2;
     const text = (await app.inject('/metrics')).body;
     expect(text).toMatch(/^cache_lookups_total\{result="hit"\} 7$/m);
     expect(text).toMatch(/^cache_lookups_total\{result="miss"\} 2$/m);
     expect(text).toMatch(/^cache_lookups_total\{result="error"\} 0$/m);
+    expect(text).toMatch(/^cache_hits_total\{tier="process"\} 4$/m);
+    expect(text).toMatch(/^cache_hits_total\{tier="redis"\} 2$/m);
+    expect(text).toMatch(/^cache_hits_total\{tier="shared_load"\} 1$/m);
   });
 
   it('reads open subscriptions at scrape time', async () => {

@@ -106,6 +106,21 @@ const plugin: FastifyPluginAsync<MetricsOptions> = async (
       this.inc({ result: 'error' }, cache.stats.errors);
     },
   });
+  // Where the hits came from (decision 038): this process's own tier (no round trip), Redis, or a
+  // load another request had started for the same key (single flight).
+  new Counter({
+    name: 'cache_hits_total',
+    help: 'Hot-read cache hits, by tier (process, redis, shared_load)',
+    labelNames: ['tier'] as const,
+    registers: [register],
+    collect() {
+      this.reset();
+      const { hits, localHits, coalesced } = cache.stats;
+      this.inc({ tier: 'process' }, localHits);
+      this.inc({ tier: 'redis' }, hits - localHits - coalesced);
+      this.inc({ tier: 'shared_load' }, coalesced);
+    },
+  });
 
   // Read at scrape time; what is counted, and how, is in @conduit/db's pool-stats.ts.
   const poolGauge = (name: string, help: string, read: (stats: PoolStats) => number) =>

@@ -36,13 +36,12 @@ function resettableCache(ttlMs: number): { store: CacheStore; reset(): void } {
   let inner = createMemoryCache({ ttlMs });
   return {
     store: {
-      get: (key) => inner.get(key),
-      set: (key, value) => inner.set(key, value),
-      generation: (namespace) => inner.generation(namespace),
-      bump: (namespace) => inner.bump(namespace),
+      read: (key, load) => inner.read(key, load),
+      invalidate: (tags) => inner.invalidate(tags),
       get stats() {
         return inner.stats;
       },
+      keeps: true,
     },
     reset() {
       inner = createMemoryCache({ ttlMs });

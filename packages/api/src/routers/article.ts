@@ -1,7 +1,6 @@
 // Articles: write, read, list, feed, favorite.
 import { hasRole, type Role } from '@conduit/auth';
 import { TRPCError, type TRPCRouterRecord } from '@trpc/server';
-import type { z } from 'zod';
 import { invalidate } from '../cache';
 import type { Context } from '../context';
 import { invalidFields } from '../errors';
@@ -28,9 +27,9 @@ import {
 } from '../services/articles';
 import { feedArticles, listArticles } from '../services/articles-list';
 import { searchArticles } from '../services/articles-search';
-import { ARTICLES, type Reader, readArticle, readFirstPage } from '../services/cached-reads';
+import { articleTag, editTags, membershipTags } from '../services/cache-tags';
+import { type Reader, readArticle, readFeedFirstPage, readList } from '../services/cached-reads';
 import { publicProcedure, signedInProcedure, writerProcedure } from '../trpc';
-import { TAGS } from './tag';
 
 type Viewer = { id: number; role: Role };
 
@@ -46,35 +45,34 @@ function assertMayChange(viewer: Viewer, article: ArticleRef, action: 'edit' | '
 }
 
 // Cached reads load through the primary (ctx.db), never a replica: a lagging replica would put
-// back, after an invalidation, the value the write had just replaced (decision 039).
+// back, after an invalidation, the value the write had just replaced (decision 039). With the
+// cache off nothing is put back, and they read like the rest (ctx.readDb).
 const readerOf = (ctx: Context): Reader => ({
-  db: ctx.db,
+  db: ctx.cache.keeps ? ctx.db : ctx.readDb,
   cache: ctx.cache,
   viewerId: ctx.viewer?.user.id,
 });
 
-/** The unfiltered newest articles, from the start: the page every visitor opens. */
-const isFirstPage = (input: z.output<typeof listArticlesInput>) =>
-  input.tag === undefined &&
-  input.author === undefined &&
-  input.favorited === undefined &&
-  !input.offset &&
-  input.cursor === undefined;
-
 // Lists, the feed and search that the cache does not keep read `ctx.readDb`: a read replica when
 // one is in service and this client has not just written (decision 039).
 export const articleRouter = {
+  // Cached, but for the lists of what someone favorited: every favorite would change them.
   list: publicProcedure
     .input(listArticlesInput)
     .query(({ ctx, input }) =>
-      isFirstPage(input)
-        ? readFirstPage(readerOf(ctx), input.limit)
+      input.favorited === undefined
+        ? readList(readerOf(ctx), input, input)
         : listArticles(ctx.readDb, input, input, ctx.viewer?.user.id),
     ),
 
+  // The first page is cached per reader; later pages are read as asked.
   feed: signedInProcedure
     .input(feedInput)
-    .query(({ ctx, input }) => feedArticles(ctx.readDb, ctx.viewer.user.id, input)),
+    .query(({ ctx, input }) =>
+      !input.offset && input.cursor === undefined
+        ? readFeedFirstPage(readerOf(ctx), ctx.viewer.user.id, input.limit)
+        : feedArticles(ctx.readDb, ctx.viewer.user.id, input),
+    ),
 
   // Not cached: queries are many and each is rarely repeated; the index does the work.
   search: publicProcedure
@@ -100,7 +98,7 @@ export const articleRouter = {
 
   create: writerProcedure.input(createArticleInput).mutation(async ({ ctx, input }) => {
     const article = await createArticle(ctx.db, ctx.viewer.user.id, input);
-    await invalidate(ctx.cache, TAGS, ARTICLES);
+    await invalidate(ctx.cache, ...membershipTags(ctx.viewer.user.id, article.tagList));
     return { article };
   }),
 
@@ -109,8 +107,14 @@ export const articleRouter = {
     .mutation(async ({ ctx, input: { slug, ...changes } }) => {
       const article = await findArticle(ctx.db, slug);
       assertMayChange(ctx.viewer.user, article, 'edit');
-      const updated = await updateArticle(ctx.db, article, changes, ctx.viewer.user.id);
-      await invalidate(ctx.cache, ARTICLES, ...(changes.tagList === undefined ? [] : [TAGS]));
+      const { article: updated, tagsBefore } = await updateArticle(
+        ctx.db,
+        article,
+        changes,
+        ctx.viewer.user.id,
+      );
+      const tagLists = tagsBefore && { before: tagsBefore, after: updated.tagList };
+      await invalidate(ctx.cache, ...editTags(article.id, tagLists));
       return { article: updated };
     }),
 
@@ -118,29 +122,37 @@ export const articleRouter = {
     const viewer = ctx.viewer.user;
     const article = await findArticle(ctx.db, input.slug);
     assertMayChange(viewer, article, 'delete');
+    let tagsBefore: string[];
     if (isAuthor(viewer, article)) {
-      await deleteArticle(ctx, article);
+      tagsBefore = await deleteArticle(ctx, article);
     } else {
       // A moderator removing someone else's work says why; the reason goes to the audit log.
       if (input.reason === undefined) {
         throw invalidFields({ reason: ["is required to remove someone else's article"] });
       }
-      await deleteArticle(ctx, article, { actorId: viewer.id, reason: input.reason });
+      tagsBefore = await deleteArticle(ctx, article, {
+        actorId: viewer.id,
+        reason: input.reason,
+      });
     }
-    await invalidate(ctx.cache, TAGS, ARTICLES);
+    await invalidate(
+      ctx.cache,
+      articleTag(article.id),
+      ...membershipTags(article.authorId, tagsBefore),
+    );
     return { slug: article.slug };
   }),
 
-  // The favorites count is part of every cached view of the article.
+  // The favorites count is part of every cached view of the article, and of the pages showing it.
   favorite: writerProcedure.input(favoriteArticleInput).mutation(async ({ ctx, input }) => {
-    const article = await favoriteArticle(ctx.db, ctx.viewer.user.id, input.slug);
-    await invalidate(ctx.cache, ARTICLES);
+    const { article, refs } = await favoriteArticle(ctx.db, ctx.viewer.user.id, input.slug);
+    await invalidate(ctx.cache, articleTag(refs.id));
     return { article };
   }),
 
   unfavorite: writerProcedure.input(favoriteArticleInput).mutation(async ({ ctx, input }) => {
-    const article = await unfavoriteArticle(ctx.db, ctx.viewer.user.id, input.slug);
-    await invalidate(ctx.cache, ARTICLES);
+    const { article, refs } = await unfavoriteArticle(ctx.db, ctx.viewer.user.id, input.slug);
+    await invalidate(ctx.cache, articleTag(refs.id));
     return { article };
   }),
 } satisfies TRPCRouterRecord;

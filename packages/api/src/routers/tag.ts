@@ -1,11 +1,9 @@
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { cached } from '../cache';
+import { TAG_LIST } from '../services/cache-tags';
 import { listPopularTags } from '../services/tags';
 import { publicProcedure } from '../trpc';
-
-/** The cache namespace of the tag list: article writes invalidate it. */
-export const TAGS = 'tags';
 
 export const tagListInput = z
   .object({
@@ -18,9 +16,9 @@ export const tagRouter = {
   list: publicProcedure
     .input(tagListInput)
     // Every visitor's home page asks for it, and it groups all of article_tags: kept, and
-    // invalidated by every article write (see TAGS in article.ts).
+    // invalidated by every article write that changes it (TAG_LIST in cache-tags.ts).
     .query(async ({ ctx, input }) => ({
-      tags: await cached(ctx.cache, TAGS, String(input.limit), () =>
+      tags: await cached(ctx.cache, TAG_LIST, String(input.limit), () =>
         listPopularTags(ctx.db, input.limit),
       ),
     })),

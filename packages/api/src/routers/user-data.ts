@@ -7,11 +7,10 @@ import { invalidate } from '../cache';
 import { invalidFields, tooManyRequests } from '../errors';
 import { text } from '../schemas/text';
 import { exportAccount } from '../services/account-export';
-import { ARTICLES, PROFILES } from '../services/cached-reads';
+import { ALL_CONTENT, TAG_LIST, userTag } from '../services/cache-tags';
 import { deleteAccount } from '../services/leaving';
 import { requireRecentAuth } from '../services/reauth';
 import { authedProcedure } from '../trpc';
-import { TAGS } from './tag';
 
 export const deleteAccountInput = z.strictObject({
   /** The account's username typed again: nobody deletes an account by a slip or a stray call. */
@@ -58,8 +57,9 @@ export const userDataProcedures = {
     await requireRecentAuth(ctx, input.currentPassword);
     const deleted = await deleteAccount(ctx);
     ctx.sessionCookie.clear();
-    // The profile, the articles (their views, the first page, favorites counts) and tag counts.
-    await invalidate(ctx.cache, PROFILES, ARTICLES, TAGS);
+    // The profile, and every article and list: theirs are gone, and with their favorites the
+    // counts of others'. Rare enough to empty them all rather than list what they touched.
+    await invalidate(ctx.cache, userTag(user.id), ALL_CONTENT, TAG_LIST);
     return { deleted };
   }),
 } satisfies TRPCRouterRecord;

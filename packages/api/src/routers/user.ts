@@ -6,7 +6,7 @@ import { invalidate } from '../cache';
 import { updateUserInput } from '../schemas/account';
 import { refuseTaken, updateAccount } from '../services/accounts';
 import { audit } from '../services/audit';
-import { ARTICLES, PROFILES } from '../services/cached-reads';
+import { userTag } from '../services/cache-tags';
 import { requestEmailChange } from '../services/email-verification';
 import { requireRecentAuth } from '../services/reauth';
 import { sessionCopiesIn } from '../session-cache';
@@ -74,7 +74,7 @@ export const userRouter = {
     if (changed.length > 0) {
       await audit(ctx, { action: 'user.update', actorId: user.id, details: { changed } });
       // Name, bio and image are shown on the profile and with every article of the author.
-      if (changed.some((key) => key !== 'email')) await invalidate(ctx.cache, PROFILES, ARTICLES);
+      if (changed.some((key) => key !== 'email')) await invalidate(ctx.cache, userTag(user.id));
     }
     return { user: toUser(account), ...(pendingEmail === undefined ? {} : { pendingEmail }) };
   }),

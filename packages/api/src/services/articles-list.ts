@@ -192,9 +192,19 @@ export async function feedArticles(
   viewerId: number,
   page: PageRequest,
 ): Promise<ArticlePage> {
+  return (await feedArticlesWithRefs(db, viewerId, page)).page;
+}
+
+/** The same, with the ids each article's viewer flags are about (for the hot-read cache). */
+export async function feedArticlesWithRefs(
+  db: Database,
+  viewerId: number,
+  page: PageRequest,
+): Promise<PageWithRefs> {
   const shape = await feedShape(db, viewerId);
   // Nobody followed, or nothing written by those who are: no page to look for.
-  if (shape.followedArticles === 0) return { articles: [], articlesCount: 0, nextCursor: null };
+  if (shape.followedArticles === 0)
+    return { page: { articles: [], articlesCount: 0, nextCursor: null }, refs: [] };
   // An offset would make every followed author contribute offset + limit rows: those pages walk
   // the site-wide index, bounded by the table rather than by follows × offset.
   const plan = page.offset ? 'site-index' : chooseFeedPlan({ ...shape, limit: page.limit });
@@ -214,7 +224,7 @@ export async function feedArticles(
       viewerId,
     );
   const total = Promise.resolve(shape.followedArticles);
-  return (await pageOfArticles(rows, total, limit)).page;
+  return pageOfArticles(rows, total, limit);
 }
 
 /** The ids of a feed page by the plan chosen (feed-plan.ts). */

@@ -17,7 +17,7 @@ import type { ArticleView } from '../schemas/article';
 import { type ArticleRefs, readArticleView, readArticleViewBySlug } from './articles-view';
 import { audit } from './audit';
 import { slugify, withUniqueSlug } from './slugs';
-import { replaceArticleTags } from './tags';
+import { articleTagNames, replaceArticleTags } from './tags';
 
 /** What rights checks and moderation need to know about an article. */
 export interface ArticleRef {
@@ -44,9 +44,19 @@ async function viewOrNotFound(
   viewerId: number | undefined,
   slug: string,
 ): Promise<ArticleView> {
+  return (await withRefsOrNotFound(db, where, viewerId, slug)).article;
+}
+
+/** The article as the viewer sees it, and the ids its viewer flags are about. */
+async function withRefsOrNotFound(
+  db: Database,
+  where: SQL,
+  viewerId: number | undefined,
+  slug: string,
+): Promise<{ article: ArticleView; refs: ArticleRefs }> {
   const found = await readArticleView(db, where, viewerId);
   if (!found) throw notFound(slug);
-  return found.article;
+  return found;
 }
 
 /** The article as the viewer sees it, and the ids its viewer flags are about (see cached-reads.ts). */
@@ -98,14 +108,16 @@ export async function createArticle(
 
 /**
  * Applies the changes given, in one transaction. A new title whose slug differs from the old
- * title's gives the article a new slug; a new tag list replaces the old one.
+ * title's gives the article a new slug; a new tag list replaces the old one, and the old one is
+ * answered too (`tagsBefore`: the lists of those tags changed, for the cache).
  */
 export async function updateArticle(
   db: Database,
   article: ArticleRef,
   { tagList, ...changes }: Partial<ArticleContent>,
   viewerId: number,
-): Promise<ArticleView> {
+): Promise<{ article: ArticleView; tagsBefore?: string[] }> {
+  let tagsBefore: string[] | undefined;
   const newSlugBase =
     changes.title !== undefined && slugify(changes.title) !== slugify(article.title)
       ? slugify(changes.title)
@@ -128,10 +140,14 @@ export async function updateArticle(
         ? await withUniqueSlug(tx, newSlugBase, update)
         : await update(tx);
       if (updated.length === 0) throw notFound(article.slug);
-      if (tagList !== undefined) await replaceArticleTags(tx, article.id, tagList);
+      if (tagList !== undefined) {
+        tagsBefore = await articleTagNames(tx, article.id);
+        await replaceArticleTags(tx, article.id, tagList);
+      }
     });
   }
-  return viewOrNotFound(db, eq(articles.id, article.id), viewerId, article.slug);
+  const view = await viewOrNotFound(db, eq(articles.id, article.id), viewerId, article.slug);
+  return tagsBefore === undefined ? { article: view } : { article: view, tagsBefore };
 }
 
 /**
@@ -154,19 +170,24 @@ export interface Moderation {
 /**
  * Deletes the article (its tags links, favorites and comments go with it). A removal by a
  * moderator is written to the audit log in the same transaction: both happen, or neither.
+ * Answers the tags it carried (the lists of those tags changed, for the cache).
  */
 export async function deleteArticle(
   ctx: { db: Database; meta: RequestMeta },
   article: ArticleRef,
   moderation?: Moderation,
-): Promise<void> {
-  await ctx.db.transaction(async (tx) => {
+): Promise<string[]> {
+  return ctx.db.transaction(async (tx) => {
+    // Queued first, as every writer of articles and their tags does (decision 014): the tags read
+    // next are then the ones the deletion removes, whatever an edit running beside it does.
+    await queueArticleWrites(tx);
+    const tagsBefore = await articleTagNames(tx, article.id);
     const deleted = await tx
       .delete(articles)
       .where(eq(articles.id, article.id))
       .returning({ id: articles.id });
     if (deleted.length === 0) throw notFound(article.slug);
-    if (!moderation) return;
+    if (!moderation) return tagsBefore;
     await audit(
       { db: tx, meta: ctx.meta },
       {
@@ -182,6 +203,7 @@ export async function deleteArticle(
         },
       },
     );
+    return tagsBefore;
   });
 }
 
@@ -193,7 +215,7 @@ export async function favoriteArticle(
   db: Database,
   viewerId: number,
   slug: string,
-): Promise<ArticleView> {
+): Promise<{ article: ArticleView; refs: ArticleRefs }> {
   try {
     await db
       .insert(favorites)
@@ -213,7 +235,7 @@ export async function favoriteArticle(
     if (foreignKeyViolation(error)) throw notFound(slug);
     throw error;
   }
-  return viewOrNotFound(db, slugIs(slug), viewerId, slug);
+  return withRefsOrNotFound(db, slugIs(slug), viewerId, slug);
 }
 
 /** Idempotent: unfavoriting an article not favorited changes nothing. */
@@ -221,11 +243,11 @@ export async function unfavoriteArticle(
   db: Database,
   viewerId: number,
   slug: string,
-): Promise<ArticleView> {
+): Promise<{ article: ArticleView; refs: ArticleRefs }> {
   await db
     .delete(favorites)
     .where(
       sql`${favorites.userId} = ${viewerId} and ${favorites.articleId} = (select ${articles.id} from ${articles} where ${slugIs(slug)})`,
     );
-  return viewOrNotFound(db, slugIs(slug), viewerId, slug);
+  return withRefsOrNotFound(db, slugIs(slug), viewerId, slug);
 }

@@ -212,3 +212,54 @@ describe('list totals', () => {
     expect(await totals()).toEqual(expected(2, 1, 0));
   });
 });
+
+describe('a write drops only what shows what it changed (decision 038)', () => {
+  it('a favorite, an edit, a profile change, a follow: other copies are answered with no query', async () => {
+    const author = await member('one');
+    const other = await member('two');
+    const fan = await member('fan');
+    const anonymous = await client();
+    await author.caller.article.create({ ...draft('Mine'), tagList: ['a'] });
+    await other.caller.article.create({ ...draft('Theirs'), tagList: ['b'] });
+    const untouched = async () => {
+      await anonymous.article.get({ slug: 'theirs' });
+      await anonymous.article.list({ tag: 'b' });
+      await anonymous.article.list({ author: 'two' });
+      await anonymous.profile.get({ username: 'two' });
+    };
+    await untouched(); // warm
+    const writes = [
+      () => fan.caller.article.favorite({ slug: 'mine' }),
+      () => author.caller.article.update({ slug: 'mine', description: 'edited' }),
+      () => author.caller.article.update({ slug: 'mine', tagList: ['c'] }),
+      () => author.caller.user.update({ bio: 'new' }),
+      () => fan.caller.profile.follow({ username: 'two' }),
+    ];
+    for (const write of writes) {
+      await write();
+      expect((await recordQueries(untouched)).queries).toEqual([]);
+    }
+  });
+
+  it("the feed's first page: kept per reader with their flags, and follows their writes", async () => {
+    const author = await member('writer');
+    const reader = await member('reader');
+    await reader.caller.profile.follow({ username: 'writer' });
+    const { article } = await author.caller.article.create(draft('Followed'));
+    await reader.caller.article.feed({ limit: 5 }); // warm
+    const hit = await recordQueries(() => reader.caller.article.feed({ limit: 5 }));
+    expect(hit.queries).toEqual([]);
+    expect(hit.result.articles[0]).toMatchObject({ favorited: false, author: { following: true } });
+
+    await reader.caller.article.favorite({ slug: article.slug });
+    expect((await reader.caller.article.feed({ limit: 5 })).articles[0]).toMatchObject({
+      favorited: true,
+      favoritesCount: 1,
+    });
+    // Another reader's feed is theirs alone.
+    const other = await member('other');
+    expect((await other.caller.article.feed({ limit: 5 })).articles).toEqual([]);
+    await reader.caller.profile.unfollow({ username: 'writer' });
+    expect((await reader.caller.article.feed({ limit: 5 })).articles).toEqual([]);
+  });
+});

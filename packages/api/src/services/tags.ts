@@ -36,6 +36,19 @@ export async function listPopularTags(db: Database, limit: number): Promise<stri
 }
 
 /**
+ * The names of the article's tags. In a transaction that queued on the article writes' lock
+ * (queueArticleWrites), they stay so until it commits: every writer of tags links waits there.
+ */
+export async function articleTagNames(tx: Database, articleId: number): Promise<string[]> {
+  const rows = await tx
+    .select({ name: tags.name })
+    .from(articleTags)
+    .innerJoin(tags, eq(tags.id, articleTags.tagId))
+    .where(eq(articleTags.articleId, articleId));
+  return rows.map((row) => row.name);
+}
+
+/**
  * Makes `names` (already normalised) the article's whole tag list. Run it in the transaction that
  * writes the article. Tags new to the site are created; one created meanwhile by a concurrent
  * request is simply found: `on conflict do nothing` waits for that request, and the select after
