@@ -43,8 +43,11 @@ END $$;
 -- before the account goes, its readers' totals lose it at once: one follow and all its articles.
 CREATE FUNCTION "account_leaves_feeds"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+	-- Readers removed earlier in the same statement (deleting several accounts) are left alone:
+	-- their rows go with them, and an update would be checked against an account already gone.
 	UPDATE "feed_totals" SET "follows" = "follows" - 1, "articles" = "articles" - OLD."articles_count"
-		WHERE "reader_id" IN (SELECT "follower_id" FROM "follows" WHERE "followee_id" = OLD."id");
+		WHERE "reader_id" IN (SELECT "follower_id" FROM "follows" WHERE "followee_id" = OLD."id")
+		AND EXISTS (SELECT 1 FROM "users" WHERE "users"."id" = "feed_totals"."reader_id");
 	RETURN OLD;
 END $$;
 --> statement-breakpoint

@@ -278,6 +278,30 @@ describe('feed totals', () => {
     ]);
   });
 
+  it('forget several accounts removed in one statement, readers and authors alike', async () => {
+    const [ann, bob, cat, dan] = await Promise.all(
+      ['ann', 'bob', 'cat', 'dan'].map((username) => createUser(db, { username })),
+    );
+    if (!ann || !bob || !cat || !dan) throw new Error('no users');
+    await createArticle(db, ann);
+    await createArticle(db, ann);
+    await createArticle(db, bob);
+    for (const [reader, author] of [
+      [cat, ann],
+      [cat, bob],
+      [bob, ann],
+      [ann, cat],
+      [dan, ann],
+      [dan, bob],
+    ] as const)
+      await follow(reader.id, author.id);
+    // Cat (a reader) is removed before or after Ann and Bob (her authors), in one statement.
+    await db.delete(users).where(sql`${users.username} in ('ann', 'bob', 'cat')`);
+    expect(await feedState()).toEqual([{ username: 'dan', kept: '0/0', counted: '0/0' }]);
+    await db.delete(users);
+    expect(await db.select().from(feedTotals)).toEqual([]);
+  });
+
   it('follow an article changing hands, and start again after either TRUNCATE', async () => {
     const [ann, bob, cat] = await Promise.all(
       ['ann', 'bob', 'cat'].map((username) => createUser(db, { username })),
