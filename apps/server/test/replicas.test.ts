@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createDb, sql } from '@conduit/db';
 import type { FastifyInstance } from 'fastify';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +14,13 @@ import { buildApp } from '../src/app';
 import { api } from '../src/rest/testing';
 import { testConfig } from './helpers';
 import { freshName, mutate, query, register } from './http';
-import { type PgNode, pgClusterMissing, startPrimary, startReplica } from './pg-cluster';
+import {
+  type PgNode,
+  pgClusterMissing,
+  startPrimary,
+  startReplica,
+  waitForReplay,
+} from './pg-cluster';
 import { freePort } from './process';
 import { eventually } from './write-load';
 
@@ -177,6 +184,8 @@ describe.skipIf(missing)(
       };
       const first = await appWith(shared);
       const second = redisUrl ? await appWith(shared) : undefined;
+      // The schema the first start migrated is on the replica before it is held back.
+      if (primary) await waitForReplay(primary, replica);
       await delayReplay(replica, '5s');
       try {
         const writer = await register(first);
@@ -224,6 +233,30 @@ describe.skipIf(missing)(
         expect(await eventually(writersReads)).toBe(true);
       } finally {
         await delayReplay(replica, '0');
+      }
+    });
+
+    it('answers from the primary what a replica behind on the schema does not have yet', async () => {
+      if (!primary || !replica) throw new Error('not started');
+      // As after a deploy: the primary is migrated, the replica has not replayed it yet.
+      const conn = await createDb({
+        url: primary.url,
+        replicas: { urls: [replica.url], maxLagMs: 60_000 },
+      });
+      const table = sql.identifier(`added_${freshName()}`);
+      try {
+        expect(await eventually(async () => conn.replicas?.status()[0]?.state === 'up')).toBe(true);
+        await delayReplay(replica, '5s');
+        await conn.db.execute(sql`create table ${table} (id int primary key)`);
+        await conn.db.execute(sql`insert into ${table} values (1), (2)`);
+        const reads = conn.replicas?.readDb();
+        if (!reads) throw new Error('no replicas');
+        const rows = (await reads.execute(sql`select id from ${table} order by id`)) as unknown;
+        expect(Array.isArray(rows) ? rows : []).toEqual([{ id: 1 }, { id: 2 }]);
+        expect(conn.replicas?.status()[0]).toMatchObject({ state: 'up', failovers: 1 });
+      } finally {
+        await delayReplay(replica, '0');
+        await conn.close();
       }
     });
 
