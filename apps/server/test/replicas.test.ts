@@ -21,6 +21,7 @@ import {
   startReplica,
   waitForReplay,
 } from './pg-cluster';
+import { pgbouncerBinary, startPgbouncer } from './pgbouncer';
 import { freePort } from './process';
 import { eventually } from './write-load';
 
@@ -259,6 +260,41 @@ describe.skipIf(missing)(
         await conn.close();
       }
     });
+
+    it.skipIf(!pgbouncerBinary())(
+      'answers many writers at once behind PgBouncer (needs pgbouncer)',
+      async () => {
+        if (!primary) throw new Error('not started');
+        // A pooler with fewer server connections than writers: each write's log position used to
+        // be read through it, and every writer stalled (the multi-host bench found it). It is
+        // read on the direct connection now, as the primary's own property.
+        const pooler = await startPgbouncer(primary.url, 3);
+        try {
+          // Writing at once, while the replica is still being polled into service.
+          const app = await buildApp(
+            testConfig({
+              DATABASE_REPLICA_URLS: replica?.url ?? '',
+              RATE_LIMIT_MAX: '0',
+              REGISTER_MAX_PER_IP: '0',
+              DATABASE_URL: pooler.url,
+              DATABASE_DIRECT_URL: primary.url,
+              DATABASE_PREPARED_STATEMENTS: 'false',
+              DB_POOL_MAX: '4',
+              CACHE_TTL_MS: '0',
+              ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+            }),
+          );
+          apps.push(app);
+          const writers = await Promise.all(Array.from({ length: 16 }, () => register(app)));
+          const slugs = await Promise.all(
+            writers.map((writer) => createArticle(app, writer.token, freshName())),
+          );
+          expect(new Set(slugs).size).toBe(16);
+        } finally {
+          await pooler.stop();
+        }
+      },
+    );
 
     it('takes a replica out while it lags more than REPLICA_MAX_LAG_MS, and back once caught up', async () => {
       if (!replica) throw new Error('not started');

@@ -143,7 +143,11 @@ async function connectPostgres(
     ? openReplicas(
         {
           client: tracked,
-          raw: client,
+          // The primary's log position is the server's own: asked of it directly when a pooler
+          // is in front. Through PgBouncer (transaction mode, fewer server connections than
+          // writers) these asks, one per write, stalled every writer of a freshly started
+          // process; the root cause in the pooler path is not understood (replicas.test.ts).
+          raw: direct ?? client,
           prepare,
           poolMax: tracker.max,
           traced,
