@@ -18,7 +18,7 @@ import { pgClusterMissing, waitForReplay } from '../../test/pg-cluster';
 import { pgbouncerBinary } from '../../test/pgbouncer';
 import { capCpu, cpuCapUnavailable } from '../cgroup';
 import { percentile } from '../load';
-import { prepareInputs, type Read, type ReadInputs, searchReads } from '../reads';
+import { onlyNamed, prepareInputs, type Read, type ReadInputs, searchReads } from '../reads';
 import type { PhaseResult, ResultRow } from '../results';
 import { type BenchContext, measureReads, thousands } from './common';
 
@@ -140,7 +140,7 @@ export async function runHosts(context: BenchContext): Promise<PhaseResult> {
         ...(await measureReads(
           context,
           nginx.url,
-          hostReads(inputs),
+          onlyNamed(hostReads(inputs), context.options.endpoints),
           inputs,
           variant.name,
           pids,
@@ -217,10 +217,14 @@ async function replicaInService(instances: Instance[]): Promise<void> {
   for (const instance of instances) {
     for (;;) {
       const answer = await fetch(`${instance.origin}/readyz`).catch(() => undefined);
-      const body = answer ? ((await answer.json().catch(() => ({}))) as { replicas?: { state?: string }[] }) : {};
+      const body = answer
+        ? ((await answer.json().catch(() => ({}))) as { replicas?: { state?: string }[] })
+        : {};
       if (body.replicas?.some((replica) => replica.state === 'up')) break;
       if (Date.now() > deadline)
-        throw new Error(`${instance.name} does not list the replica in service: ${JSON.stringify(body)}`);
+        throw new Error(
+          `${instance.name} does not list the replica in service: ${JSON.stringify(body)}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
@@ -250,18 +254,27 @@ async function writeLoad(
       }),
     });
     const body = (await answer.json()) as { user?: { token?: string } };
-    if (!body.user?.token) throw new Error(`sign-up through the edge: ${answer.status} ${JSON.stringify(body)}`);
+    if (!body.user?.token)
+      throw new Error(`sign-up through the edge: ${answer.status} ${JSON.stringify(body)}`);
     tokens.push(body.user.token);
   }
+  const failures: string[] = [];
   const post = async (token: string, path: string, payload: unknown) => {
     const started = performance.now();
-    const answer = await fetch(`${base}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Token ${token}` },
-      body: JSON.stringify(payload),
-    });
-    const text = await answer.text();
-    return { ok: answer.ok, ms: performance.now() - started, text };
+    try {
+      const answer = await fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Token ${token}` },
+        body: JSON.stringify(payload),
+        signal: AbortSignal.timeout(15_000),
+      });
+      const text = await answer.text();
+      if (!answer.ok) failures.push(`${path}: ${answer.status} ${text.slice(0, 200)}`);
+      return { ok: answer.ok, ms: performance.now() - started, text };
+    } catch (error) {
+      failures.push(`${path}: ${(error as Error).message}`);
+      return { ok: false, ms: performance.now() - started, text: '' };
+    }
   };
 
   const latencies: number[] = [];
@@ -323,6 +336,7 @@ async function writeLoad(
     `${ms(percentile(lagSorted, 99))} ms, max ${ms(lagSorted.at(-1) ?? Number.NaN)} ms; WAL not yet ` +
     `replayed p99 ${thousands.format(Math.round(percentile(bytesSorted, 99)))} bytes.`;
   context.log(`  ${note}`);
+  if (failures.length > 0) context.log(`  ${failures.length} writes failed, first: ${failures[0]}`);
   return {
     row: {
       endpoint: 'writes (article, comment)',
