@@ -1,7 +1,16 @@
 // `pnpm bench` options: parsed and checked here, without side effects, so they can be tested.
 import { parseArgs } from 'node:util';
 
-export const PHASES = ['paths', 'cache', 'search', 'feed', 'scale', 'capped', 'size'] as const;
+export const PHASES = [
+  'paths',
+  'cache',
+  'search',
+  'feed',
+  'scale',
+  'capped',
+  'hosts',
+  'size',
+] as const;
 export type Phase = (typeof PHASES)[number];
 
 export const usage = `Usage: pnpm bench [options]
@@ -19,19 +28,24 @@ Phases (--phases, comma-separated; default: every phase this machine can run):
   scale   1 instance direct, 1 behind nginx, --instances behind nginx    (PostgreSQL, nginx)
   capped  --capped-instances behind nginx, each held to --instance-cpu of a core by a cgroup
           CPU quota: instances as on machines of their own      (PostgreSQL, nginx, cgroups)
+  hosts   the multi-host topology (network namespaces: primary and streaming replica,
+          PgBouncer, Redis, nginx): 1 and 2 app hosts each held to --instance-cpu, with and
+          without the replica, then the replica's lag under a write load; makes its own
+          clusters, on --articles              (root, ip netns, PG binaries, pgbouncer, nginx,
+          redis-server, openssl, cgroups)
   size    page and search latency at each --size-articles (set-based SQL generator)
           (PostgreSQL)
 
 Options:
   --database-url URL      a PostgreSQL server; the bench creates its own databases on it and
                           drops them at the end (default: embedded PGlite, paths and cache only)
-  --articles N            articles seeded for paths, cache, scale, capped (default 10000)
+  --articles N            articles seeded for paths, cache, scale, capped, hosts (default 10000)
   --users N               users seeded with them (default articles / 20, at least 50)
   --duration S            seconds of load per measurement, after a warm-up of up to 2 s (default 10)
   --connections N         concurrent connections of the load generator (default 16)
   --instances N           server processes behind nginx in the scale phase (default 2)
   --capped-instances A,B  instance counts of the capped phase (default 1,2,3)
-  --instance-cpu C        cores each instance gets in the capped phase (default 0.4)
+  --instance-cpu C        cores each instance gets in the capped and hosts phases (default 0.4)
   --size-articles A,B     table sizes of the size phase (default 10000,1000000)
   --feed-articles N       articles generated for the feed phase (default 200000)
   --feed-follows A,B      authors each reader of the feed phase follows (default 10,100,1000,10000)
@@ -179,6 +193,9 @@ export function measurementCount(phase: Phase, options: BenchOptions): number {
       return reads(6) * 3;
     case 'capped':
       return reads(6) * options.cappedInstances.length;
+    case 'hosts':
+      // Four variants of six reads, and the write load.
+      return reads(6) * 4 + 1;
     case 'feed':
       return options.feedFollows.length * 2;
     case 'size':
@@ -192,12 +209,14 @@ export function estimateSeconds(phases: readonly Phase[], options: BenchOptions)
   let seconds = 0;
   for (const phase of phases) seconds += measurementCount(phase, options) * perMeasurement;
   // Seeding with the JS seeder: roughly 1,500 articles a second here; servers start in ~2 s.
-  if (phases.some((phase) => phase !== 'size' && phase !== 'feed'))
+  if (phases.some((phase) => phase !== 'size' && phase !== 'feed' && phase !== 'hosts'))
     seconds += 15 + options.articles / 1500;
   seconds += 2 * (phases.includes('cache') ? 2 : 0) + 2 * (phases.includes('paths') ? 2 : 0);
   if (phases.includes('search')) seconds += 2;
   if (phases.includes('scale')) seconds += 2 * options.instances;
   if (phases.includes('capped')) seconds += 2 * Math.max(0, ...options.cappedInstances);
+  // Two clusters, a base backup, PgBouncer, Redis, nginx, its own seeding and six server starts.
+  if (phases.includes('hosts')) seconds += 30 + options.articles / 1500 + 6 * 3;
   // The SQL generator: about a minute per million articles, plus the database's creation.
   if (phases.includes('size'))
     for (const size of options.sizeArticles) seconds += 10 + (size / 1_000_000) * 70;

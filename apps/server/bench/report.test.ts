@@ -2,7 +2,7 @@
 // terminal, and the chart written to a file. Pure functions, so no server or database here.
 import { describe, expect, it } from 'vitest';
 import { LAYOUT, niceScale, PLOT_WIDTH, renderChart } from './chart';
-import { estimateSeconds, PHASES, parseOptions, UsageError } from './cli';
+import { estimateSeconds, measurementCount, PHASES, parseOptions, UsageError } from './cli';
 import { percentile } from './load';
 import type { BenchReport, PhaseResult } from './results';
 import { fileStamp } from './results';
@@ -99,6 +99,18 @@ describe('bench options', () => {
     const small = parseOptions(['--size-articles', '10000']);
     expect(estimateSeconds(['size'], parseOptions([]))).toBeGreaterThan(
       estimateSeconds(['size'], small),
+    );
+  });
+
+  it('counts the hosts phase as four variants of six reads and the write load, seeding apart', () => {
+    const options = parseOptions(['--phases', 'hosts', '--duration', '2']);
+    expect(options.phases).toEqual(['hosts']);
+    expect(measurementCount('hosts', options)).toBe(25);
+    expect(measurementCount('hosts', { ...options, endpoints: ['comment.list'] })).toBe(5);
+    // It seeds its own database: more articles take longer.
+    const larger = parseOptions(['--phases', 'hosts', '--duration', '2', '--articles', '60000']);
+    expect(estimateSeconds(['hosts'], larger)).toBeGreaterThan(
+      estimateSeconds(['hosts'], options) + 20,
     );
   });
 });

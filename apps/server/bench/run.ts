@@ -50,6 +50,16 @@ const skip = (phase: Phase, reason: string) => {
 // What this machine can run. The scale phase is loaded only when it runs.
 const phases: Phase[] = [];
 for (const phase of options.phases) {
+  if (phase === 'hosts') {
+    // It makes its own clusters: no --database-url, but root, namespaces and the binaries.
+    const missing = await (await import('./phases/hosts')).hostsMissing();
+    if (missing) {
+      skip(phase, missing);
+      continue;
+    }
+    phases.push(phase);
+    continue;
+  }
   if (phase !== 'paths' && phase !== 'cache' && phase !== 'search' && !options.databaseUrl) {
     skip(phase, 'needs PostgreSQL (--database-url); PGlite serves one process');
     continue;
@@ -97,7 +107,8 @@ try {
     log('Building the server...');
     buildServer();
   }
-  if (phases.some((phase) => phase !== 'size' && phase !== 'feed')) shared = await seedShared();
+  if (phases.some((phase) => phase !== 'size' && phase !== 'feed' && phase !== 'hosts'))
+    shared = await seedShared();
   for (const phase of phases) {
     const result = await runPhase(phase);
     results.push(result);
@@ -159,6 +170,8 @@ async function runPhase(phase: Phase): Promise<PhaseResult> {
       return (await import('./phases/scale')).runScale(context, required(shared));
     case 'capped':
       return (await import('./phases/capped')).runCapped(context, required(shared));
+    case 'hosts':
+      return (await import('./phases/hosts')).runHosts(context);
     case 'feed':
       return runFeed(context, options.databaseUrl ?? '');
     case 'size':

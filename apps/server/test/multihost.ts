@@ -137,7 +137,31 @@ async function startRedis(host: Host, keep: (folder: string) => void) {
   });
 }
 
-export async function startTopology() {
+export interface TopologyOptions {
+  /** How many of app1..app3 start with the topology (default all three; at least one). */
+  apps?: number;
+  /**
+   * Settings over the servers' defaults, for every process started; `undefined` removes one (the
+   * bench takes DATABASE_REPLICA_URLS away to measure without the replica).
+   */
+  env?: Record<string, string | undefined>;
+}
+
+/** `base` with `over` laid on it; an undefined value removes the variable. */
+function mergeEnv(
+  base: Record<string, string>,
+  over: Record<string, string | undefined> = {},
+): Record<string, string> {
+  const merged = { ...base };
+  for (const [name, value] of Object.entries(over)) {
+    if (value === undefined) delete merged[name];
+    else merged[name] = value;
+  }
+  return merged;
+}
+
+export async function startTopology(options: TopologyOptions = {}) {
+  const apps = Math.min(3, Math.max(1, options.apps ?? 3));
   const network = await makeNetwork(
     ['db1', 'db2', 'pool', 'cache', 'app1', 'app2', 'app3', 'edge'],
     120,
@@ -194,7 +218,7 @@ export async function startTopology() {
     network.keep(dirname(certificate.certFile));
     const edgeOrigin = `https://${edge.address}:8443`;
 
-    const env = (host: Host): Record<string, string> => ({
+    const defaults = (host: Host): Record<string, string> => ({
       HOST: host.address,
       PORT: String(APP_PORT),
       DATABASE_URL: bouncer.url,
@@ -212,16 +236,24 @@ export async function startTopology() {
       METRICS_TOKEN,
       LOGIN_MAX_ATTEMPTS_PER_IP: '0',
     });
+    const env = (host: Host, extra?: Record<string, string | undefined>) =>
+      mergeEnv(mergeEnv(defaults(host), options.env), extra);
 
     const bundle = freshBundle();
     console.log(
       `[multi-host] servers run ${bundle ? `the build (${bundle})` : 'from source (no fresh build)'}`,
     );
-    /** Starts the server on `name`'s host; resolves once it listens. */
-    const startInstance = async (name: string): Promise<Instance> => {
+    /**
+     * Starts the server on `name`'s host, with `extra` settings over the topology's; resolves once
+     * it listens.
+     */
+    const startInstance = async (
+      name: string,
+      extra?: Record<string, string | undefined>,
+    ): Promise<Instance> => {
       const host = network.hosts[name];
       if (!host) throw new Error(`no host ${name}`);
-      const server = startServerProcess(env(host), host.wrap, bundle);
+      const server = startServerProcess(env(host, extra), host.wrap, bundle);
       const instance = { name, host, origin: `http://${host.address}:${APP_PORT}`, server };
       all.push(instance);
       await until(
@@ -239,7 +271,8 @@ export async function startTopology() {
     // The first migrates the database; the others find it migrated (they would wait on the
     // migrations' lock otherwise, and all three starting at once on two cores is slower).
     instances.push(await startInstance('app1'));
-    instances.push(...(await Promise.all(['app2', 'app3'].map(startInstance))));
+    const others = ['app2', 'app3'].slice(0, apps - 1);
+    instances.push(...(await Promise.all(others.map((name) => startInstance(name)))));
 
     const nginx = await startNginx({
       upstreams: instances.map((instance) => `${instance.host.address}:${APP_PORT}`),
@@ -253,6 +286,10 @@ export async function startTopology() {
 
     return {
       network,
+      /** The database the servers use, on the primary directly (for seeding, checks). */
+      databaseUrl: onDatabase(primary.url, DATABASE),
+      /** The same database on the replica, as the servers' DATABASE_REPLICA_URLS lists it. */
+      replicaUrl: onDatabase(replica.url, DATABASE),
       primary,
       replica,
       bouncer,

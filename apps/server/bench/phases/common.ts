@@ -25,12 +25,14 @@ export interface SharedData {
 
 /**
  * One measurement: a request that must succeed (a 404 would measure the error path), a warm-up
- * of up to 2 s, then --duration seconds at --connections.
+ * of up to 2 s, then --duration seconds at --connections. `serverPids`: the server processes
+ * whose CPU is counted as the server's (by default those servers.ts started).
  */
 export async function measure(
   context: BenchContext,
   request: { base: string; path: string; headers: Record<string, string> },
   label: { endpoint: string; variant: string },
+  serverPids: () => number[] = runningPids,
 ): Promise<ResultRow> {
   const url = `${request.base}${request.path}`;
   const probe = await fetch(url, { headers: request.headers });
@@ -42,7 +44,7 @@ export async function measure(
   const { connections, durationSeconds } = context.options;
   const load = { url, headers: request.headers, connections };
   await runLoad({ ...load, durationSeconds: Math.min(2, durationSeconds) });
-  const stopWatch = await watchCpu(runningPids);
+  const stopWatch = await watchCpu(serverPids);
   const result: LoadResult = await runLoad({ ...load, durationSeconds });
   const cpu = await stopWatch();
   context.log(
@@ -59,6 +61,7 @@ export async function measureReads(
   reads: Read[],
   inputs: ReadInputs,
   variant: string,
+  serverPids?: () => number[],
 ): Promise<ResultRow[]> {
   const rows: ResultRow[] = [];
   for (const read of reads)
@@ -67,6 +70,7 @@ export async function measureReads(
         context,
         { base, path: trpcPath(read), headers: headersFor(read, inputs) },
         { endpoint: read.name, variant },
+        serverPids,
       ),
     );
   return rows;
