@@ -13,6 +13,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { argsOf, envOf, execForm, REPO_ROOT, readDockerfile, stageNamed } from './dockerfile';
+import { inCi } from './helpers';
 import { freePort } from './process';
 
 const stages = readDockerfile();
@@ -65,7 +66,6 @@ describe('the Dockerfile', () => {
 const built =
   existsSync(join(REPO_ROOT, 'apps/server/dist/main.js')) &&
   existsSync(join(REPO_ROOT, 'apps/web/dist/index.html'));
-const inCi = Boolean(process.env.CI) && process.env.CI !== 'false' && process.env.CI !== '0';
 if (!built && inCi) {
   throw new Error('CI builds before it tests: apps/server/dist or apps/web/dist is missing.');
 }

@@ -88,3 +88,6 @@ export async function seedTestDb(options: {
 export async function emptyTestDb(): Promise<void> {
   await resetDb((await getTestDb()).db);
 }
+
+/** Whether CI runs this (.ci/run sets CI=true): a test that needs something missing fails there. */
+export const inCi = Boolean(process.env.CI) && process.env.CI !== 'false' && process.env.CI !== '0';

@@ -5,7 +5,6 @@
 // for this test (initdb on a free port), so the machine's shared one is never restarted.
 // Runs with the PostgreSQL suites (TEST_DATABASE_URL) where PostgreSQL's programs are installed.
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
 import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -16,20 +15,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app';
 import { testConfig } from './helpers';
 import { register } from './http';
+import { pgBinDir } from './pg-cluster';
 import { freePort } from './process';
 import { eventually, missingArticles, startWriteLoad } from './write-load';
 
 const runAsync = promisify(execFile);
 
-/** The directory of initdb and pg_ctl (Debian keeps them out of PATH), or undefined. */
-function postgresBin(): string | undefined {
-  const root = '/usr/lib/postgresql';
-  if (!existsSync(root)) return undefined;
-  const versions = readdirSync(root).sort((a, b) => Number(b) - Number(a));
-  return versions.map((v) => join(root, v, 'bin')).find((dir) => existsSync(join(dir, 'pg_ctl')));
-}
-
-const bin = postgresBin();
+// Debian keeps initdb and pg_ctl out of PATH.
+const bin = pgBinDir();
 const enabled = Boolean((await getTestDatabaseUrl()) && bin);
 
 /** A throwaway PostgreSQL cluster. PostgreSQL refuses to run as root: then it runs as postgres. */

@@ -12,7 +12,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app';
 import { api } from '../src/rest/testing';
-import { testConfig } from './helpers';
+import { inCi, testConfig } from './helpers';
 import { freshName, mutate, query, register } from './http';
 import {
   type PgNode,
@@ -27,7 +27,6 @@ import { eventually } from './write-load';
 
 // It makes its own clusters, so any pass could run it; in CI once is enough, in the PostgreSQL
 // pass (with Redis: positions shared across instances). Elsewhere whenever it can run.
-const inCi = Boolean(process.env.CI) && process.env.CI !== 'false' && process.env.CI !== '0';
 const missing =
   pgClusterMissing() ??
   (inCi && !process.env.TEST_DATABASE_URL ? 'in CI, the PostgreSQL pass runs it' : undefined);
