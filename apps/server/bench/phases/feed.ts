@@ -6,7 +6,7 @@ import { createCaller, createTRPCContext } from '@conduit/api';
 import { createDb } from '@conduit/db';
 import { seedDatabase } from '@conduit/db/seed';
 import postgres from 'postgres';
-import type { Read } from '../reads';
+import { type Read, trpcPath } from '../reads';
 import type { PhaseResult, ResultRow } from '../results';
 import { seedLarge } from '../seed-large';
 import { createDatabase, startServer } from '../servers';
@@ -62,12 +62,11 @@ export async function runFeed(context: BenchContext, serverUrl: string): Promise
           authed: true,
         };
         const headers = { authorization: `Token ${reader.token}` };
-        const input = encodeURIComponent(JSON.stringify(read.trpc.input));
         const label = { endpoint: read.name };
         rows.push(
           await measure(
             context,
-            { base: server.url, path: `/trpc/article.feed?input=${input}`, headers },
+            { base: server.url, path: trpcPath(read), headers },
             { ...label, variant: 'tRPC' },
           ),
           await measure(
