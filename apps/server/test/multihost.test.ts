@@ -631,7 +631,10 @@ function report(what: string, sent: Sent[], extra = '') {
       expect(
         writes
           .filter((one) => one.status !== 201 && one.status !== 503)
-          .map((one) => `${one.status} ${one.text.slice(0, 120)}`),
+          .map(
+            (one) =>
+              `${one.status} ${one.text.slice(0, 120)} sent ${one.sentAt - stoppedAt} ms after the stop, answered ${one.at - one.sentAt} ms later`,
+          ),
       ).toEqual([]);
       expect(readiness.status).toBe(503);
       // Refused only during the outage. (Most writes sent meanwhile are not refused at all:

@@ -75,6 +75,8 @@ export interface PrimarySide {
 const DEFAULT_POLL_MS = 250;
 /** A poll unanswered this long means the replica is down (it may hang rather than refuse). */
 const POLL_TIMEOUT_MS = 1000;
+/** The primary's position after a write: past this, a write is answered without it. */
+const POSITION_TIMEOUT_MS = 1000;
 /** Replicas are optional: a new connection to one gives up sooner than to the primary. */
 const REPLICA_CONNECT_TIMEOUT_S = 2;
 
@@ -233,7 +235,13 @@ export function openReplicas(primary: PrimarySide, settings: ReplicaSettings): R
     async primaryPosition() {
       // The insert position, not the written one: with synchronous_commit off, a commit can be
       // inserted in the log and answered before it is written out (and sent to replicas).
-      const [row] = await primary.raw`select pg_current_wal_insert_lsn()::text as lsn`;
+      // Bounded: it runs in every write's answer, over the primary's one direct connection,
+      // which can be held up (a connection attempt while the primary restarts): the caller then
+      // treats the position as unknown and sends the writer's reads to the primary.
+      const [row] = await within(
+        primary.raw`select pg_current_wal_insert_lsn()::text as lsn`,
+        POSITION_TIMEOUT_MS,
+      );
       return parseLsn(String(row?.lsn));
     },
     status: () => replicas.map(statusOf),
