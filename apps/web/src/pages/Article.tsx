@@ -113,7 +113,7 @@ function DeleteArticle({ slug, asAuthor }: { slug: string; asAuthor: boolean }) 
     trpc.article.delete.mutationOptions({
       onSuccess: async () => {
         queryClient.removeQueries({ queryKey: trpc.article.view.queryKey({ slug }) });
-        queryClient.removeQueries({ queryKey: trpc.article.source.queryKey({ slug }) });
+        queryClient.removeQueries({ queryKey: trpc.article.get.queryKey({ slug }) });
         await queryClient.invalidateQueries({ queryKey: trpc.article.pathKey() });
         await queryClient.invalidateQueries({ queryKey: trpc.tag.pathKey() });
         void navigate('/', { replace: true });

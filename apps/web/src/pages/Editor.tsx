@@ -10,7 +10,7 @@ import { useTitle } from '../lib/title';
 import { hasRole, useViewer } from '../lib/viewer';
 import { useTRPC } from '../trpc';
 
-type Article = RouterOutputs['article']['source']['article'];
+type Article = RouterOutputs['article']['get']['article'];
 
 const FIELDS = ['title', 'description', 'body', 'tagList'] as const;
 
@@ -20,7 +20,7 @@ export function EditorPage() {
   const trpc = useTRPC();
   const existing = useQuery({
     // The Markdown source only: the editor never shows the rendering.
-    ...trpc.article.source.queryOptions({ slug: slug ?? '' }),
+    ...trpc.article.get.queryOptions({ slug: slug ?? '' }),
     enabled: slug !== undefined,
   });
   if (slug === undefined) return <ArticleForm key="new" />;
@@ -48,13 +48,13 @@ function ArticleForm({ article }: { article?: Article }) {
   const saved = async ({
     article: result,
   }: {
-    article: RouterOutputs['article']['get']['article'];
+    article: RouterOutputs['article']['create']['article'];
   }) => {
     // The write answers both: the article page and a later edit show it without asking again.
     queryClient.setQueryData(trpc.article.view.queryKey({ slug: result.slug }), {
       article: result,
     });
-    queryClient.setQueryData(trpc.article.source.queryKey({ slug: result.slug }), {
+    queryClient.setQueryData(trpc.article.get.queryKey({ slug: result.slug }), {
       article: result,
     });
     await queryClient.invalidateQueries({ queryKey: trpc.article.list.pathKey() });

@@ -192,7 +192,6 @@ describe('what a token may do', () => {
       'article.get': 'read',
       'article.list': 'read',
       'article.search': 'read',
-      'article.source': 'read',
       'article.unfavorite': 'write',
       'article.update': 'write',
       'article.view': 'read',

@@ -115,10 +115,10 @@ describe('every write is seen by the next read', () => {
     expect((await anonymous.article.get({ slug: 'first' })).article.body).toBe('b *b*');
 
     await author.caller.article.update({ slug: article.slug, body: 'new *body*' });
-    expect((await anonymous.article.get({ slug: 'first' })).article).toMatchObject({
-      body: 'new *body*',
-      bodyHtml: '<p>new <em>body</em></p>\n',
-    });
+    expect((await anonymous.article.get({ slug: 'first' })).article.body).toBe('new *body*');
+    expect((await anonymous.article.view({ slug: 'first' })).article.bodyHtml).toBe(
+      '<p>new <em>body</em></p>\n',
+    );
     await author.caller.article.update({ slug: 'first', title: 'Renamed' });
     expect(await slugsOnFirstPage()).toEqual(['renamed']);
     // The old slug leads to the article as it is now, never to the copy cached under it.
