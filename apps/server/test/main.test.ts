@@ -20,7 +20,7 @@ async function listeningUrl(
   throw new Error(`server did not start: ${JSON.stringify(output())}`);
 }
 
-// Each test starts a process through tsx: slow on a busy two-core machine.
+// Each test starts a process, through tsx when the build is stale: slow on a busy two-core machine.
 describe('main', { timeout: 60_000 }, () => {
   it('exits 1 with one line naming a bad variable', async () => {
     const server = startServer({ PORT: 'notaport' });

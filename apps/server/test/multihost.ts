@@ -4,11 +4,10 @@
 // HTTP/2 in front of them (edge), running deploy/nginx/conduit.conf. The servers are configured
 // as docs/deployment.md tells operators to: queries through PgBouncer, LISTEN and migrations on
 // the primary directly, the replica listed, Redis shared, nginx trusted as the proxy.
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { startForeground } from './foreground';
 import { selfSignedCertificate } from './h2';
@@ -16,45 +15,9 @@ import { type Host, makeNetwork } from './netns';
 import { startNginx } from './nginx';
 import { type PgNode, startPrimary, startReplica } from './pg-cluster';
 import { startPgbouncer } from './pgbouncer';
-import { startServerProcess } from './process';
+import { freshBundle, startServerProcess } from './process';
 
 export const APP_PORT = 3000;
-const BUNDLE = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-const PACKAGES = fileURLToPath(new URL('../../../packages', import.meta.url));
-
-/** The server's sources and those of the workspace packages bundled with it. */
-function sourceFolders(): string[] {
-  const packages = readdirSync(PACKAGES).map((name) => join(PACKAGES, name, 'src'));
-  return [fileURLToPath(new URL('../src', import.meta.url)), ...packages];
-}
-
-/**
- * The built server (dist/main.js) when it is newer than every TypeScript source it bundles, or
- * undefined: the processes then run from source. Four servers starting from source cost about
- * half a minute of CPU (tsx compiles each), which on two cores slows the tests running beside;
- * CI builds before it tests. A stale bundle is never used: it would test old code.
- */
-export function freshBundle(): string | undefined {
-  let built: number;
-  try {
-    built = statSync(BUNDLE).mtimeMs;
-  } catch {
-    return undefined;
-  }
-  for (const root of sourceFolders()) {
-    let paths: string[];
-    try {
-      paths = readdirSync(root, { recursive: true }) as string[];
-    } catch {
-      continue; // a package without src/
-    }
-    for (const path of paths) {
-      if (!/\.tsx?$/.test(path) || path.includes('.test.')) continue;
-      if (statSync(join(root, path)).mtimeMs > built) return undefined;
-    }
-  }
-  return BUNDLE;
-}
 const DATABASE = 'conduit';
 
 /** The global request limit per client address and minute, shared through Redis. */

@@ -48,7 +48,8 @@ async function expectOneLine(
   expect(lines[0]).toMatch(cause);
 }
 
-// Each case starts a process through tsx (a few seconds on a busy two-core machine); the bound is
+// Each case starts a process (through tsx when the build is stale: a few seconds on a busy
+// two-core machine); the bound is
 // what an operator waits at most, start-up included.
 // (The bound is there to catch a hang; on a quiet machine every case ends in 2 to 7 s.)
 const SECONDS = { timeout: 30_000 };
