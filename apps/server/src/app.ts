@@ -41,6 +41,7 @@ import { createRedisLimiter, FAIL_FAST_REDIS_OPTIONS } from './limits/redis';
 import { CENSOR, REDACT_PATHS, serializeRequest } from './logging/redact';
 import { startMailDelivery } from './mail';
 import { devOutboxPage } from './mail-dev-page';
+import { answerCachePlugin } from './plugins/answer-cache';
 import { avatarsPlugin } from './plugins/avatars';
 import { compressionPlugin } from './plugins/compression';
 import { csrfPlugin } from './plugins/csrf';
@@ -185,6 +186,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
   await app.register(securityHeadersPlugin, { production });
   await app.register(rateLimitPlugin, { limiter, ...config.limits.global });
+  // After the rate limit: a kept answer to an anonymous read is served from here (decision 043).
+  await app.register(answerCachePlugin, { answers: cache.answers, sessionCookie: cookie.name });
   await app.register(cookiePlugin);
   await app.register(csrfPlugin, { cookie, allowedOrigins: config.allowedOrigins });
   await app.register(healthPlugin, { database });

@@ -19,8 +19,8 @@ interface Entry {
 }
 
 export interface LocalTier {
-  /** The entry's value, if it holds one alive. */
-  get(key: string): { value: unknown } | undefined;
+  /** The entry's value and the tags it was made from, if it holds one alive. */
+  get(key: string): { value: unknown; tags: readonly string[] } | undefined;
   /** Where invalidations stand now: pass to `fresh` and `keep` after a fill. */
   mark(): Mark;
   /** Whether no tag of these was invalidated since `mark`. */
@@ -93,7 +93,7 @@ export function createLocalTier({
       // Re-inserted: the Map's order is then least recently used first.
       entries.delete(key);
       entries.set(key, entry);
-      return { value: entry.value };
+      return { value: entry.value, tags: entry.tags };
     },
     mark: () => ({ seq, at: now() }),
     fresh,

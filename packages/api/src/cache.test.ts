@@ -282,11 +282,87 @@ describe('the in-process tier in front of a shared one', () => {
     local.keep('k', 'old', ['a'], before);
     expect(local.get('k')).toBeUndefined();
     local.keep('k', 'other tags', ['b'], before);
-    expect(local.get('k')).toEqual({ value: 'other tags' });
+    expect(local.get('k')?.value).toBe('other tags');
     const slow = local.mark();
     now += FILL_MAX_MS + 1;
     local.drop(['c']);
     local.keep('slow', 'v', ['b'], slow);
     expect(local.get('slow')).toBeUndefined();
+  });
+});
+
+describe('whole answers made of cached reads (decision 043)', () => {
+  /** Runs `make` as a request would: watched, then keeping what it made under `key`. */
+  const answer = (store: CacheStore, key: string, make: () => Promise<string>) =>
+    new Promise<string>((resolve, reject) => {
+      store.answers.watch(() => {
+        make().then((made) => {
+          store.answers.keep(key, made);
+          resolve(made);
+        }, reject);
+      });
+    });
+
+  it('keeps an answer until a tag of one of its reads is invalidated', async () => {
+    const store = createMemoryCache({ ttlMs: 10_000 });
+    const database = { article: 'a1', tags: 't1' };
+    const page = async () =>
+      `${await cached(store, 'article', 'x', counted({ value: database.article }))} ${await cached(store, 'tags', 'all', counted({ value: database.tags }))}`;
+    expect(store.answers.get('/x')).toBeUndefined();
+    expect(await answer(store, '/x', page)).toBe('a1 t1');
+    expect(store.answers.get('/x')).toBe('a1 t1');
+    expect(store.stats.answers).toBe(1);
+
+    await invalidate(store, 'unrelated');
+    expect(store.answers.get('/x')).toBe('a1 t1');
+    database.tags = 't2';
+    await invalidate(store, 'tags');
+    expect(store.answers.get('/x')).toBeUndefined();
+    expect(await answer(store, '/x', page)).toBe('a1 t2');
+    expect(store.answers.get('/x')).toBe('a1 t2');
+  });
+
+  it('keeps no answer whose reads raced a write, had no tags, or that read nothing cached', async () => {
+    const store = createMemoryCache({ ttlMs: 10_000 });
+    // A write lands between the request's start and its read: what it read may predate the write.
+    await answer(store, '/raced', async () => {
+      await invalidate(store, 'article');
+      return cached(store, 'article', 'x', async () => 'maybe old');
+    });
+    expect(store.answers.get('/raced')).toBeUndefined();
+    // A read kept under no tags cannot be invalidated: neither can an answer made of it.
+    await answer(store, '/untagged', () =>
+      cachedByTags(
+        store,
+        'k',
+        async () => 'v',
+        () => undefined,
+      ),
+    );
+    expect(store.answers.get('/untagged')).toBeUndefined();
+    // Nothing read through the cache: nothing would ever drop it.
+    await answer(store, '/direct', async () => 'from the database itself');
+    expect(store.answers.get('/direct')).toBeUndefined();
+    // Outside a watched request nothing is kept.
+    store.answers.keep('/unwatched', 'x');
+    expect(store.answers.get('/unwatched')).toBeUndefined();
+  });
+
+  it('keeps none without an in-process tier that hears every invalidation', async () => {
+    const bus = testBus();
+    const store = createTieredCache({
+      remote: mapTier(),
+      bus,
+      local: createLocalTier({ ttlMs: 10_000 }),
+    });
+    const page = () => cached(store, 'n', 'k', async () => 'v');
+    await answer(store, '/heard', page);
+    expect(store.answers.get('/heard')).toBe('v');
+    await invalidate(store, 'n');
+    expect(store.answers.get('/heard')).toBeUndefined();
+    bus.deafen();
+    await answer(store, '/deaf', page);
+    expect(store.answers.get('/deaf')).toBeUndefined();
+    expect(createTieredCache({ remote: mapTier() }).answers.get('/heard')).toBeUndefined();
   });
 });

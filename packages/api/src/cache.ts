@@ -15,6 +15,7 @@
 // loaded before it has expired, so fine tags (one per article, one per session) cost nothing once
 // idle.
 
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { inChildSpan } from '@conduit/telemetry';
 import { createLocalTier, type LocalTier, type Mark } from './cache-local';
 
@@ -28,6 +29,8 @@ export interface CacheStats {
   localHits: number;
   /** Of the hits, those that waited for a load another request had started (single flight). */
   coalesced: number;
+  /** Whole answers served from the in-process tier (`CacheStore.answers`), not counted above. */
+  answers: number;
 }
 
 /** What a lookup loads: the value, and the tags it was made from (undefined: do not keep it). */
@@ -44,12 +47,65 @@ export interface CacheStore {
   /** After a committed write: values made from any of the tags are gone for every later read. */
   invalidate(tags: readonly string[]): Promise<void>;
   readonly stats: CacheStats;
+  /** Whole answers made only of cached reads (decision 043). */
+  readonly answers: AnswerCache;
   /**
    * False for the store that keeps nothing (the cache off). Its loads may then read a replica:
    * nothing is kept that a lagging one could make stale after an invalidation (decision 039).
    */
   readonly keeps: boolean;
 }
+
+/**
+ * Whole answers (the bytes of an anonymous GET) made only of cached reads, kept in the in-process
+ * tier under the union of those reads' tags, so that any invalidation of one of them drops the
+ * answer too, on every instance (decision 043). A hit then costs no procedure, no context and no
+ * serialisation. Kept only while the tier is kept honest (the bus heard), and only if none of the
+ * reads' tags was invalidated since the request began: the same rule as every value of the tier.
+ */
+export interface AnswerCache {
+  /** The answer kept under `key`, if any. */
+  get(key: string): unknown;
+  /**
+   * Runs `rest` (the remainder of a request) noting the tags of every cached read made in it,
+   * from the current state of invalidations on.
+   */
+  watch(rest: () => void): void;
+  /**
+   * Keeps `answer` under `key` if the request ran under `watch`, made at least one cached read,
+   * every read it made had tags, and none of them was invalidated since the watch began.
+   */
+  keep(key: string, answer: unknown): void;
+}
+
+/** What `watch` notes of a request's cached reads. */
+interface Watched {
+  mark: Mark | undefined;
+  tags: Set<string>;
+  reads: number;
+  /** False once a read had no tags (not kept, or the store failed): the answer is not kept. */
+  complete: boolean;
+}
+
+const watching = new AsyncLocalStorage<Watched>();
+
+/** Notes one cached read's tags for the request under way, if it is watched. */
+function noteRead(tags: readonly string[] | undefined): void {
+  const watched = watching.getStore();
+  if (!watched) return;
+  watched.reads += 1;
+  if (tags === undefined) watched.complete = false;
+  else for (const tag of tags) watched.tags.add(tag);
+}
+
+const ANSWER_PREFIX = 'answer:';
+
+/** No answers kept: the store keeps nothing, or has no in-process tier. */
+const noAnswers: AnswerCache = {
+  get: () => undefined,
+  watch: (rest) => rest(),
+  keep: () => {},
+};
 
 /** The shared tier (Redis): one round trip per lookup. */
 export interface RemoteTier {
@@ -80,7 +136,14 @@ export interface InvalidationBus {
  */
 export const GENERATION_KEPT_MS = 5 * 60_000;
 
-const newStats = (): CacheStats => ({ hits: 0, misses: 0, errors: 0, localHits: 0, coalesced: 0 });
+const newStats = (): CacheStats => ({
+  hits: 0,
+  misses: 0,
+  errors: 0,
+  localHits: 0,
+  coalesced: 0,
+  answers: 0,
+});
 
 /** Caches nothing: in-process callers and tests that write to the database directly. */
 export function createNoCache(): CacheStore {
@@ -91,6 +154,7 @@ export function createNoCache(): CacheStore {
     },
     invalidate: async () => {},
     stats,
+    answers: noAnswers,
     keeps: false,
   };
 }
@@ -187,6 +251,7 @@ export function createTieredCache({
         if (hit) {
           stats.hits += 1;
           stats.localHits += 1;
+          noteRead(hit.tags);
           return { value: hit.value as T, result: 'hit' as const };
         }
         const flight = flights.get(key);
@@ -195,6 +260,7 @@ export function createTieredCache({
           if (landed?.tags && usable() === near && near.fresh(landed.tags, flight.mark)) {
             stats.hits += 1;
             stats.coalesced += 1;
+            noteRead(landed.tags);
             return { value: landed.value as T, result: 'hit' as const };
           }
         }
@@ -208,7 +274,8 @@ export function createTieredCache({
         };
         landing.then(land, land);
       }
-      const { value, result } = await landing;
+      const { value, tags, result } = await landing;
+      noteRead(tags);
       return { value: value as T, result };
     },
 
@@ -234,6 +301,28 @@ export function createTieredCache({
     },
 
     stats,
+    answers: tier
+      ? {
+          get(key) {
+            const near = usable();
+            const hit = near?.get(ANSWER_PREFIX + key);
+            if (!hit) return undefined;
+            stats.answers += 1;
+            return hit.value;
+          },
+          watch(rest) {
+            watching.run(
+              { mark: usable()?.mark(), tags: new Set(), reads: 0, complete: true },
+              rest,
+            );
+          },
+          keep(key, answer) {
+            const watched = watching.getStore();
+            if (!watched?.mark || !watched.complete || watched.reads === 0) return;
+            usable()?.keep(ANSWER_PREFIX + key, answer, [...watched.tags], watched.mark);
+          },
+        }
+      : noAnswers,
     keeps: true,
   };
 }

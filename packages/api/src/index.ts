@@ -4,6 +4,7 @@ import { createCallerFactory } from './trpc';
 
 export { type TokenReach, tokenReach } from './access-token-policy';
 export {
+  type AnswerCache,
   type CacheStats,
   type CacheStore,
   cached,

@@ -135,6 +135,7 @@ function withRacingRequest(inner: CacheStore, racer: () => string | undefined): 
       if (token) await lookUpSession(db, inner, token);
     },
     stats: inner.stats,
+    answers: inner.answers,
     keeps: inner.keeps,
   };
 }

@@ -25,6 +25,9 @@ const newArticle = (tagList: string[]) => ({
   article: { title: `On ${tagList.join(' ')}`, description: 'd', body: 'b', tagList },
 });
 
+/** Lookups answered from the cache: values, or whole answers made of them (decision 043). */
+const answered = (cache: CacheStore) => cache.stats.hits + cache.stats.answers;
+
 describe('one instance, cache in process', () => {
   let app: FastifyInstance;
   const cache = createMemoryCache({ ttlMs: 60_000 });
@@ -36,9 +39,9 @@ describe('one instance, cache in process', () => {
   it('serves the tag list from the cache, and every write that changes it at once', async () => {
     const writer = await signUp(app);
     expect(await tagsOn(app)).toEqual([]);
-    const before = { ...cache.stats };
+    const before = answered(cache);
     expect(await tagsOn(app)).toEqual([]);
-    expect(cache.stats.hits).toBe(before.hits + 1);
+    expect(answered(cache)).toBe(before + 1);
 
     const created = await api(app, 'POST', '/api/articles', {
       token: writer.token,
@@ -68,9 +71,9 @@ describe('one instance, cache in process', () => {
       token: writer.token,
       body: { article: { description: 'only the description changed' } },
     });
-    const hits = cache.stats.hits;
+    const hits = answered(cache);
     expect(await tagsOn(app)).toEqual(['kept']);
-    expect(cache.stats.hits).toBe(hits + 1);
+    expect(answered(cache)).toBe(hits + 1);
   });
 });
 

@@ -107,18 +107,20 @@ const plugin: FastifyPluginAsync<MetricsOptions> = async (
     },
   });
   // Where the hits came from (decision 038): this process's own tier (no round trip), Redis, or a
-  // load another request had started for the same key (single flight).
+  // load another request had started for the same key (single flight); and whole answers to
+  // anonymous reads served from the process's tier (decision 043).
   new Counter({
     name: 'cache_hits_total',
-    help: 'Hot-read cache hits, by tier (process, redis, shared_load)',
+    help: 'Hot-read cache hits, by tier (process, redis, shared_load, answer)',
     labelNames: ['tier'] as const,
     registers: [register],
     collect() {
       this.reset();
-      const { hits, localHits, coalesced } = cache.stats;
+      const { hits, localHits, coalesced, answers } = cache.stats;
       this.inc({ tier: 'process' }, localHits);
       this.inc({ tier: 'redis' }, hits - localHits - coalesced);
       this.inc({ tier: 'shared_load' }, coalesced);
+      this.inc({ tier: 'answer' }, answers);
     },
   });
 

@@ -41,6 +41,11 @@ function resettableCache(ttlMs: number): { store: CacheStore; reset(): void } {
       get stats() {
         return inner.stats;
       },
+      answers: {
+        get: (key) => inner.answers.get(key),
+        watch: (rest) => inner.answers.watch(rest),
+        keep: (key, answer) => inner.answers.keep(key, answer),
+      },
       keeps: true,
     },
     reset() {

@@ -1,0 +1,98 @@
+// Whole answers to anonymous reads, kept in the hot-read cache's in-process tier (decision 043):
+// an article, a list page, a profile or the tag list asked again by anyone signed out is answered
+// with the bytes made the first time, before context, procedure, validation or serialisation run.
+// They are kept under the tags of the cached reads they were made from, so a write that changes
+// any of them drops the answer with the reads, on every instance, before it is acknowledged; and
+// an answer whose reads raced a write is not kept (cache.ts, AnswerCache).
+//
+// Only reads made wholly of cached reads qualify, named here; the hooks of the rest of the chain
+// (security headers, ETag and 304, compression, metrics, logs) run on a hit as on any answer, and
+// the rate limit before it.
+import type { AnswerCache } from '@conduit/api';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+
+export interface AnswerCacheOptions {
+  answers: AnswerCache;
+  /** The session cookie's name: a request carrying it may be signed in. */
+  sessionCookie: string;
+}
+
+/** tRPC procedures whose anonymous answer is made only of cached reads. */
+const TRPC_READS = new Set([
+  'article.get',
+  'article.view',
+  'article.list',
+  'profile.get',
+  'tag.list',
+]);
+/** REST routes likewise (GET, under /api). */
+const REST_READS = new Set([
+  '/api/articles',
+  '/api/articles/:slug',
+  '/api/profiles/:username',
+  '/api/tags',
+]);
+
+interface Kept {
+  body: string | Buffer;
+  contentType: string | undefined;
+  vary: string | undefined;
+}
+
+const keyOf = Symbol('answer key');
+type Marked = FastifyRequest & { [keyOf]?: string };
+
+/** The key of a request whose answer may be kept or served, or undefined. */
+function answerKey(request: FastifyRequest, sessionCookie: RegExp): string | undefined {
+  if (request.method !== 'GET') return undefined;
+  const { headers } = request;
+  // Signed in, or may be: answers carry the viewer's own flags. A streamed batch is another format.
+  if (headers.authorization !== undefined || headers['trpc-accept'] !== undefined) return undefined;
+  if (headers.cookie !== undefined && sessionCookie.test(headers.cookie)) return undefined;
+  const route = request.routeOptions.url;
+  if (route === '/trpc/:path') {
+    const { path } = request.params as { path: string };
+    if (!path.split(',').every((name) => TRPC_READS.has(name))) return undefined;
+  } else if (!(route !== undefined && REST_READS.has(route))) return undefined;
+  // Lists of what someone favorited are not cached: they change with every favorite.
+  if (/favorited/i.test(request.url)) return undefined;
+  return `${request.url}\n${headers.accept ?? ''}`;
+}
+
+const plugin: FastifyPluginAsync<AnswerCacheOptions> = async (app, { answers, sessionCookie }) => {
+  const session = new RegExp(`(?:^|;\\s*)${sessionCookie.replace(/[^\w-]/g, '\\$&')}=`);
+
+  // After the rate limit (registered before this plugin), before the body or context.
+  app.addHook('onRequest', (request: Marked, reply, done) => {
+    const key = answerKey(request, session);
+    if (key === undefined) {
+      done();
+      return;
+    }
+    const kept = answers.get(key) as Kept | undefined;
+    if (kept) {
+      if (kept.contentType) reply.header('content-type', kept.contentType);
+      if (kept.vary) reply.header('vary', kept.vary);
+      reply.send(kept.body);
+      return;
+    }
+    request[keyOf] = key;
+    answers.watch(done);
+  });
+
+  app.addHook('onSend', async (request: Marked, reply, payload) => {
+    const key = request[keyOf];
+    if (key === undefined || reply.statusCode !== 200) return payload;
+    if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload;
+    const kept: Kept = {
+      body: payload,
+      contentType: reply.getHeader('content-type')?.toString(),
+      vary: reply.getHeader('vary')?.toString(),
+    };
+    answers.keep(key, kept);
+    return payload;
+  });
+};
+
+export const answerCachePlugin = fp(plugin, { name: 'conduit-answer-cache' });
