@@ -1,6 +1,6 @@
 // What every phase is given, and the one way a measurement is taken.
 import type { BenchOptions } from '../cli';
-import { formatCpu, watchCpu } from '../cpu';
+import { type CpuUse, formatCpu, watchCpu } from '../cpu';
 import { type LoadResult, runLoad } from '../load';
 import { headersFor, type Read, type ReadInputs, trpcPath } from '../reads';
 import type { ResultRow } from '../results';
@@ -33,6 +33,7 @@ export async function measure(
   request: { base: string; path: string; headers: Record<string, string> },
   label: { endpoint: string; variant: string },
   serverPids: () => number[] = runningPids,
+  durationSeconds = context.options.durationSeconds,
 ): Promise<ResultRow> {
   const url = `${request.base}${request.path}`;
   const probe = await fetch(url, { headers: request.headers });
@@ -41,7 +42,7 @@ export async function measure(
     throw new Error(
       `${label.endpoint} (${label.variant}): ${url} answered ${probe.status}: ${body.slice(0, 300)}`,
     );
-  const { connections, durationSeconds } = context.options;
+  const { connections } = context.options;
   const load = { url, headers: request.headers, connections };
   await runLoad({ ...load, durationSeconds: Math.min(2, durationSeconds) });
   const stopWatch = await watchCpu(serverPids);
@@ -92,22 +93,60 @@ export async function measureSurfaces(
       const headers = headersFor(read, data.inputs);
       const label = { endpoint: read.name };
       const base = server.url;
-      rows.push(
-        await measure(
-          context,
-          { base, path: trpcPath(read), headers },
-          { ...label, variant: 'tRPC' },
-        ),
-      );
-      if (read.rest)
-        rows.push(
-          await measure(context, { base, path: read.rest, headers }, { ...label, variant: 'REST' }),
-        );
+      const trpc = { base, path: trpcPath(read), headers };
+      const trpcLabel = { ...label, variant: 'tRPC' };
+      if (!read.rest) {
+        rows.push(await measure(context, trpc, trpcLabel));
+        continue;
+      }
+      // tRPC, REST, REST, tRPC, half the time each: a machine that speeds up or slows down over
+      // the measurement (other work, CPU frequency) then weighs on both surfaces alike.
+      const rest = { base, path: read.rest, headers };
+      const restLabel = { ...label, variant: 'REST' };
+      const half = context.options.durationSeconds / 2;
+      const halves = async (request: typeof trpc, variant: typeof trpcLabel) =>
+        measure(context, request, variant, runningPids, half);
+      const trpcFirst = await halves(trpc, trpcLabel);
+      const restFirst = await halves(rest, restLabel);
+      const restSecond = await halves(rest, restLabel);
+      const trpcSecond = await halves(trpc, trpcLabel);
+      rows.push(meanOf(trpcFirst, trpcSecond), meanOf(restFirst, restSecond));
     }
   } finally {
     await server.stop();
   }
   return rows;
+}
+
+/**
+ * Two equal halves of one measurement as one row: rates and CPU shares averaged, counts summed;
+ * latency percentiles averaged too (an approximation: the halves' samples are not merged).
+ */
+export function meanOf(first: ResultRow, second: ResultRow): ResultRow {
+  const mean = (a: number, b: number) => (a + b) / 2;
+  const [a, b] = [first.result, second.result];
+  const result: LoadResult = {
+    requestsPerSecond: mean(a.requestsPerSecond, b.requestsPerSecond),
+    p50: mean(a.p50, b.p50),
+    p95: mean(a.p95, b.p95),
+    p99: mean(a.p99, b.p99),
+    non2xx: a.non2xx + b.non2xx,
+    errors: a.errors + b.errors,
+  };
+  const cpu = first.cpu && second.cpu ? meanCpu(first.cpu, second.cpu) : undefined;
+  return { ...first, result, ...(cpu ? { cpu } : {}) };
+}
+
+function meanCpu(a: CpuUse, b: CpuUse): CpuUse {
+  const mean = (x: number, y: number) => (x + y) / 2;
+  return {
+    cores: a.cores,
+    machine: mean(a.machine, b.machine),
+    loadGenerator: mean(a.loadGenerator, b.loadGenerator),
+    server: mean(a.server, b.server),
+    database: mean(a.database, b.database),
+    proxy: mean(a.proxy, b.proxy),
+  };
 }
 
 export const thousands = new Intl.NumberFormat('en-US');
