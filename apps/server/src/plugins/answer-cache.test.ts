@@ -152,6 +152,12 @@ describe('whole answers to anonymous reads', () => {
     await neverAnswered(() => api(app, 'GET', `/api/articles?favorited=${writer.username}`));
     await neverAnswered(() => trpcGet('article.list', { favorited: writer.username }));
     await neverAnswered(() => trpcGet('article.search', { q: 'commented' }));
+    // A parameter the read does not take: each made-up value would be one more copy.
+    await neverAnswered(() => api(app, 'GET', '/api/tags?nocache=1'));
+    const input = encodeURIComponent(JSON.stringify({ limit: 10 }));
+    await neverAnswered(() =>
+      app.inject({ method: 'GET', url: `/trpc/tag.list?input=${input}&x=1` }),
+    );
     const [missing] = await neverAnswered(() => api(app, 'GET', '/api/articles/no-such-slug'));
     expect(missing?.statusCode).toBe(404);
     const batch = encodeURIComponent(JSON.stringify({ 0: { slug }, 1: { slug } }));

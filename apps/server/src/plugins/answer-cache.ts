@@ -34,6 +34,10 @@ const REST_READS = new Set([
   '/api/tags',
 ]);
 
+const TRPC_PARAMETERS = new Set(['input', 'batch']);
+/** Those of the list (`GET /api/articles`); the other routes take none. */
+const REST_PARAMETERS = new Set(['tag', 'author', 'limit', 'offset']);
+
 interface Kept {
   body: string | Buffer;
   contentType: string | undefined;
@@ -57,6 +61,14 @@ function answerKey(request: FastifyRequest, sessionCookie: RegExp): string | und
   } else if (!(route !== undefined && REST_READS.has(route))) return undefined;
   // Lists of what someone favorited are not cached: they change with every favorite.
   if (/favorited/i.test(request.url)) return undefined;
+  // Only the parameters the read takes: a made-up one per request would fill the tier with
+  // copies of one answer, pushing out what readers use.
+  const queryAt = request.url.indexOf('?');
+  if (queryAt !== -1) {
+    const known = route === '/trpc/:path' ? TRPC_PARAMETERS : REST_PARAMETERS;
+    for (const name of new URLSearchParams(request.url.slice(queryAt + 1)).keys())
+      if (!known.has(name)) return undefined;
+  }
   return `${request.url}\n${headers.accept ?? ''}`;
 }
 
