@@ -2,6 +2,7 @@
 // so both read the session, the client's address and the cookie writer the same way.
 import { type CreateContextOptions, createTRPCContext } from '@conduit/api';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { cacheFor } from './plugins/answer-cache';
 import {
   presentedSessionToken,
   type SessionCookieSettings,
@@ -21,6 +22,7 @@ export function contextForRequest(
 ) {
   return createTRPCContext({
     ...shared,
+    cache: cacheFor(request, shared.cache),
     meta: { requestId: request.id, ip: request.ip, userAgent: request.headers['user-agent'] },
     sessionToken: presentedSessionToken(request, cookie),
     sessionCookie: sessionCookieWriter(reply, cookie),

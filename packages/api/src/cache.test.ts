@@ -292,22 +292,23 @@ describe('the in-process tier in front of a shared one', () => {
 });
 
 describe('whole answers made of cached reads (decision 043)', () => {
-  /** Runs `make` as a request would: watched, then keeping what it made under `key`. */
-  const answer = (store: CacheStore, key: string, make: () => Promise<string>) =>
-    new Promise<string>((resolve, reject) => {
-      store.answers.watch(() => {
-        make().then((made) => {
-          store.answers.keep(key, made);
-          resolve(made);
-        }, reject);
-      });
-    });
+  /** Runs `make` as a request would: its reads through a watch, then keeping what it made. */
+  const answer = async (
+    store: CacheStore,
+    key: string,
+    make: (store: CacheStore) => Promise<string>,
+  ) => {
+    const watch = store.answers.watch();
+    const made = await make(watch?.store ?? store);
+    watch?.keep(key, made);
+    return made;
+  };
 
   it('keeps an answer until a tag of one of its reads is invalidated', async () => {
     const store = createMemoryCache({ ttlMs: 10_000 });
     const database = { article: 'a1', tags: 't1' };
-    const page = async () =>
-      `${await cached(store, 'article', 'x', counted({ value: database.article }))} ${await cached(store, 'tags', 'all', counted({ value: database.tags }))}`;
+    const page = async (through: CacheStore) =>
+      `${await cached(through, 'article', 'x', counted({ value: database.article }))} ${await cached(through, 'tags', 'all', counted({ value: database.tags }))}`;
     expect(store.answers.get('/x')).toBeUndefined();
     expect(await answer(store, '/x', page)).toBe('a1 t1');
     expect(store.answers.get('/x')).toBe('a1 t1');
@@ -325,9 +326,9 @@ describe('whole answers made of cached reads (decision 043)', () => {
   it('keeps no answer whose reads raced a write, had no tags, or that read nothing cached', async () => {
     const store = createMemoryCache({ ttlMs: 10_000 });
     // A write lands between the request's start and its read: what it read may predate the write.
-    await answer(store, '/raced', async () => {
+    await answer(store, '/raced', async (through) => {
       await invalidate(store, 'article');
-      return cached(store, 'article', 'x', async () => 'maybe old');
+      return cached(through, 'article', 'x', async () => 'maybe old');
     });
     expect(store.answers.get('/raced')).toBeUndefined();
     // A read kept under no tags cannot be invalidated: neither can an answer made of it.
@@ -343,9 +344,11 @@ describe('whole answers made of cached reads (decision 043)', () => {
     // Nothing read through the cache: nothing would ever drop it.
     await answer(store, '/direct', async () => 'from the database itself');
     expect(store.answers.get('/direct')).toBeUndefined();
-    // Outside a watched request nothing is kept.
-    store.answers.keep('/unwatched', 'x');
-    expect(store.answers.get('/unwatched')).toBeUndefined();
+    // Reads made around the watch, not through it: nothing to keep.
+    const watch = store.answers.watch();
+    await cached(store, 'article', 'x', async () => 'read elsewhere');
+    watch?.keep('/elsewhere', 'x');
+    expect(store.answers.get('/elsewhere')).toBeUndefined();
   });
 
   it('keeps none without an in-process tier that hears every invalidation', async () => {
@@ -355,7 +358,7 @@ describe('whole answers made of cached reads (decision 043)', () => {
       bus,
       local: createLocalTier({ ttlMs: 10_000 }),
     });
-    const page = () => cached(store, 'n', 'k', async () => 'v');
+    const page = (through: CacheStore) => cached(through, 'n', 'k', async () => 'v');
     await answer(store, '/heard', page);
     expect(store.answers.get('/heard')).toBe('v');
     await invalidate(store, 'n');

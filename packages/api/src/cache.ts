@@ -15,7 +15,6 @@
 // loaded before it has expired, so fine tags (one per article, one per session) cost nothing once
 // idle.
 
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { inChildSpan } from '@conduit/telemetry';
 import { createLocalTier, type LocalTier, type Mark } from './cache-local';
 
@@ -41,9 +40,16 @@ export interface Loaded<T> {
 
 export type LookupResult = 'hit' | 'miss' | 'error';
 
+/** A lookup's value, where it came from, and the tags it is kept under (undefined: not kept). */
+export interface Read<T> {
+  value: T;
+  result: LookupResult;
+  tags: readonly string[] | undefined;
+}
+
 export interface CacheStore {
   /** `load()`'s value for `key`, from the store when it holds one none of whose tags changed since. */
-  read<T>(key: string, load: () => Promise<Loaded<T>>): Promise<{ value: T; result: LookupResult }>;
+  read<T>(key: string, load: () => Promise<Loaded<T>>): Promise<Read<T>>;
   /** After a committed write: values made from any of the tags are gone for every later read. */
   invalidate(tags: readonly string[]): Promise<void>;
   readonly stats: CacheStats;
@@ -67,45 +73,26 @@ export interface AnswerCache {
   /** The answer kept under `key`, if any. */
   get(key: string): unknown;
   /**
-   * Runs `rest` (the remainder of a request) noting the tags of every cached read made in it,
-   * from the current state of invalidations on.
+   * For one request, from now on: a view of the store that notes the tags of every read made
+   * through it, and keeps the answer made of them. Undefined when no answer can be kept.
    */
-  watch(rest: () => void): void;
+  watch(): AnswerWatch | undefined;
+}
+
+export interface AnswerWatch {
+  /** The store the request's reads go through. */
+  readonly store: CacheStore;
   /**
-   * Keeps `answer` under `key` if the request ran under `watch`, made at least one cached read,
-   * every read it made had tags, and none of them was invalidated since the watch began.
+   * Keeps `answer` under `key` if at least one read was made through `store`, every one had tags,
+   * and none of them was invalidated since `watch()`.
    */
   keep(key: string, answer: unknown): void;
-}
-
-/** What `watch` notes of a request's cached reads. */
-interface Watched {
-  mark: Mark | undefined;
-  tags: Set<string>;
-  reads: number;
-  /** False once a read had no tags (not kept, or the store failed): the answer is not kept. */
-  complete: boolean;
-}
-
-const watching = new AsyncLocalStorage<Watched>();
-
-/** Notes one cached read's tags for the request under way, if it is watched. */
-function noteRead(tags: readonly string[] | undefined): void {
-  const watched = watching.getStore();
-  if (!watched) return;
-  watched.reads += 1;
-  if (tags === undefined) watched.complete = false;
-  else for (const tag of tags) watched.tags.add(tag);
 }
 
 const ANSWER_PREFIX = 'answer:';
 
 /** No answers kept: the store keeps nothing, or has no in-process tier. */
-const noAnswers: AnswerCache = {
-  get: () => undefined,
-  watch: (rest) => rest(),
-  keep: () => {},
-};
+const noAnswers: AnswerCache = { get: () => undefined, watch: () => undefined };
 
 /** The shared tier (Redis): one round trip per lookup. */
 export interface RemoteTier {
@@ -150,7 +137,7 @@ export function createNoCache(): CacheStore {
   const stats = newStats();
   return {
     async read(_key, load) {
-      return { value: (await load()).value, result: 'miss' };
+      return { value: (await load()).value, result: 'miss', tags: undefined };
     },
     invalidate: async () => {},
     stats,
@@ -243,16 +230,15 @@ export function createTieredCache({
     return { value: loaded.value, tags, result: 'miss' } satisfies Landed;
   }
 
-  return {
-    async read<T>(key: string, load: () => Promise<Loaded<T>>) {
+  const store: CacheStore = {
+    async read<T>(key: string, load: () => Promise<Loaded<T>>): Promise<Read<T>> {
       const near = usable();
       if (near) {
         const hit = near.get(key);
         if (hit) {
           stats.hits += 1;
           stats.localHits += 1;
-          noteRead(hit.tags);
-          return { value: hit.value as T, result: 'hit' as const };
+          return { value: hit.value as T, result: 'hit' as const, tags: hit.tags };
         }
         const flight = flights.get(key);
         if (flight) {
@@ -260,8 +246,7 @@ export function createTieredCache({
           if (landed?.tags && usable() === near && near.fresh(landed.tags, flight.mark)) {
             stats.hits += 1;
             stats.coalesced += 1;
-            noteRead(landed.tags);
-            return { value: landed.value as T, result: 'hit' as const };
+            return { value: landed.value as T, result: 'hit' as const, tags: landed.tags };
           }
         }
       }
@@ -275,8 +260,7 @@ export function createTieredCache({
         landing.then(land, land);
       }
       const { value, tags, result } = await landing;
-      noteRead(tags);
-      return { value: value as T, result };
+      return { value: value as T, result, tags };
     },
 
     async invalidate(tags) {
@@ -301,29 +285,54 @@ export function createTieredCache({
     },
 
     stats,
-    answers: tier
-      ? {
-          get(key) {
-            const near = usable();
-            const hit = near?.get(ANSWER_PREFIX + key);
-            if (!hit) return undefined;
-            stats.answers += 1;
-            return hit.value;
-          },
-          watch(rest) {
-            watching.run(
-              { mark: usable()?.mark(), tags: new Set(), reads: 0, complete: true },
-              rest,
-            );
-          },
-          keep(key, answer) {
-            const watched = watching.getStore();
-            if (!watched?.mark || !watched.complete || watched.reads === 0) return;
-            usable()?.keep(ANSWER_PREFIX + key, answer, [...watched.tags], watched.mark);
-          },
-        }
-      : noAnswers,
+    get answers() {
+      return answers;
+    },
     keeps: true,
+  };
+  const answers = tier ? answersOf(store, usable) : noAnswers;
+  return store;
+}
+
+/**
+ * Answers kept in the in-process tier `usable()` gives while it is kept honest. A watch passes
+ * each read on to `store` and notes its tags; the mark taken at `watch()` makes `keep` refuse an
+ * answer any of whose tags was invalidated since, as the tier refuses such values (cache-local.ts).
+ */
+function answersOf(store: CacheStore, usable: () => LocalTier | undefined): AnswerCache {
+  return {
+    get(key) {
+      const hit = usable()?.get(ANSWER_PREFIX + key);
+      if (!hit) return undefined;
+      store.stats.answers += 1;
+      return hit.value;
+    },
+    watch() {
+      const mark = usable()?.mark();
+      if (!mark) return undefined;
+      const tags = new Set<string>();
+      let reads = 0;
+      let complete = true;
+      const watched: CacheStore = {
+        async read(key, load) {
+          const read = await store.read(key, load);
+          reads += 1;
+          if (read.tags === undefined) complete = false;
+          else for (const tag of read.tags) tags.add(tag);
+          return read;
+        },
+        invalidate: (changed) => store.invalidate(changed),
+        stats: store.stats,
+        answers: noAnswers,
+        keeps: store.keeps,
+      };
+      return {
+        store: watched,
+        keep(key, answer) {
+          if (reads > 0 && complete) usable()?.keep(ANSWER_PREFIX + key, answer, [...tags], mark);
+        },
+      };
+    },
   };
 }
 

@@ -5,6 +5,7 @@ import { createCallerFactory } from './trpc';
 export { type TokenReach, tokenReach } from './access-token-policy';
 export {
   type AnswerCache,
+  type AnswerWatch,
   type CacheStats,
   type CacheStore,
   cached,

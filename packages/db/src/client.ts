@@ -10,6 +10,7 @@ import { migratePglite, migratePostgres } from './migrate';
 import { CONNECT_TIMEOUT_S, pgliteOpenError, postgresOpenError } from './open-errors';
 import { type PoolStats, PoolTracker, trackPglite, trackPostgres } from './pool-stats';
 import { type PubSub, pglitePubSub, postgresPubSub, registerPubSub } from './pubsub';
+import { reconnectDelaySeconds } from './reconnect';
 import { openReplicas, type ReplicaSettings, type Replicas } from './replicas';
 import * as schema from './schema/index';
 import { tracePglite, tracePostgres } from './tracing';
@@ -127,6 +128,7 @@ async function connectPostgres(
 ): Promise<DbConnection> {
   const options = {
     connect_timeout: CONNECT_TIMEOUT_S,
+    backoff: reconnectDelaySeconds,
     prepare,
     // Migrations and `drop ... if exists` print NOTICEs; they are not our logs' business.
     onnotice: () => {},

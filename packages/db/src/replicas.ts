@@ -7,6 +7,7 @@ import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres, { type Sql } from 'postgres';
 import type { Database } from './client';
 import { serverOf } from './open-errors';
+import { reconnectDelaySeconds } from './reconnect';
 import { failingOverTo, ReplicaLostError } from './replica-failover';
 import * as schema from './schema/index';
 import { tracePostgres } from './tracing';
@@ -106,7 +107,11 @@ export function openReplicas(primary: PrimarySide, settings: ReplicaSettings): R
     },
   }) as unknown as Database;
 
-  const options = { connect_timeout: REPLICA_CONNECT_TIMEOUT_S, onnotice: () => {} };
+  const options = {
+    connect_timeout: REPLICA_CONNECT_TIMEOUT_S,
+    backoff: reconnectDelaySeconds,
+    onnotice: () => {},
+  };
   const replicas: Replica[] = settings.urls.map((url, index) => {
     const pool = postgres(url, {
       ...options,

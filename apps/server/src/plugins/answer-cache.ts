@@ -8,7 +8,7 @@
 // Only reads made wholly of cached reads qualify, named here; the hooks of the rest of the chain
 // (security headers, ETag and 304, compression, metrics, logs) run on a hit as on any answer, and
 // the rate limit before it.
-import type { AnswerCache } from '@conduit/api';
+import type { AnswerCache, AnswerWatch, CacheStore } from '@conduit/api';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
@@ -44,8 +44,19 @@ interface Kept {
   vary: string | undefined;
 }
 
-const keyOf = Symbol('answer key');
-type Marked = FastifyRequest & { [keyOf]?: string };
+const watchOf = Symbol('answer watch');
+type Marked = FastifyRequest & { [watchOf]?: { key: string; watch: AnswerWatch } };
+
+/**
+ * The store a request's procedures read through: the watched one while its answer may be kept
+ * (so that the tags of its reads are noted), else `shared`.
+ */
+export function cacheFor(
+  request: FastifyRequest,
+  shared: CacheStore | undefined,
+): CacheStore | undefined {
+  return (request as Marked)[watchOf]?.watch.store ?? shared;
+}
 
 /** The key of a request whose answer may be kept or served, or undefined. */
 function answerKey(request: FastifyRequest, sessionCookie: RegExp): string | undefined {
@@ -76,33 +87,29 @@ const plugin: FastifyPluginAsync<AnswerCacheOptions> = async (app, { answers, se
   const session = new RegExp(`(?:^|;\\s*)${sessionCookie.replace(/[^\w-]/g, '\\$&')}=`);
 
   // After the rate limit (registered before this plugin), before the body or context.
-  app.addHook('onRequest', (request: Marked, reply, done) => {
+  app.addHook('onRequest', async (request: Marked, reply) => {
     const key = answerKey(request, session);
-    if (key === undefined) {
-      done();
-      return;
-    }
+    if (key === undefined) return;
     const kept = answers.get(key) as Kept | undefined;
     if (kept) {
       if (kept.contentType) reply.header('content-type', kept.contentType);
       if (kept.vary) reply.header('vary', kept.vary);
-      reply.send(kept.body);
-      return;
+      return reply.send(kept.body);
     }
-    request[keyOf] = key;
-    answers.watch(done);
+    const watch = answers.watch();
+    if (watch) request[watchOf] = { key, watch };
   });
 
   app.addHook('onSend', async (request: Marked, reply, payload) => {
-    const key = request[keyOf];
-    if (key === undefined || reply.statusCode !== 200) return payload;
+    const watched = request[watchOf];
+    if (watched === undefined || reply.statusCode !== 200) return payload;
     if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload;
     const kept: Kept = {
       body: payload,
       contentType: reply.getHeader('content-type')?.toString(),
       vary: reply.getHeader('vary')?.toString(),
     };
-    answers.keep(key, kept);
+    watched.watch.keep(watched.key, kept);
     return payload;
   });
 };

@@ -43,8 +43,7 @@ function resettableCache(ttlMs: number): { store: CacheStore; reset(): void } {
       },
       answers: {
         get: (key) => inner.answers.get(key),
-        watch: (rest) => inner.answers.watch(rest),
-        keep: (key, answer) => inner.answers.keep(key, answer),
+        watch: () => inner.answers.watch(),
       },
       keeps: true,
     },
