@@ -86,7 +86,7 @@ export interface CreateContextOptions {
   db: Database;
   /**
    * Where lag-tolerant reads go (read replicas, decision 039); without it they go to `db`. Queries
-   * find the chosen handle in `ctx.readDb`.
+   * ask `ctx.reads.readDb()` for the chosen handle.
    */
   readRouting?: ReadRouting | undefined;
   meta?: RequestMeta;
@@ -139,11 +139,11 @@ export async function createTRPCContext(opts: CreateContextOptions) {
   return {
     db: opts.db,
     /**
-     * For queries, the handle of reads that may lag a little (lists, feed, search, comments):
-     * a read replica, or the primary when this client has just written (set by trpc.ts). Never
+     * `reads.readDb()`: the handle of reads that may lag a little (lists, feed, search, comments),
+     * a read replica, or the primary when this client has just written; asked for only by the
+     * procedures that make such reads (a signed-in client's position is a Redis lookup). Never
      * for a read whose result goes into the shared cache, nor inside a transaction.
      */
-    readDb: opts.db,
     reads: readsOf(opts.db, opts.readRouting, viewer),
     meta: opts.meta ?? {},
     exposeErrors: opts.exposeErrors ?? false,

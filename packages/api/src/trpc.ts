@@ -124,17 +124,12 @@ const failuresMapped = traced.use(async ({ ctx, next }) => {
 });
 
 /**
- * Then read replicas (decision 039): a query gets its read handle (`ctx.readDb`), and a signed-in
- * client's mutation leaves its log position behind, so its next reads, through any instance, see
- * what it wrote. A refused mutation (bad input, no right) wrote nothing; an unexpected failure
- * may have written part of it.
+ * Then read replicas (decision 039): a signed-in client's mutation leaves its log position
+ * behind, so its next reads, through any instance, see what it wrote. (Queries that may read a
+ * replica ask `ctx.reads.readDb()` themselves: the others cost no lookup.) A refused mutation (bad
+ * input, no right) wrote nothing; an unexpected failure may have written part of it.
  */
 const readsRouted = failuresMapped.use(async ({ ctx, type, next }) => {
-  if (type === 'query') {
-    const readDb = await ctx.reads.readDb();
-    // Without replicas (or for a reader sent to the primary) the context already says it.
-    return readDb === ctx.readDb ? next() : next({ ctx: { readDb } });
-  }
   const result = await next();
   if (type === 'mutation' && (result.ok || result.error.code === 'INTERNAL_SERVER_ERROR'))
     await ctx.reads.wrote();

@@ -46,50 +46,52 @@ function assertMayChange(viewer: Viewer, article: ArticleRef, action: 'edit' | '
 
 // Cached reads load through the primary (ctx.db), never a replica: a lagging replica would put
 // back, after an invalidation, the value the write had just replaced (decision 039). With the
-// cache off nothing is put back, and they read like the rest (ctx.readDb).
-const readerOf = (ctx: Context): Reader => ({
-  db: ctx.cache.keeps ? ctx.db : ctx.readDb,
+// cache off nothing is put back, and they read like the rest (ctx.reads.readDb()).
+const readerOf = async (ctx: Context): Promise<Reader> => ({
+  db: ctx.cache.keeps ? ctx.db : await ctx.reads.readDb(),
   cache: ctx.cache,
   viewerId: ctx.viewer?.user.id,
 });
 
-// Lists, the feed and search that the cache does not keep read `ctx.readDb`: a read replica when
+// Lists, the feed and search that the cache does not keep read `ctx.reads.readDb()`: a read replica when
 // one is in service and this client has not just written (decision 039).
 export const articleRouter = {
   // Cached, but for the lists of what someone favorited: every favorite would change them.
   list: publicProcedure
     .input(listArticlesInput)
-    .query(({ ctx, input }) =>
+    .query(async ({ ctx, input }) =>
       input.favorited === undefined
-        ? readList(readerOf(ctx), input, input)
-        : listArticles(ctx.readDb, input, input, ctx.viewer?.user.id),
+        ? readList(await readerOf(ctx), input, input)
+        : listArticles(await ctx.reads.readDb(), input, input, ctx.viewer?.user.id),
     ),
 
   // The first page is cached per reader; later pages are read as asked.
   feed: signedInProcedure
     .input(feedInput)
-    .query(({ ctx, input }) =>
+    .query(async ({ ctx, input }) =>
       !input.offset && input.cursor === undefined
-        ? readFeedFirstPage(readerOf(ctx), ctx.viewer.user.id, input.limit)
-        : feedArticles(ctx.readDb, ctx.viewer.user.id, input),
+        ? readFeedFirstPage(await readerOf(ctx), ctx.viewer.user.id, input.limit)
+        : feedArticles(await ctx.reads.readDb(), ctx.viewer.user.id, input),
     ),
 
   // Not cached: queries are many and each is rarely repeated; the index does the work.
   search: publicProcedure
     .input(searchArticlesInput)
-    .query(({ ctx, input }) => searchArticles(ctx.readDb, input, ctx.viewer?.user.id)),
+    .query(async ({ ctx, input }) =>
+      searchArticles(await ctx.reads.readDb(), input, ctx.viewer?.user.id),
+    ),
 
   // Answers that carry what their caller needs (issue 16). `get` is the article as RealWorld
   // defines it, with its Markdown source (what REST answers, and what the editor edits); `view`
   // is what the reading page shows, the source rendered to sanitised HTML instead. Both come from
   // the same cached read; each is about half of the two together for a long article.
   get: publicProcedure.input(getArticleInput).query(async ({ ctx, input }) => {
-    const { bodyHtml: _rendered, ...article } = await readArticle(readerOf(ctx), input.slug);
+    const { bodyHtml: _rendered, ...article } = await readArticle(await readerOf(ctx), input.slug);
     return { article: article satisfies ArticleSource };
   }),
 
   view: publicProcedure.input(getArticleInput).query(async ({ ctx, input }) => {
-    const { body: _source, ...article } = await readArticle(readerOf(ctx), input.slug);
+    const { body: _source, ...article } = await readArticle(await readerOf(ctx), input.slug);
     return { article: article satisfies ArticleRendered };
   }),
 

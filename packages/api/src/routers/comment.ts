@@ -34,8 +34,9 @@ export const commentRouter = {
    * service (decision 039); live comments and their catch-up read the primary.
    */
   list: publicProcedure.input(listCommentsInput).query(async ({ ctx, input }) => {
-    const article = await findArticle(ctx.readDb, input.slug);
-    return listComments(ctx.readDb, article.id, input, ctx.viewer?.user.id);
+    const readDb = await ctx.reads.readDb();
+    const article = await findArticle(readDb, input.slug);
+    return listComments(readDb, article.id, input, ctx.viewer?.user.id);
   }),
 
   create: writerProcedure.input(createCommentInput).mutation(async ({ ctx, input }) => {
