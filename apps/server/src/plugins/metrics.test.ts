@@ -164,13 +164,16 @@ describe('GET /metrics', () => {
     cache.stats.localHits = 4;
     cache.stats.coalesced = 1;
     cache.stats.misses = 2;
+    cache.stats.answers = 3;
     const text = (await app.inject('/metrics')).body;
-    expect(text).toMatch(/^cache_lookups_total\{result="hit"\} 7$/m);
+    // Whole answers (decision 043) are hits too.
+    expect(text).toMatch(/^cache_lookups_total\{result="hit"\} 10$/m);
     expect(text).toMatch(/^cache_lookups_total\{result="miss"\} 2$/m);
     expect(text).toMatch(/^cache_lookups_total\{result="error"\} 0$/m);
     expect(text).toMatch(/^cache_hits_total\{tier="process"\} 4$/m);
     expect(text).toMatch(/^cache_hits_total\{tier="redis"\} 2$/m);
     expect(text).toMatch(/^cache_hits_total\{tier="shared_load"\} 1$/m);
+    expect(text).toMatch(/^cache_hits_total\{tier="answer"\} 3$/m);
   });
 
   it('reads open subscriptions at scrape time', async () => {
