@@ -148,7 +148,10 @@ async function connectPostgres(
           // The primary's log position is the server's own: asked of it directly when a pooler
           // is in front. Through PgBouncer (transaction mode, fewer server connections than
           // writers) these asks, one per write, stalled every writer of a freshly started
-          // process; the root cause in the pooler path is not understood (replicas.test.ts).
+          // process; the root cause in the pooler path is not understood (replicas.test.ts). It
+          // is not the reconnect back-off (reconnect.ts: the stall stays with it); with
+          // postgres.js's `max_pipeline: 1` it stayed too, and a BEGIN failed (porsager/postgres
+          // #1218), so pipelining through the pooler is the suspect left (#970).
           raw: direct ?? client,
           prepare,
           poolMax: tracker.max,
