@@ -341,6 +341,14 @@ describe('whole answers made of cached reads (decision 043)', () => {
       ),
     );
     expect(store.answers.get('/untagged')).toBeUndefined();
+    // A read that failed, answered otherwise: what was used instead is not known to the cache.
+    await answer(store, '/failed', async (through) => {
+      await cached(through, 'tags', 'all', async () => 'kept part');
+      return cached(through, 'article', 'gone', async () => {
+        throw new Error('not found');
+      }).catch(() => 'answered from elsewhere');
+    });
+    expect(store.answers.get('/failed')).toBeUndefined();
     // Nothing read through the cache: nothing would ever drop it.
     await answer(store, '/direct', async () => 'from the database itself');
     expect(store.answers.get('/direct')).toBeUndefined();

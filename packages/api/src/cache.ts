@@ -315,7 +315,11 @@ function answersOf(store: CacheStore, usable: () => LocalTier | undefined): Answ
       let complete = true;
       const watched: CacheStore = {
         async read(key, load) {
-          const read = await store.read(key, load);
+          // A read that failed may have been answered otherwise (from the database): not kept.
+          const read = await store.read(key, load).catch((error: unknown) => {
+            complete = false;
+            throw error;
+          });
           reads += 1;
           if (read.tags === undefined) complete = false;
           else for (const tag of read.tags) tags.add(tag);
