@@ -1,11 +1,11 @@
-// Phase `cache`: the reads over tRPC and REST with the hot-read cache off (CACHE_TTL_MS=0), then
-// on (the server's default TTL), one server start each. A cached read that a personal flag
+// Phase `cache`: the reads over tRPC and REST (in turns, as the paths phase) with the hot-read
+// cache off (CACHE_TTL_MS=0), then on (the server's default TTL), one server start each. A cached read that a personal flag
 // depends on (favorited, following) still asks the database for that viewer's flags; the feed's
 // first page is kept per reader, flags included (decision 038).
-import { cacheReads, headersFor, onlyNamed, trpcPath } from '../reads';
+import { cacheReads, onlyNamed } from '../reads';
 import type { PhaseResult, ResultRow } from '../results';
 import { startServer } from '../servers';
-import { type BenchContext, measure, type SharedData, thousands } from './common';
+import { type BenchContext, measureRead, type SharedData, thousands } from './common';
 
 export async function runCache(context: BenchContext, data: SharedData): Promise<PhaseResult> {
   const reads = onlyNamed(cacheReads(data.inputs, data.articles), context.options.endpoints);
@@ -23,26 +23,8 @@ export async function runCache(context: BenchContext, data: SharedData): Promise
       REDIS_URL: context.options.redisUrl,
     });
     try {
-      for (const read of reads) {
-        const headers = headersFor(read, data.inputs);
-        const base = server.url;
-        const label = { endpoint: read.name };
-        rows.push(
-          await measure(
-            context,
-            { base, path: trpcPath(read), headers },
-            { ...label, variant: `${setting.name}, tRPC` },
-          ),
-        );
-        if (read.rest)
-          rows.push(
-            await measure(
-              context,
-              { base, path: read.rest, headers },
-              { ...label, variant: `${setting.name}, REST` },
-            ),
-          );
-      }
+      for (const read of reads)
+        rows.push(...(await measureRead(context, server.url, read, data, `${setting.name}, `)));
     } finally {
       await server.stop();
     }

@@ -89,33 +89,40 @@ export async function measureSurfaces(
   const rows: ResultRow[] = [];
   const server = await startServer(data.database, { CACHE_TTL_MS: '0' });
   try {
-    for (const read of reads) {
-      const headers = headersFor(read, data.inputs);
-      const label = { endpoint: read.name };
-      const base = server.url;
-      const trpc = { base, path: trpcPath(read), headers };
-      const trpcLabel = { ...label, variant: 'tRPC' };
-      if (!read.rest) {
-        rows.push(await measure(context, trpc, trpcLabel));
-        continue;
-      }
-      // tRPC, REST, REST, tRPC, half the time each: a machine that speeds up or slows down over
-      // the measurement (other work, CPU frequency) then weighs on both surfaces alike.
-      const rest = { base, path: read.rest, headers };
-      const restLabel = { ...label, variant: 'REST' };
-      const half = context.options.durationSeconds / 2;
-      const halves = async (request: typeof trpc, variant: typeof trpcLabel) =>
-        measure(context, request, variant, runningPids, half);
-      const trpcFirst = await halves(trpc, trpcLabel);
-      const restFirst = await halves(rest, restLabel);
-      const restSecond = await halves(rest, restLabel);
-      const trpcSecond = await halves(trpc, trpcLabel);
-      rows.push(meanOf(trpcFirst, trpcSecond), meanOf(restFirst, restSecond));
-    }
+    for (const read of reads) rows.push(...(await measureRead(context, server.url, read, data)));
   } finally {
     await server.stop();
   }
   return rows;
+}
+
+/**
+ * One read over tRPC and, if it has one, REST, on the server at `base`: variants `tRPC` and
+ * `REST` after `prefix`. Both surfaces are measured in turns (tRPC, REST, REST, tRPC, half the
+ * time each): a machine that speeds up or slows down over the measurement (other work, CPU
+ * frequency) then weighs on both alike.
+ */
+export async function measureRead(
+  context: BenchContext,
+  base: string,
+  read: Read,
+  data: SharedData,
+  prefix = '',
+): Promise<ResultRow[]> {
+  const headers = headersFor(read, data.inputs);
+  const trpc = { base, path: trpcPath(read), headers };
+  const trpcLabel = { endpoint: read.name, variant: `${prefix}tRPC` };
+  if (!read.rest) return [await measure(context, trpc, trpcLabel)];
+  const rest = { base, path: read.rest, headers };
+  const restLabel = { endpoint: read.name, variant: `${prefix}REST` };
+  const half = context.options.durationSeconds / 2;
+  const halves = (request: typeof trpc, label: typeof trpcLabel) =>
+    measure(context, request, label, runningPids, half);
+  const trpcFirst = await halves(trpc, trpcLabel);
+  const restFirst = await halves(rest, restLabel);
+  const restSecond = await halves(rest, restLabel);
+  const trpcSecond = await halves(trpc, trpcLabel);
+  return [meanOf(trpcFirst, trpcSecond), meanOf(restFirst, restSecond)];
 }
 
 /**
