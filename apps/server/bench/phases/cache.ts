@@ -1,7 +1,7 @@
 // Phase `cache`: the reads over tRPC and REST (in turns, as the paths phase) with the hot-read
-// cache off (CACHE_TTL_MS=0), then on (the server's default TTL), one server start each. A cached read that a personal flag
-// depends on (favorited, following) still asks the database for that viewer's flags; the feed's
-// first page is kept per reader, flags included (decision 038).
+// cache off (CACHE_TTL_MS=0), then on (the server's default TTL), one server start each. A cached
+// read that a personal flag depends on (favorited, following) still asks the database for that
+// viewer's flags; the feed's first page is kept per reader, flags included (decision 038).
 import { cacheReads, onlyNamed } from '../reads';
 import type { PhaseResult, ResultRow } from '../results';
 import { startServer } from '../servers';

@@ -53,8 +53,8 @@ const readerOf = async (ctx: Context): Promise<Reader> => ({
   viewerId: ctx.viewer?.user.id,
 });
 
-// Lists, the feed and search that the cache does not keep read `ctx.reads.readDb()`: a read replica when
-// one is in service and this client has not just written (decision 039).
+// Lists, the feed and search that the cache does not keep read `ctx.reads.readDb()`: a read
+// replica when one is in service and this client has not just written (decision 039).
 export const articleRouter = {
   // Cached, but for the lists of what someone favorited: every favorite would change them.
   list: publicProcedure
