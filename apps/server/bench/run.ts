@@ -47,38 +47,25 @@ const skip = (phase: Phase, reason: string) => {
   log(`bench: ${phase} skipped: ${reason}`);
 };
 
-// What this machine can run. The scale phase is loaded only when it runs.
-const phases: Phase[] = [];
-for (const phase of options.phases) {
-  if (phase === 'hosts') {
-    // It makes its own clusters: no --database-url, but root, namespaces and the binaries.
-    const missing = await (await import('./phases/hosts')).hostsMissing();
-    if (missing) {
-      skip(phase, missing);
-      continue;
-    }
-    phases.push(phase);
-    continue;
-  }
-  if (phase !== 'paths' && phase !== 'cache' && phase !== 'search' && !options.databaseUrl) {
-    skip(phase, 'needs PostgreSQL (--database-url); PGlite serves one process');
-    continue;
-  }
+// What this machine can run. The phases' modules are loaded only when they are asked for.
+/** Why this machine cannot run `phase`, or undefined. */
+async function missingFor(phase: Phase): Promise<string | undefined> {
+  // It makes its own clusters: no --database-url, but root, namespaces and the binaries.
+  if (phase === 'hosts') return (await import('./phases/hosts')).hostsMissing();
+  if (phase !== 'paths' && phase !== 'cache' && phase !== 'search' && !options.databaseUrl)
+    return 'needs PostgreSQL (--database-url); PGlite serves one process';
   if (phase === 'scale' || phase === 'capped') {
     const missing = (await import('./phases/scale')).nginxMissing();
-    if (missing) {
-      skip(phase, missing);
-      continue;
-    }
+    if (missing) return missing;
   }
-  if (phase === 'capped') {
-    const missing = await (await import('./cgroup')).cpuCapUnavailable();
-    if (missing) {
-      skip(phase, missing);
-      continue;
-    }
-  }
-  phases.push(phase);
+  if (phase === 'capped') return (await import('./cgroup')).cpuCapUnavailable();
+  return undefined;
+}
+const phases: Phase[] = [];
+for (const phase of options.phases) {
+  const missing = await missingFor(phase);
+  if (missing) skip(phase, missing);
+  else phases.push(phase);
 }
 if (phases.includes('scale') && options.instances > cpus().length)
   log(
