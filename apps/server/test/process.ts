@@ -66,9 +66,16 @@ function sourceFolders(): string[] {
  * The built server (dist/main.js) when it is newer than every TypeScript source it bundles, or
  * undefined: the processes then run from source. Four servers starting from source cost about
  * half a minute of CPU (tsx compiles each), which on two cores slows the tests running beside;
- * CI builds before it tests. A stale bundle is never used: it would test old code.
+ * CI builds before it tests. A stale bundle is never used: it would test old code. Found once per
+ * test process (it reads every source file's time), not once per server started.
  */
 export function freshBundle(): string | undefined {
+  found ??= { bundle: findFreshBundle() };
+  return found.bundle;
+}
+let found: { bundle: string | undefined } | undefined;
+
+function findFreshBundle(): string | undefined {
   let built: number;
   try {
     built = statSync(BUNDLE).mtimeMs;
