@@ -2,8 +2,9 @@
 // replica went away mid-request (stopped, restarted, the network gone), or the standby cancelled
 // the statement because replaying the primary's changes needed what it read (SQLSTATE 40001,
 // "conflict with recovery"), or the replica has not yet replayed a migration the primary has (a
-// table, column or function the statement names is missing there). Only reads are ever sent to a replica (it refuses writes anyway), so
-// running the same statement again on the primary is safe, and stopping a replica fails no request.
+// table, column or function the statement names is missing there). Only reads are ever sent to a
+// replica (it refuses writes anyway), so running the same statement again on the primary is safe,
+// and stopping a replica fails no request.
 import type { Sql } from 'postgres';
 import { isDatabaseUnavailable } from './errors';
 
@@ -21,20 +22,18 @@ export class ReplicaLostError extends Error {
   override name = 'ReplicaLostError';
 }
 
-/** A standby cancelled the statement to keep replaying (hot_standby_feedback off, long reads). */
-function conflictWithRecovery(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === '40001';
-}
-
 /**
- * The statement names a table, column, function or type the replica does not have yet: right after
- * a deploy, the primary is migrated and the new code asks for what a lagging replica has not
- * replayed. The primary has it (the server migrated it before serving).
+ * What the replica refused that the primary answers (SQLSTATEs):
+ * - 40001: a standby cancelled the statement to keep replaying (hot_standby_feedback off, long
+ *   reads);
+ * - 42P01, 42703, 42883, 42704: the statement names a table, column, function or type the replica
+ *   does not have yet. Right after a deploy the primary is migrated and the new code asks for
+ *   what a lagging replica has not replayed; the primary has it (migrated before serving).
  */
-const SCHEMA_BEHIND = new Set(['42P01', '42703', '42883', '42704']);
-function schemaBehind(error: unknown): boolean {
+const PRIMARY_ANSWERS = new Set(['40001', '42P01', '42703', '42883', '42704']);
+function primaryAnswers(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && SCHEMA_BEHIND.has(code);
+  return typeof code === 'string' && PRIMARY_ANSWERS.has(code);
 }
 
 type Unsafe = Sql['unsafe'];
@@ -66,7 +65,7 @@ export function failingOverTo(
           });
         } catch (error) {
           const lost = error instanceof ReplicaLostError || isDatabaseUnavailable(error);
-          if (!lost && !conflictWithRecovery(error) && !schemaBehind(error)) throw error;
+          if (!lost && !primaryAnswers(error)) throw error;
           onFailover(error, lost);
           return await attempt(primary);
         }
