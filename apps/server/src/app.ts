@@ -38,7 +38,8 @@ import type { Config } from './config';
 import type { SharedContextOptions } from './context';
 import { createMemoryLimiter } from './limits/memory';
 import { createRedisLimiter, FAIL_FAST_REDIS_OPTIONS } from './limits/redis';
-import { CENSOR, REDACT_PATHS, serializeRequest } from './logging/redact';
+import { censorLine } from './logging/censor-line';
+import { serializeRequest } from './logging/redact';
 import { startMailDelivery } from './mail';
 import { devOutboxPage } from './mail-dev-page';
 import { answerCachePlugin } from './plugins/answer-cache';
@@ -92,9 +93,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const options = {
     logger: {
       level: config.logLevel,
-      // Credentials never reach the logs, whatever a future log line includes: not in headers,
-      // body fields, nor the query string of a logged URL (logging/redact.ts).
-      redact: { paths: REDACT_PATHS, censor: CENSOR },
+      // Credentials never reach the logs, whatever a future log line includes: not in headers or
+      // body fields (logging/censor-line.ts), nor the query string of a logged URL (redact.ts).
+      hooks: { streamWrite: censorLine },
       serializers: { req: serializeRequest },
       // A traced request's lines carry its trace id (telemetry/request-span.ts).
       ...(config.tracing ? { mixin: traceFields } : {}),

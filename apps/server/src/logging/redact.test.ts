@@ -48,6 +48,11 @@ describe('the log', () => {
     app.get('/test/fail', async () => {
       throw new Error('boom');
     });
+    // A careless log line of the future: the request's headers and body, whole.
+    app.post('/test/log-all', async (request) => {
+      request.log.info({ headers: request.headers, body: request.body }, 'everything');
+      return { ok: true };
+    });
     const secrets = new Map<string, string>();
     const secret = (place: string) => {
       const value = `S3cr3t${place.replace(/\W/g, '')}${freshName()}`;
@@ -90,6 +95,16 @@ describe('the log', () => {
           url: '/api/users/login',
           payload: `{"user":{"password":"${secret('bad json')}"`,
         },
+        // A log line that includes headers and the body as they came.
+        {
+          method: 'POST',
+          url: '/test/log-all',
+          headers: {
+            authorization: `Token ${secret('logged header')}`,
+            cookie: `conduit_session=${secret('logged cookie')}`,
+          },
+          payload: { user: { credentials: { password: secret('logged deep field') } } },
+        },
         // Query strings: refused, unknown, malformed and failing routes alike.
         { url: `/api/user?token=${secret('query token')}` },
         { url: `/api/articles?access_token=${secret('query access token')}&limit=1` },
@@ -114,6 +129,7 @@ describe('the log', () => {
       // The URLs were logged, censored (so the search below searched something).
       expect(log).toContain(`/api/user?token=${CENSOR}`);
       expect(log).toContain('request failed');
+      expect(log).toContain('"authorization":"[redacted]"');
       for (const [place, value] of secrets) {
         expect(log.includes(value), `the ${place} is in the log`).toBe(false);
       }

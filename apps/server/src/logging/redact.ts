@@ -1,6 +1,6 @@
 // What never reaches a log line: credentials, wherever a request carried them. Headers (the
-// Authorization header, cookies) and body fields are censored by pino's redact paths (app.ts);
-// URLs are censored here, since a client may put a token or a password in the query string
+// Authorization header, cookies) and body fields are censored in the finished line
+// (censor-line.ts); URLs are censored here, since a client may put a token or a password in the query string
 // (refused, but its URL was logged whole before).
 
 export const CENSOR = '[redacted]';
@@ -66,17 +66,6 @@ export function redactUrl(url: string): string {
     .join('&');
   return `${url.slice(0, queryAt)}?${query}`;
 }
-
-/** Body and object fields censored wherever a log line includes them (pino redact paths). */
-const SECRET_FIELDS = ['password', 'currentPassword', 'newPassword', 'token', 'secret'];
-
-export const REDACT_PATHS = [
-  'req.headers.authorization',
-  'req.headers["proxy-authorization"]',
-  'req.headers.cookie',
-  'res.headers["set-cookie"]',
-  ...SECRET_FIELDS.flatMap((field) => [`*.${field}`, `*.*.${field}`, `*.*.*.${field}`]),
-];
 
 interface LoggedRequest {
   method: string;
