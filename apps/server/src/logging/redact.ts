@@ -38,8 +38,11 @@ const SENSITIVE_NAME = new RegExp(`${SECRET_WORDS}|${SECRET_NAMES}`, 'i');
  * GET by mistake carries `{"password":...}` in the URL).
  */
 const SENSITIVE_KEY_IN_VALUE = new RegExp(`"[^"]*(?:${SECRET_WORDS})[^"]*"\\s*:`, 'i');
+/** One of the words anywhere: a linear scan, where the pattern above backtracks at each quote. */
+const SECRET_WORD = new RegExp(SECRET_WORDS, 'i');
 
 function decoded(text: string): string {
+  if (!text.includes('%') && !text.includes('+')) return text;
   try {
     return decodeURIComponent(text.replaceAll('+', ' '));
   } catch {
@@ -57,10 +60,10 @@ export function redactUrl(url: string): string {
     .map((pair) => {
       const equals = pair.indexOf('=');
       const name = equals === -1 ? pair : pair.slice(0, equals);
-      if (equals === -1) return SENSITIVE_NAME.test(decoded(name)) ? `${name}=${CENSOR}` : pair;
-      const value = pair.slice(equals + 1);
-      const secret =
-        SENSITIVE_NAME.test(decoded(name)) || SENSITIVE_KEY_IN_VALUE.test(decoded(value));
+      if (SENSITIVE_NAME.test(decoded(name))) return `${name}=${CENSOR}`;
+      if (equals === -1) return pair;
+      const value = decoded(pair.slice(equals + 1));
+      const secret = SECRET_WORD.test(value) && SENSITIVE_KEY_IN_VALUE.test(value);
       return secret ? `${name}=${CENSOR}` : pair;
     })
     .join('&');

@@ -11,6 +11,7 @@
 import type { AnswerCache, AnswerWatch, CacheStore } from '@conduit/api';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { etagOf } from './etag';
 
 export interface AnswerCacheOptions {
   answers: AnswerCache;
@@ -42,6 +43,8 @@ interface Kept {
   body: string | Buffer;
   contentType: string | undefined;
   vary: string | undefined;
+  /** The body's ETag, made once: every hit would hash the same bytes again (etag.ts). */
+  etag: string;
 }
 
 const watchOf = Symbol('answer watch');
@@ -74,12 +77,10 @@ function answerKey(request: FastifyRequest, sessionCookie: RegExp): string | und
   if (/favorited/i.test(request.url)) return undefined;
   // Only the parameters the read takes: a made-up one per request would fill the tier with
   // copies of one answer, pushing out what readers use.
-  const queryAt = request.url.indexOf('?');
-  if (queryAt !== -1) {
-    const known = route === '/trpc/:path' ? TRPC_PARAMETERS : REST_PARAMETERS;
-    for (const name of new URLSearchParams(request.url.slice(queryAt + 1)).keys())
-      if (!known.has(name)) return undefined;
-  }
+  // (The query as Fastify parsed it while routing.)
+  const known = route === '/trpc/:path' ? TRPC_PARAMETERS : REST_PARAMETERS;
+  for (const name in request.query as Record<string, unknown>)
+    if (!known.has(name)) return undefined;
   return `${request.url}\n${headers.accept ?? ''}`;
 }
 
@@ -94,6 +95,7 @@ const plugin: FastifyPluginAsync<AnswerCacheOptions> = async (app, { answers, se
     if (kept) {
       if (kept.contentType) reply.header('content-type', kept.contentType);
       if (kept.vary) reply.header('vary', kept.vary);
+      reply.header('etag', kept.etag);
       return reply.send(kept.body);
     }
     const watch = answers.watch();
@@ -108,6 +110,7 @@ const plugin: FastifyPluginAsync<AnswerCacheOptions> = async (app, { answers, se
       body: payload,
       contentType: reply.getHeader('content-type')?.toString(),
       vary: reply.getHeader('vary')?.toString(),
+      etag: etagOf(payload),
     };
     watched.watch.keep(watched.key, kept);
     return payload;

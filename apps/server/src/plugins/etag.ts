@@ -35,7 +35,8 @@ export async function conditionalGet(
   if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload; // streams
   if (/no-store/.test(String(reply.getHeader('cache-control') ?? ''))) return payload;
 
-  const etag = etagOf(payload);
+  // An answer served whole from the cache (answer-cache.ts) carries the tag of its bytes already.
+  const etag = (reply.getHeader('etag') as string | undefined) ?? etagOf(payload);
   reply.header('etag', etag);
   // Kept, but checked with the server on every use: the data changes whenever someone writes.
   if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-cache');
