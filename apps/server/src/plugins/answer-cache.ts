@@ -12,6 +12,7 @@ import type { AnswerCache, AnswerWatch, CacheStore } from '@conduit/api';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { etagOf } from './etag';
+import { sendJsonText } from './send-json-text';
 
 export interface AnswerCacheOptions {
   answers: AnswerCache;
@@ -96,7 +97,7 @@ const plugin: FastifyPluginAsync<AnswerCacheOptions> = async (app, { answers, se
       if (kept.contentType) reply.header('content-type', kept.contentType);
       if (kept.vary) reply.header('vary', kept.vary);
       reply.header('etag', kept.etag);
-      return reply.send(kept.body);
+      return typeof kept.body === 'string' ? sendJsonText(reply, kept.body) : reply.send(kept.body);
     }
     const watch = answers.watch();
     if (watch) request[watchOf] = { key, watch };

@@ -45,7 +45,8 @@ const plugin: FastifyPluginAsync = async (app) => {
     }
     reply.code(payload.status);
     for (const [name, value] of payload.headers) reply.header(name, value);
-    return Buffer.from(await payload.arrayBuffer());
+    // As text: one chunk with the headers (send-json-text.ts).
+    return payload.text();
   });
 };
 

@@ -15,6 +15,7 @@ import {
   transformTRPCResponse,
 } from '@trpc/server/unstable-core-do-not-import';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { sendJsonText } from './send-json-text';
 
 type Context = object;
 type ProcedureType = 'query' | 'mutation';
@@ -182,8 +183,7 @@ export function leanTransport<TContext extends Context>(opts: LeanTransportOptio
     }
     if (meta?.status) status = meta.status;
     reply.code(status);
-    // Bytes, not a string: Fastify would add `; charset=utf-8` to the type tRPC sends bare.
-    await reply.send(Buffer.from(JSON.stringify(transformTRPCResponse(config, body as never))));
+    await sendJsonText(reply, JSON.stringify(transformTRPCResponse(config, body as never)));
     return true;
   };
 }
