@@ -43,6 +43,9 @@ Options:
   --users N               users seeded with them (default articles / 20, at least 50)
   --duration S            seconds of load per measurement, after a warm-up of up to 2 s (default 10)
   --connections N         concurrent connections of the load generator (default 16)
+  --rounds N              tRPC and REST of one read are measured in turns (tRPC, REST, REST,
+                          tRPC, half of --duration each), N times over; each surface's row is
+                          its median round (paths, cache, search; default 1)
   --instances N           server processes behind nginx in the scale phase (default 2)
   --capped-instances A,B  instance counts of the capped phase (default 1,2,3)
   --instance-cpu C        cores each instance gets in the capped and hosts phases (default 0.4)
@@ -70,6 +73,8 @@ export interface BenchOptions {
   users: number;
   durationSeconds: number;
   connections: number;
+  /** Turns of tRPC and REST per read; the median round is reported (common.ts, measureRead). */
+  rounds: number;
   instances: number;
   cappedInstances: number[];
   instanceCpu: number;
@@ -132,6 +137,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     users: whole('users', values.users ?? String(Math.max(50, Math.round(articles / 20)))),
     durationSeconds: whole('duration', values.duration ?? '10'),
     connections: whole('connections', values.connections ?? '16'),
+    rounds: whole('rounds', values.rounds ?? '1'),
     instances: whole('instances', values.instances ?? '2', 2),
     cappedInstances: list(values['capped-instances'] ?? '1,2,3').map((count) =>
       whole('capped-instances', count),
@@ -164,6 +170,7 @@ function parse(argv: string[]) {
       users: { type: 'string' },
       duration: { type: 'string' },
       connections: { type: 'string' },
+      rounds: { type: 'string' },
       instances: { type: 'string' },
       'capped-instances': { type: 'string' },
       'instance-cpu': { type: 'string' },
@@ -183,12 +190,13 @@ export function measurementCount(phase: Phase, options: BenchOptions): number {
   const reads = (all: number) =>
     options.endpoints === undefined ? all : Math.min(all, options.endpoints.length);
   switch (phase) {
+    // tRPC and REST in turns, --rounds times over; the bare route once.
     case 'paths':
-      return reads(6) * 3;
+      return reads(6) * (2 * options.rounds + 1);
     case 'cache':
-      return reads(6) * 2;
+      return reads(8) * 2 * 2 * options.rounds;
     case 'search':
-      return reads(4) * 2;
+      return reads(4) * 2 * options.rounds;
     case 'scale':
       return reads(6) * 3;
     case 'capped':

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { meanOf } from './phases/common';
+import { meanOf, medianRound } from './phases/common';
 import type { ResultRow } from './results';
 
 const row = (requestsPerSecond: number, p99: number, server: number): ResultRow => ({
@@ -30,5 +30,23 @@ describe('two halves of a measurement as one row', () => {
       proxy: 0,
     });
     expect(merged).toMatchObject({ endpoint: 'profile.get', variant: 'tRPC' });
+  });
+});
+
+describe('the median of rounds', () => {
+  it("is the round of median rate, with every round's rate alongside", () => {
+    const rounds = [row(900, 30, 0.9), row(400, 90, 0.4), row(1000, 20, 1.0)];
+    const median = medianRound(rounds);
+    expect(median.result.requestsPerSecond).toBe(900);
+    expect(median.result.p99).toBe(30);
+    expect(median.cpu?.server).toBe(0.9);
+    expect(median.rounds).toEqual([900, 400, 1000]);
+  });
+
+  it('takes the lower middle of an even count, and one round as it is', () => {
+    expect(medianRound([row(700, 1, 1), row(500, 1, 1)]).result.requestsPerSecond).toBe(500);
+    const one = row(800, 5, 1);
+    expect(medianRound([one])).toBe(one);
+    expect(() => medianRound([])).toThrow(/no rounds/);
   });
 });

@@ -67,6 +67,7 @@ describe('bench options', () => {
     const options = parseOptions([]);
     expect(options.phases).toEqual([...PHASES]);
     expect(options).toMatchObject({ durationSeconds: 10, connections: 16, articles: 10_000 });
+    expect(options.rounds).toBe(1);
     expect(options.users).toBe(500);
     expect(options.sizeArticles).toEqual([10_000, 1_000_000]);
     expect(options).toMatchObject({ cappedInstances: [1, 2, 3], instanceCpu: 0.4 });
@@ -82,6 +83,7 @@ describe('bench options', () => {
     [['--phases', 'paths,speed'], /unknown phase "speed"/],
     [['--duration', '0'], /--duration must be a whole number >= 1, got "0"/],
     [['--connections', 'many'], /--connections must be a whole number/],
+    [['--rounds', '0'], /--rounds must be a whole number >= 1, got "0"/],
     [['--instances', '1'], /--instances must be a whole number >= 2/],
     [['--database-url', 'mysql://x'], /--database-url must be a postgres/],
     [['--bogus'], /bogus/],

@@ -15,6 +15,8 @@ export interface ResultRow {
   result: LoadResult;
   /** Where the machine's CPU went while it was measured (Linux only). */
   cpu?: CpuUse;
+  /** With --rounds above 1: the rate of every round, in order; `result` is the median one's. */
+  rounds?: number[];
 }
 
 export interface PhaseResult {
@@ -40,6 +42,8 @@ export interface BenchReport {
     users: number;
     durationSeconds: number;
     connections: number;
+    /** Added with --rounds; absent (one round) in older results. */
+    rounds?: number;
     instances: number;
     /** Added with the capped phase; absent in older results. */
     cappedInstances?: number[];

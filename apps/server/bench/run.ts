@@ -124,6 +124,7 @@ const report: BenchReport = {
     users: options.users,
     durationSeconds: options.durationSeconds,
     connections: options.connections,
+    rounds: options.rounds,
     instances: options.instances,
     cappedInstances: options.cappedInstances,
     instanceCpu: options.instanceCpu,

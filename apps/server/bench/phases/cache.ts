@@ -5,7 +5,13 @@
 import { cacheReads, onlyNamed } from '../reads';
 import type { PhaseResult, ResultRow } from '../results';
 import { startServer } from '../servers';
-import { type BenchContext, measureRead, type SharedData, thousands } from './common';
+import {
+  type BenchContext,
+  measureRead,
+  type SharedData,
+  thousands,
+  turnsSubtitle,
+} from './common';
 
 export async function runCache(context: BenchContext, data: SharedData): Promise<PhaseResult> {
   const reads = onlyNamed(cacheReads(data.inputs, data.articles), context.options.endpoints);
@@ -29,13 +35,13 @@ export async function runCache(context: BenchContext, data: SharedData): Promise
       await server.stop();
     }
   }
-  const { connections, durationSeconds } = context.options;
   return {
     phase: 'cache',
     title: 'Hot-read cache: off vs on, tRPC and REST',
     subtitle:
       `${data.database.label}, ${thousands.format(data.articles)} articles, cache ${store} ` +
-      `(on = the server's default CACHE_TTL_MS), ${connections} connections, ${durationSeconds} s each`,
+      `(on = the server's default CACHE_TTL_MS), ` +
+      turnsSubtitle(context.options),
     variants: settings.flatMap((setting) => [`${setting.name}, tRPC`, `${setting.name}, REST`]),
     rows,
     notes: [

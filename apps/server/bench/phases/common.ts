@@ -23,17 +23,27 @@ export interface SharedData {
   seedSeconds: number;
 }
 
+export interface MeasureOptions {
+  /** The server processes whose CPU is the server's (by default those servers.ts started). */
+  serverPids?: () => number[];
+  durationSeconds?: number;
+  /** Load of up to 2 s first, not counted (default true). */
+  warmUp?: boolean;
+}
+
 /**
  * One measurement: a request that must succeed (a 404 would measure the error path), a warm-up
- * of up to 2 s, then --duration seconds at --connections. `serverPids`: the server processes
- * whose CPU is counted as the server's (by default those servers.ts started).
+ * of up to 2 s, then --duration seconds at --connections.
  */
 export async function measure(
   context: BenchContext,
   request: { base: string; path: string; headers: Record<string, string> },
   label: { endpoint: string; variant: string },
-  serverPids: () => number[] = runningPids,
-  durationSeconds = context.options.durationSeconds,
+  {
+    serverPids = runningPids,
+    durationSeconds = context.options.durationSeconds,
+    warmUp = true,
+  }: MeasureOptions = {},
 ): Promise<ResultRow> {
   const url = `${request.base}${request.path}`;
   const probe = await fetch(url, { headers: request.headers });
@@ -44,7 +54,7 @@ export async function measure(
     );
   const { connections } = context.options;
   const load = { url, headers: request.headers, connections };
-  await runLoad({ ...load, durationSeconds: Math.min(2, durationSeconds) });
+  if (warmUp) await runLoad({ ...load, durationSeconds: Math.min(2, durationSeconds) });
   const stopWatch = await watchCpu(serverPids);
   const result: LoadResult = await runLoad({ ...load, durationSeconds });
   const cpu = await stopWatch();
@@ -71,7 +81,7 @@ export async function measureReads(
         context,
         { base, path: trpcPath(read), headers: headersFor(read, inputs) },
         { endpoint: read.name, variant },
-        serverPids,
+        { serverPids },
       ),
     );
   return rows;
@@ -100,7 +110,8 @@ export async function measureSurfaces(
  * One read over tRPC and, if it has one, REST, on the server at `base`: variants `tRPC` and
  * `REST` after `prefix`. Both surfaces are measured in turns (tRPC, REST, REST, tRPC, half the
  * time each): a machine that speeds up or slows down over the measurement (other work, CPU
- * frequency) then weighs on both alike.
+ * frequency) then weighs on both alike. With --rounds N the turns are taken N times, and each
+ * surface's row is its median round (`medianRound`), which one disturbed round cannot move.
  */
 export async function measureRead(
   context: BenchContext,
@@ -115,14 +126,36 @@ export async function measureRead(
   if (!read.rest) return [await measure(context, trpc, trpcLabel)];
   const rest = { base, path: read.rest, headers };
   const restLabel = { endpoint: read.name, variant: `${prefix}REST` };
-  const half = context.options.durationSeconds / 2;
-  const halves = (request: typeof trpc, label: typeof trpcLabel) =>
-    measure(context, request, label, runningPids, half);
-  const trpcFirst = await halves(trpc, trpcLabel);
-  const restFirst = await halves(rest, restLabel);
-  const restSecond = await halves(rest, restLabel);
-  const trpcSecond = await halves(trpc, trpcLabel);
-  return [meanOf(trpcFirst, trpcSecond), meanOf(restFirst, restSecond)];
+  const durationSeconds = context.options.durationSeconds / 2;
+  const trpcRounds: ResultRow[] = [];
+  const restRounds: ResultRow[] = [];
+  for (let round = 0; round < context.options.rounds; round += 1) {
+    // Each surface is warmed up once, before its first turn.
+    const turn = (request: typeof trpc, label: typeof trpcLabel, warmUp = false) =>
+      measure(context, request, label, { durationSeconds, warmUp });
+    const trpcFirst = await turn(trpc, trpcLabel, round === 0);
+    const restFirst = await turn(rest, restLabel, round === 0);
+    const restSecond = await turn(rest, restLabel);
+    const trpcSecond = await turn(trpc, trpcLabel);
+    trpcRounds.push(meanOf(trpcFirst, trpcSecond));
+    restRounds.push(meanOf(restFirst, restSecond));
+  }
+  return [medianRound(trpcRounds), medianRound(restRounds)];
+}
+
+/**
+ * The round of median rate (the lower middle of an even count), with every round's rate
+ * alongside it in `rounds`. A single round is returned as it is.
+ */
+export function medianRound(rounds: ResultRow[]): ResultRow {
+  const [first] = rounds;
+  if (first === undefined) throw new Error('medianRound: no rounds');
+  if (rounds.length === 1) return first;
+  const sorted = [...rounds].sort(
+    (a, b) => a.result.requestsPerSecond - b.result.requestsPerSecond,
+  );
+  const median = sorted[Math.floor((sorted.length - 1) / 2)] ?? first;
+  return { ...median, rounds: rounds.map((round) => round.result.requestsPerSecond) };
 }
 
 /**
@@ -157,3 +190,10 @@ function meanCpu(a: CpuUse, b: CpuUse): CpuUse {
 }
 
 export const thousands = new Intl.NumberFormat('en-US');
+
+/** How the surfaces of a phase measured by `measureRead` were measured, for its subtitle. */
+export function turnsSubtitle({ connections, durationSeconds, rounds }: BenchOptions): string {
+  const each = `${connections} connections, ${durationSeconds} s each`;
+  const turns = `${each}, tRPC and REST in turns`;
+  return rounds > 1 ? `${turns}, median of ${rounds} rounds` : turns;
+}

@@ -7,7 +7,14 @@ import type { CapturedStatement } from '../baseline';
 import { capturePlan, mainReads, onlyNamed } from '../reads';
 import type { PhaseResult, ResultRow } from '../results';
 import { startBaseline } from '../servers';
-import { type BenchContext, measure, measureSurfaces, type SharedData, thousands } from './common';
+import {
+  type BenchContext,
+  measure,
+  measureSurfaces,
+  type SharedData,
+  thousands,
+  turnsSubtitle,
+} from './common';
 
 export async function runPaths(context: BenchContext, data: SharedData): Promise<PhaseResult> {
   const reads = onlyNamed(mainReads(data.inputs), context.options.endpoints);
@@ -46,13 +53,12 @@ export async function runPaths(context: BenchContext, data: SharedData): Promise
     await baseline.stop();
   }
 
-  const { connections, durationSeconds } = context.options;
   return {
     phase: 'paths',
     title: 'Request paths: tRPC vs REST vs the bare SQL',
     subtitle:
       `${data.database.label}, ${thousands.format(data.articles)} articles, cache off (CACHE_TTL_MS=0), ` +
-      `${connections} connections, ${durationSeconds} s each`,
+      turnsSubtitle(context.options),
     variants: ['tRPC', 'REST', 'bare SQL'],
     rows,
     notes: [

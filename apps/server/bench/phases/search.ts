@@ -5,7 +5,13 @@ import type { CapturedStatement } from '../baseline';
 import { capturePlan, onlyNamed, type Read, type ReadInputs, searchReads } from '../reads';
 import type { PhaseResult, ResultRow } from '../results';
 import type { DatabaseTarget } from '../servers';
-import { type BenchContext, measureSurfaces, type SharedData, thousands } from './common';
+import {
+  type BenchContext,
+  measureSurfaces,
+  type SharedData,
+  thousands,
+  turnsSubtitle,
+} from './common';
 
 export async function runSearch(context: BenchContext, data: SharedData): Promise<PhaseResult> {
   const reads = onlyNamed(searchReads(data.inputs), context.options.endpoints);
@@ -19,13 +25,12 @@ export async function runSearch(context: BenchContext, data: SharedData): Promis
   context.log('search: tRPC and REST...');
   rows.push(...(await measureSurfaces(context, data, reads)));
 
-  const { connections, durationSeconds } = context.options;
   return {
     phase: 'search',
     title: 'Search: typical queries',
     subtitle:
       `${data.database.label}, ${thousands.format(data.articles)} articles, ` +
-      `${connections} connections, ${durationSeconds} s each`,
+      turnsSubtitle(context.options),
     variants: ['tRPC', 'REST'],
     rows,
     notes,
