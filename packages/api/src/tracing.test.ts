@@ -1,5 +1,6 @@
 // What a traced request shows of the procedures and the cache (the server's test follows one
 // article.create over HTTP to an OTLP receiver: apps/server/test/tracing.test.ts).
+import { AccountGoneError } from '@conduit/auth';
 import type { Database } from '@conduit/db';
 import { getTestDb } from '@conduit/db/testing';
 import { tracer } from '@conduit/telemetry';
@@ -19,6 +20,9 @@ const router = createTRPCRouter({
   }),
   crash: publicProcedure.query(() => {
     throw new Error('a bug');
+  }),
+  gone: publicProcedure.mutation(() => {
+    throw new AccountGoneError();
   }),
 });
 
@@ -80,6 +84,14 @@ describe('procedure spans', () => {
     const refuse = byName('trpc refuse');
     expect(refuse?.attributes['trpc.outcome']).toBe('FORBIDDEN');
     expect(refuse?.status.code).toBe(0);
+  });
+
+  it('sees a failure the database explains as what it is, not as a crash', async () => {
+    const caller = router.createCaller(await createTRPCContext({ db }));
+    await inRequest(() => expect(caller.gone()).rejects.toThrow('no longer exists'));
+    const gone = byName('trpc gone');
+    expect(gone?.attributes['trpc.outcome']).toBe('UNAUTHORIZED');
+    expect(gone?.status.code).toBe(0);
   });
 
   it('makes none for a call outside a traced request', async () => {
