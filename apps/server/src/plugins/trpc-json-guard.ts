@@ -5,6 +5,7 @@
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import sjson from 'secure-json-parse';
+import { trpcSearch } from './trpc-query';
 
 /**
  * Text that could hold such a key: its name, or a \u escape (which could spell it). Only such
@@ -33,21 +34,10 @@ export function hasPrototypeKey(text: string): boolean {
 /** Adds the check to every route of `app` (the scope tRPC is mounted in). */
 export function refusePrototypeKeys(app: FastifyInstance): void {
   app.addHook('preValidation', async (request, reply) => {
-    for (const text of [request.body, ...inputParameters(request.url)]) {
+    for (const text of [request.body, ...trpcSearch(request).getAll('input')]) {
       if (typeof text === 'string' && hasPrototypeKey(text)) return refuse(request, reply);
     }
   });
-}
-
-/**
- * The `input` query parameters decoded exactly as tRPC decodes them (URLSearchParams), not as
- * Fastify's query parser does: the two differ on malformed percent-encoding (Fastify leaves such a
- * value undecoded, URLSearchParams decodes the rest of it), and a key hidden from the one would
- * reach the other.
- */
-function inputParameters(url: string): string[] {
-  const queryAt = url.indexOf('?');
-  return queryAt === -1 ? [] : new URLSearchParams(url.slice(queryAt + 1)).getAll('input');
 }
 
 function refuse(request: FastifyRequest, reply: FastifyReply) {

@@ -15,6 +15,7 @@ import {
 } from '@trpc/server/unstable-core-do-not-import';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendJsonText } from './send-json-text';
+import { trpcSearch } from './trpc-query';
 
 type Context = object;
 type ProcedureType = 'query' | 'mutation';
@@ -57,6 +58,8 @@ const METHOD: Record<ProcedureType, string> = { query: 'GET', mutation: 'POST' }
 export function leanTransport<TContext extends Context>(opts: LeanTransportOptions<TContext>) {
   const { router } = opts;
   const config = router._def._config;
+  /** Procedures by path, once found (only those: paths that name none are anyone's to make up). */
+  const found = new Map<string, AnyProcedure>();
   /** The calls the request asks for, or undefined when it is not for this transport. */
   async function readCalls(
     req: FastifyRequest,
@@ -68,9 +71,7 @@ export function leanTransport<TContext extends Context>(opts: LeanTransportOptio
     if (contentType !== undefined && !isJson(contentType)) return;
     if (req.method === 'POST' && contentType === undefined) return;
     if (path.includes('%')) return;
-    // URLSearchParams, as tRPC decodes the query (Fastify's parser differs on malformed escapes).
-    const queryAt = req.url.indexOf('?');
-    const search = new URLSearchParams(queryAt === -1 ? '' : req.url.slice(queryAt + 1));
+    const search = trpcSearch(req);
     if (search.has('connectionParams')) return;
     const batch = search.get('batch') === '1';
     const paths = batch ? path.split(',') : [path];
@@ -91,8 +92,12 @@ export function leanTransport<TContext extends Context>(opts: LeanTransportOptio
     const calls: Call[] = [];
     let type: string | undefined;
     for (const [index, callPath] of paths.entries()) {
-      const procedure = await getProcedureAtPath(router, callPath);
-      if (!procedure) return;
+      let procedure = found.get(callPath);
+      if (!procedure) {
+        procedure = (await getProcedureAtPath(router, callPath)) ?? undefined;
+        if (!procedure) return;
+        found.set(callPath, procedure);
+      }
       const callType = procedure._def.type;
       if (callType !== 'query' && callType !== 'mutation') return;
       if (type !== undefined && type !== callType) return;
@@ -127,26 +132,27 @@ export function leanTransport<TContext extends Context>(opts: LeanTransportOptio
       contextError = getTRPCErrorFromUnknown(cause);
     }
 
-    const outcomes = await Promise.all(
-      calls.map(async (call, batchIndex) => {
-        try {
-          if (contextError) throw contextError;
-          const data: unknown = await call.procedure({
-            path: call.path,
-            getRawInput: async () => call.input,
-            ctx,
-            type,
-            signal: undefined,
-            batchIndex,
-          });
-          return { data };
-        } catch (cause) {
-          const error = getTRPCErrorFromUnknown(cause);
-          opts.onError?.({ error, path: call.path, input: call.input, ctx, type, req });
-          return { error };
-        }
-      }),
-    );
+    const run = async (call: Call, batchIndex: number) => {
+      try {
+        if (contextError) throw contextError;
+        const data: unknown = await call.procedure({
+          path: call.path,
+          getRawInput: async () => call.input,
+          ctx,
+          type,
+          signal: undefined,
+          batchIndex,
+        });
+        return { data };
+      } catch (cause) {
+        const error = getTRPCErrorFromUnknown(cause);
+        opts.onError?.({ error, path: call.path, input: call.input, ctx, type, req });
+        return { error };
+      }
+    };
+    const [single] = calls;
+    const outcomes =
+      calls.length === 1 && single ? [await run(single, 0)] : await Promise.all(calls.map(run));
 
     const errors = outcomes.map((outcome) => outcome.error);
     const untransformed = outcomes.map((outcome, index) => {
@@ -207,13 +213,16 @@ function requestInfo(
     accept: null,
     type,
     isBatchCall: batch,
-    calls: calls.map((call, batchIndex) => ({
-      path: call.path,
-      procedure: call.procedure,
-      batchIndex,
-      getRawInput: async () => call.input,
-      result: () => call.input,
-    })),
+    // Made only if something asks, as the signal: neither our context nor responseMeta does.
+    get calls() {
+      return calls.map((call, batchIndex) => ({
+        path: call.path,
+        procedure: call.procedure,
+        batchIndex,
+        getRawInput: async () => call.input,
+        result: () => call.input,
+      }));
+    },
     connectionParams: null,
     // Made only if something asks: no procedure of ours does for a query or a mutation.
     get signal() {
