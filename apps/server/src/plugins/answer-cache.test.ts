@@ -1,16 +1,34 @@
 // Whole answers to anonymous reads (decision 043), as a client meets them: the same bytes and
 // headers as the answer made by the procedure, never for a request that may be signed in, never
 // for a read not made only of cached reads, and gone at once after a write that changes them.
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { createMemoryCache } from '@conduit/api';
 import { getTestDb, resetDb } from '@conduit/db/testing';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { testConfig } from '../../test/helpers';
 import { buildApp } from '../app';
 import { api, type SignedUp, signUp } from '../rest/testing';
 import { sessionCookieSettings } from './session';
 
 type LightMyRequestResponse = Awaited<ReturnType<FastifyInstance['inject']>>;
+
+// How often our code compresses (compression.ts imports node:zlib; the plugin requires its own).
+const compressions = vi.hoisted(() => ({ count: 0 }));
+vi.mock('node:zlib', async (original) => {
+  const zlib = await original<typeof import('node:zlib')>();
+  const counted =
+    <A extends unknown[], R>(compress: (...args: A) => R) =>
+    (...args: A) => {
+      compressions.count += 1;
+      return compress(...args);
+    };
+  return {
+    ...zlib,
+    brotliCompressSync: counted(zlib.brotliCompressSync),
+    gzipSync: counted(zlib.gzipSync),
+  };
+});
 
 const cache = createMemoryCache({ ttlMs: 60_000 });
 let app: FastifyInstance;
@@ -97,6 +115,47 @@ describe('whole answers to anonymous reads', () => {
     });
     expect(again.statusCode).toBe(304);
     expect(again.body).toBe('');
+  });
+
+  it('are compressed as the compression plugin compresses answers, once per encoding', async () => {
+    const writer = await signUp(app);
+    for (const n of [1, 2, 3, 4, 5]) await writeArticle(writer, `Long enough to compress ${n}`);
+    const plain = (await api(app, 'GET', '/api/articles?limit=5')).body;
+    expect(Buffer.byteLength(plain)).toBeGreaterThan(1024);
+    const cases: [string, string | undefined][] = [
+      ['br', 'br'],
+      ['gzip', 'gzip'],
+      ['gzip, deflate, br', 'br'],
+      ['br;q=0, gzip', 'gzip'],
+      ['*', 'gzip'],
+      ['identity', undefined],
+    ];
+    for (const [index, [accepted, encoding]] of cases.entries()) {
+      // One address per case, so that each one's first answer is made by the plugin.
+      const url = `/api/articles?limit=5&offset=${'0'.repeat(index + 1)}`;
+      const read = () =>
+        app.inject({ method: 'GET', url, headers: { 'accept-encoding': accepted } });
+      const before = compressions.count;
+      const kept = await twiceAnswered(read);
+      expect(kept.headers['content-encoding'], accepted).toBe(encoding);
+      // The first hit compressed the kept answer (the plugin compressed the made one itself).
+      expect(compressions.count - before, accepted).toBe(encoding ? 1 : 0);
+      const bytes = kept.rawPayload;
+      const decoded =
+        encoding === 'br'
+          ? brotliDecompressSync(bytes)
+          : encoding === 'gzip'
+            ? gunzipSync(bytes)
+            : bytes;
+      expect(decoded.toString(), accepted).toBe(plain);
+      // A second hit is the same bytes again, not compressed again.
+      expect((await read()).rawPayload.equals(bytes)).toBe(true);
+      expect(compressions.count - before, accepted).toBe(encoding ? 1 : 0);
+    }
+    // A small answer is never compressed, kept or not.
+    const tags = () =>
+      app.inject({ method: 'GET', url: '/api/tags', headers: { 'accept-encoding': 'br' } });
+    expect((await twiceAnswered(tags)).headers['content-encoding']).toBeUndefined();
   });
 
   it('are gone at once after a write that changes them', async () => {

@@ -11,7 +11,8 @@
 import type { AnswerCache, AnswerWatch, CacheStore } from '@conduit/api';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { etagOf } from './etag';
+import { compressed, type Encoding, encodingFor, THRESHOLD_BYTES } from './compression';
+import { appendVary, etagOf, PUBLIC_VARY } from './etag';
 import { sendJsonText } from './send-json-text';
 
 export interface AnswerCacheOptions {
@@ -46,6 +47,13 @@ interface Kept {
   vary: string | undefined;
   /** The body's ETag, made once: every hit would hash the same bytes again (etag.ts). */
   etag: string;
+  /** The body's length in bytes. */
+  size: number;
+  /**
+   * The body compressed, per encoding, made on the first hit that asks for it: a browser accepts
+   * Brotli, and compressing a list page again on every hit cost more than the rest of the hit.
+   */
+  encoded: Partial<Record<Encoding, Buffer>>;
 }
 
 const watchOf = Symbol('answer watch');
@@ -97,6 +105,16 @@ const plugin: FastifyPluginAsync<AnswerCacheOptions> = async (app, { answers, se
       if (kept.contentType) reply.header('content-type', kept.contentType);
       if (kept.vary) reply.header('vary', kept.vary);
       reply.header('etag', kept.etag);
+      const encoding = encodingFor(request);
+      // As the compression plugin would answer (it leaves an answer it finds encoded alone), with
+      // the Vary a public answer ends with. A conditional GET goes the plain way, to its 304.
+      const conditional = request.headers['if-none-match'] !== undefined;
+      if (encoding && !conditional && kept.size >= THRESHOLD_BYTES) {
+        kept.encoded[encoding] ??= compressed(kept.body, encoding);
+        appendVary(reply, [...PUBLIC_VARY, 'accept-encoding']);
+        reply.header('content-encoding', encoding);
+        return reply.send(kept.encoded[encoding]);
+      }
       return typeof kept.body === 'string' ? sendJsonText(reply, kept.body) : reply.send(kept.body);
     }
     const watch = answers.watch();
@@ -112,6 +130,8 @@ const plugin: FastifyPluginAsync<AnswerCacheOptions> = async (app, { answers, se
       contentType: reply.getHeader('content-type')?.toString(),
       vary: reply.getHeader('vary')?.toString(),
       etag: etagOf(payload),
+      size: Buffer.byteLength(payload),
+      encoded: {},
     };
     watched.watch.keep(watched.key, kept);
     return payload;

@@ -1,8 +1,10 @@
 // Compressed responses (Brotli or gzip, as the client accepts) for text over 1 KiB: JSON from tRPC
 // and /api, the web app's HTML, JavaScript, CSS and SVG, the docs. Registered before the routes:
 // it attaches to each route as it is declared.
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import negotiator from '@fastify/accept-negotiator';
 import compress from '@fastify/compress';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
 /**
@@ -14,7 +16,34 @@ export const COMPRESSIBLE =
   /^(?:text\/(?!event-stream)[\w.+-]+|application\/(?:[\w.+-]+\+)?(?:json|javascript|xml)|image\/svg\+xml)\s*(?:;|$)/i;
 
 /** Below this many bytes the saving does not pay for the work (and headers). */
-const THRESHOLD_BYTES = 1024;
+export const THRESHOLD_BYTES = 1024;
+
+/** Brotli (at quality 4: fast) first, gzip for the rest; deflate is ambiguous. */
+const ENCODINGS = ['br', 'gzip'] as const;
+export type Encoding = (typeof ENCODINGS)[number];
+const BROTLI = {
+  params: {
+    [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+    [constants.BROTLI_PARAM_QUALITY]: 4,
+  },
+};
+
+/**
+ * The encoding the plugin would choose for a compressible answer to this request, or undefined
+ * for none (negotiated as @fastify/compress does: `*` and `x-gzip` read as gzip, q-values
+ * honoured, `x-no-compression` honoured).
+ */
+export function encodingFor(request: FastifyRequest): Encoding | undefined {
+  const header = request.headers['accept-encoding'];
+  if (header === undefined || request.headers['x-no-compression'] !== undefined) return undefined;
+  const accepted = header.toLowerCase().replace(/\*|x-gzip/g, 'gzip');
+  return (negotiator.negotiate(accepted, [...ENCODINGS]) as Encoding | null) ?? undefined;
+}
+
+/** The bytes the plugin would send for `body` in `encoding`, with the same settings. */
+export function compressed(body: string | Buffer, encoding: Encoding): Buffer {
+  return encoding === 'br' ? brotliCompressSync(body, BROTLI) : gzipSync(body);
+}
 
 const plugin: FastifyPluginAsync = async (app) => {
   await app.register(compress, {
@@ -22,8 +51,8 @@ const plugin: FastifyPluginAsync = async (app) => {
     // Request bodies are not decompressed: clients send small JSON, and a compressed body is a
     // way to make the server inflate far more than BODY_LIMIT_BYTES arrived as.
     globalDecompression: false,
-    // Brotli (at the plugin's quality 4, fast) first, gzip for the rest; deflate is ambiguous.
-    encodings: ['br', 'gzip'],
+    encodings: [...ENCODINGS],
+    brotliOptions: BROTLI,
     threshold: THRESHOLD_BYTES,
     customTypes: COMPRESSIBLE,
   });

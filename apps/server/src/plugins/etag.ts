@@ -21,6 +21,9 @@ function matches(header: string | undefined, etag: string): boolean {
   return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === opaque);
 }
 
+/** The same address answers differently signed in (and then with no-store): caches must key on it. */
+export const PUBLIC_VARY = ['authorization', 'cookie'];
+
 /**
  * An onSend hook: add it where the answer's cache-control is already decided (after the hook that
  * marks personal answers no-store), so it can tell public answers from private ones.
@@ -40,8 +43,7 @@ export async function conditionalGet(
   reply.header('etag', etag);
   // Kept, but checked with the server on every use: the data changes whenever someone writes.
   if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-cache');
-  // The same address answers differently signed in (and then with no-store): caches must key on it.
-  appendVary(reply, ['authorization', 'cookie']);
+  appendVary(reply, PUBLIC_VARY);
   if (!matches(request.headers['if-none-match'], etag)) return payload;
   reply.code(304);
   reply.removeHeader('content-length');
@@ -49,7 +51,7 @@ export async function conditionalGet(
   return '';
 }
 
-function appendVary(reply: FastifyReply, names: string[]): void {
+export function appendVary(reply: FastifyReply, names: string[]): void {
   const present = String(reply.getHeader('vary') ?? '')
     .split(',')
     .map((name) => name.trim())
