@@ -78,6 +78,7 @@ log(`bench: phases ${phases.join(', ') || '(none)'}; about ${minutes} min`);
 const work = await mkdtemp(join(tmpdir(), 'conduit-bench-'));
 const context: BenchContext = { options, work, log };
 const results: PhaseResult[] = [];
+let failed = false;
 let shared: SharedData | undefined;
 const interrupted = async () => {
   log('bench: interrupted, stopping what was started');
@@ -97,9 +98,17 @@ try {
   if (phases.some((phase) => phase !== 'size' && phase !== 'feed' && phase !== 'hosts'))
     shared = await seedShared();
   for (const phase of phases) {
-    const result = await runPhase(phase);
-    results.push(result);
-    console.log(`\n${formatTable(result)}`);
+    // A phase that fails is reported with what failed, and the others still run and are written.
+    try {
+      const result = await runPhase(phase);
+      results.push(result);
+      console.log(`\n${formatTable(result)}`);
+    } catch (error) {
+      failed = true;
+      await stopAll();
+      log(error instanceof Error ? (error.stack ?? error.message) : String(error));
+      skip(phase, `failed: ${error instanceof Error ? error.message.split('\n')[0] : error}`);
+    }
   }
 } finally {
   await stopAll();
@@ -145,6 +154,7 @@ if (options.publish) {
   const published = await publishResults(join(repoDir, 'docs'), files);
   log(`bench: published ${published.join(', ')}`);
 }
+if (failed) process.exitCode = 1;
 
 async function runPhase(phase: Phase): Promise<PhaseResult> {
   switch (phase) {
