@@ -41,7 +41,7 @@ const TRPC_PARAMETERS = new Set(['input', 'batch']);
 /** Those of the list (`GET /api/articles`); the other routes take none. */
 const REST_PARAMETERS = new Set(['tag', 'author', 'limit', 'offset']);
 
-interface Kept {
+export interface Kept {
   body: string | Buffer;
   contentType: string | undefined;
   vary: string | undefined;
@@ -54,6 +54,16 @@ interface Kept {
    * Brotli, and compressing a list page again on every hit cost more than the rest of the hit.
    */
   encoded: Partial<Record<Encoding, Buffer>>;
+}
+
+/** The kept body in `encoding`: compressed on the first call, the same bytes after. */
+export function keptIn(kept: Kept, encoding: Encoding, compress = compressed): Buffer {
+  let bytes = kept.encoded[encoding];
+  if (!bytes) {
+    bytes = compress(kept.body, encoding);
+    kept.encoded[encoding] = bytes;
+  }
+  return bytes;
 }
 
 const watchOf = Symbol('answer watch');
@@ -96,10 +106,12 @@ function answerKey(request: FastifyRequest, sessionCookie: RegExp): string | und
 const plugin: FastifyPluginAsync<AnswerCacheOptions> = async (app, { answers, sessionCookie }) => {
   const session = new RegExp(`(?:^|;\\s*)${sessionCookie.replace(/[^\w-]/g, '\\$&')}=`);
 
-  // After the rate limit (registered before this plugin), before the body or context.
-  app.addHook('onRequest', async (request: Marked, reply) => {
+  // After the rate limit (registered before this plugin), before the body or context. A callback
+  // hook: an async one would have to return the reply it sent, and awaiting a reply (a thenable)
+  // waits for the response to be written, with listeners on the socket, on every hit.
+  app.addHook('onRequest', (request: Marked, reply, done) => {
     const key = answerKey(request, session);
-    if (key === undefined) return;
+    if (key === undefined) return done();
     const kept = answers.get(key) as Kept | undefined;
     if (kept) {
       if (kept.contentType) reply.header('content-type', kept.contentType);
@@ -110,15 +122,17 @@ const plugin: FastifyPluginAsync<AnswerCacheOptions> = async (app, { answers, se
       // the Vary a public answer ends with. A conditional GET goes the plain way, to its 304.
       const conditional = request.headers['if-none-match'] !== undefined;
       if (encoding && !conditional && kept.size >= THRESHOLD_BYTES) {
-        kept.encoded[encoding] ??= compressed(kept.body, encoding);
+        const bytes = keptIn(kept, encoding);
         appendVary(reply, [...PUBLIC_VARY, 'accept-encoding']);
         reply.header('content-encoding', encoding);
-        return reply.send(kept.encoded[encoding]);
-      }
-      return typeof kept.body === 'string' ? sendJsonText(reply, kept.body) : reply.send(kept.body);
+        reply.send(bytes);
+      } else if (typeof kept.body === 'string') sendJsonText(reply, kept.body);
+      else reply.send(kept.body);
+      return; // answered: the rest of the chain is not run (done is not called)
     }
     const watch = answers.watch();
     if (watch) request[watchOf] = { key, watch };
+    done();
   });
 
   app.addHook('onSend', async (request: Marked, reply, payload) => {

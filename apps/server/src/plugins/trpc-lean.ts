@@ -196,7 +196,7 @@ export function leanTransport<TContext extends Context>(opts: LeanTransportOptio
     }
     if (meta?.status) status = meta.status;
     reply.code(status);
-    await sendJsonText(reply, JSON.stringify(batch ? items : items[0]));
+    sendJsonText(reply, JSON.stringify(batch ? items : items[0]));
     return true;
   };
 }

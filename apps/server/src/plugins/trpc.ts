@@ -73,10 +73,14 @@ export const trpcPlugin: FastifyPluginAsync<TrpcPluginOptions> = async (app, opt
     },
   } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'];
   const lean = transport === 'lean' ? leanTransport(trpcOptions) : undefined;
-  app.all<{ Params: { path: string } }>('/:path', async (req, reply) => {
+  // Not an async handler: one must return the reply it sent, and awaiting the reply (a thenable)
+  // waits for the response to be written, with listeners on the socket, for every call.
+  app.all<{ Params: { path: string } }>('/:path', (req, reply) => {
     const { path } = req.params;
-    if (lean && (await lean(req, reply, path))) return reply;
-    await fastifyRequestHandler({ ...trpcOptions, req, res: reply, path });
-    return reply;
+    const answer = async () => {
+      if (lean && (await lean(req, reply, path))) return;
+      await fastifyRequestHandler({ ...trpcOptions, req, res: reply, path });
+    };
+    answer().catch((error: unknown) => reply.send(error));
   });
 };
