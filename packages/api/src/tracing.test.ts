@@ -22,7 +22,7 @@ const router = createTRPCRouter({
     throw new Error('a bug');
   }),
   gone: publicProcedure.mutation(() => {
-    throw new AccountGoneError();
+    throw new AccountGoneError(0);
   }),
 });
 
