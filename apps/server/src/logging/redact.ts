@@ -1,7 +1,7 @@
 // What never reaches a log line: credentials, wherever a request carried them. Headers (the
 // Authorization header, cookies) and body fields are censored in the finished line
-// (censor-line.ts); URLs are censored here, since a client may put a token or a password in the query string
-// (refused, but its URL was logged whole before).
+// (censor-line.ts); URLs are censored here, since a client may put a token or a password in the
+// query string (refused, but its URL was logged whole before).
 
 export const CENSOR = '[redacted]';
 
