@@ -243,6 +243,9 @@ function report(what: string, sent: Sent[], extra = '') {
         'first article',
       ) as { article: { slug: string } };
       known = article.slug;
+      // Signed-out readers read its comments from the replica, which may lag (decision 039): the
+      // load starts once the replica has the article, as readers arriving later would find it.
+      await waitForReplay(topology.primary, topology.replica);
       for (let n = 0; n < 6; n++) {
         clients.push(new EdgeClient(topology.edgeOrigin, topology.ca, addresses));
       }
