@@ -66,6 +66,9 @@ export function keptIn(kept: Kept, encoding: Encoding, compress = compressed): B
   return bytes;
 }
 
+/** The Vary a compressed public answer ends with (etag.ts, then the compression plugin). */
+const ENCODED_VARY = [...PUBLIC_VARY, 'accept-encoding'];
+
 const watchOf = Symbol('answer watch');
 type Marked = FastifyRequest & { [watchOf]?: { key: string; watch: AnswerWatch } };
 
@@ -123,7 +126,7 @@ const plugin: FastifyPluginAsync<AnswerCacheOptions> = async (app, { answers, se
       const conditional = request.headers['if-none-match'] !== undefined;
       if (encoding && !conditional && kept.size >= THRESHOLD_BYTES) {
         const bytes = keptIn(kept, encoding);
-        appendVary(reply, [...PUBLIC_VARY, 'accept-encoding']);
+        appendVary(reply, ENCODED_VARY);
         reply.header('content-encoding', encoding);
         reply.send(bytes);
       } else if (typeof kept.body === 'string') sendJsonText(reply, kept.body);
