@@ -25,13 +25,20 @@ export interface Profile {
 /**
  * Whether the viewer follows the user in `userId`, as an expression to select in the same query
  * as the rows it describes (never one query per row). False for anonymous viewers.
+ *
+ * One probe of the follows key per row, however many the viewer follows: `offset 0` keeps
+ * PostgreSQL from turning the `exists` into a hashed subplan, which reads every follow of the
+ * viewer into a hash table first. A prepared statement's generic plan expects the average reader
+ * (17 follows in the bench's data) and did that: 3 ms for a page of 20 rows by a reader of
+ * 10,000 authors, where the probes take 0.1 ms.
  */
 export function followingSql(
   viewerId: number | Placeholder | undefined,
   userId: AnyColumn | SQL,
 ): SQL<boolean> {
   if (viewerId === undefined) return sql<boolean>`false`;
-  return sql<boolean>`exists (select 1 from ${follows} where ${follows.followerId} = ${viewerId} and ${follows.followeeId} = ${userId})`;
+  return sql<boolean>`exists (select from ${follows} where ${follows.followerId} = ${viewerId}
+    and ${follows.followeeId} = ${userId} offset 0)`;
 }
 
 /** The columns of a profile, for selecting beside other rows. */
