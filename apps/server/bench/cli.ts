@@ -45,13 +45,14 @@ Options:
   --connections N         concurrent connections of the load generator (default 16)
   --rounds N              tRPC and REST of one read are measured in turns (tRPC, REST, REST,
                           tRPC, half of --duration each), N times over; each surface's row is
-                          its median round (paths, cache, search; default 1)
+                          its median round (paths, cache, search, feed; default 1)
   --instances N           server processes behind nginx in the scale phase (default 2)
   --capped-instances A,B  instance counts of the capped phase (default 1,2,3)
   --instance-cpu C        cores each instance gets in the capped and hosts phases (default 0.4)
   --size-articles A,B     table sizes of the size phase (default 10000,1000000)
   --feed-articles N       articles generated for the feed phase (default 200000)
-  --feed-follows A,B      authors each reader of the feed phase follows (default 10,100,1000,10000)
+  --feed-follows A,B      authors each reader of the feed phase follows
+                          (default 10,30,100,300,1000,10000)
   --endpoints A,B         measure only these endpoints (names as in the tables)
   --redis-url URL         cache phase: keep the cache in Redis (default: in process)
   --out DIR               where results are written (default <repo>/bench-results)
@@ -147,7 +148,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       whole('size-articles', size, 100),
     ),
     feedArticles: whole('feed-articles', values['feed-articles'] ?? '200000', 100),
-    feedFollows: list(values['feed-follows'] ?? '10,100,1000,10000').map((count) =>
+    feedFollows: list(values['feed-follows'] ?? '10,30,100,300,1000,10000').map((count) =>
       whole('feed-follows', count),
     ),
     endpoints: values.endpoints === undefined ? undefined : list(values.endpoints),
@@ -205,7 +206,7 @@ export function measurementCount(phase: Phase, options: BenchOptions): number {
       // Four variants of six reads, and the write load.
       return reads(6) * 4 + 1;
     case 'feed':
-      return options.feedFollows.length * 2;
+      return options.feedFollows.length * 2 * options.rounds;
     case 'size':
       return reads(8) * options.sizeArticles.length;
   }

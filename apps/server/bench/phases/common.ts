@@ -120,7 +120,17 @@ export async function measureRead(
   data: SharedData,
   prefix = '',
 ): Promise<ResultRow[]> {
-  const headers = headersFor(read, data.inputs);
+  return measureInTurns(context, base, read, headersFor(read, data.inputs), prefix);
+}
+
+/** `measureRead` with the request headers given (a signed-in reader's own, say). */
+export async function measureInTurns(
+  context: BenchContext,
+  base: string,
+  read: Read,
+  headers: Record<string, string>,
+  prefix = '',
+): Promise<ResultRow[]> {
   const trpc = { base, path: trpcPath(read), headers };
   const trpcLabel = { endpoint: read.name, variant: `${prefix}tRPC` };
   if (!read.rest) return [await measure(context, trpc, trpcLabel)];

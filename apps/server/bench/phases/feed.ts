@@ -6,11 +6,11 @@ import { createCaller, createTRPCContext } from '@conduit/api';
 import { createDb } from '@conduit/db';
 import { seedDatabase } from '@conduit/db/seed';
 import postgres from 'postgres';
-import { type Read, trpcPath } from '../reads';
+import type { Read } from '../reads';
 import type { PhaseResult, ResultRow } from '../results';
 import { seedLarge } from '../seed-large';
 import { createDatabase, startServer } from '../servers';
-import { type BenchContext, measure, thousands } from './common';
+import { type BenchContext, measureInTurns, thousands, turnsSubtitle } from './common';
 
 /** Each reader: how many authors they follow, and their session token. */
 interface Reader {
@@ -19,7 +19,7 @@ interface Reader {
 }
 
 export async function runFeed(context: BenchContext, serverUrl: string): Promise<PhaseResult> {
-  const { feedArticles, feedFollows, connections, durationSeconds } = context.options;
+  const { feedArticles, feedFollows } = context.options;
   const database = await createDatabase(serverUrl, context.work, 'feed');
   const notes: string[] = [];
   const rows: ResultRow[] = [];
@@ -62,19 +62,7 @@ export async function runFeed(context: BenchContext, serverUrl: string): Promise
           authed: true,
         };
         const headers = { authorization: `Token ${reader.token}` };
-        const label = { endpoint: read.name };
-        rows.push(
-          await measure(
-            context,
-            { base: server.url, path: trpcPath(read), headers },
-            { ...label, variant: 'tRPC' },
-          ),
-          await measure(
-            context,
-            { base: server.url, path: read.rest ?? '', headers },
-            { ...label, variant: 'REST' },
-          ),
-        );
+        rows.push(...(await measureInTurns(context, server.url, read, headers)));
       }
     } finally {
       await server.stop();
@@ -87,7 +75,7 @@ export async function runFeed(context: BenchContext, serverUrl: string): Promise
     title: 'The feed by follows: first page as the followed set grows',
     subtitle:
       `PostgreSQL, ${thousands.format(feedArticles)} articles, cache off, ` +
-      `${connections} connections, ${durationSeconds} s each`,
+      turnsSubtitle(context.options),
     variants: ['tRPC', 'REST'],
     rows,
     notes,
