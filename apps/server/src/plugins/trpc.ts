@@ -30,15 +30,16 @@ export const trpcPlugin: FastifyPluginAsync<TrpcPluginOptions> = async (app, opt
   // kinds) as a Response of JSON text without a type, which defaults to text/plain: say JSON.
   // Its event streams say `Connection: keep-alive`, which HTTP/2 (TLS_CERT_FILE) forbids: Node
   // drops it with a warning, so it is dropped here.
-  app.addHook('onSend', async (request, _reply, payload) => {
-    if (!(payload instanceof Response)) return payload;
+  // A callback hook, as the prototype-key guard's: an async one makes a promise on every answer.
+  app.addHook('onSend', (request, _reply, payload, done) => {
+    if (!(payload instanceof Response)) return done(null, payload);
     const untyped = payload.headers.get('content-type')?.startsWith('text/plain');
     const hopByHop = request.raw.httpVersionMajor === 2 && payload.headers.has('connection');
-    if (!untyped && !hopByHop) return payload;
+    if (!untyped && !hopByHop) return done(null, payload);
     const headers = new Headers(payload.headers);
     if (untyped) headers.set('content-type', 'application/json');
     if (hopByHop) headers.delete('connection');
-    return new Response(payload.body, { status: payload.status, headers });
+    done(null, new Response(payload.body, { status: payload.status, headers }));
   });
   refusePrototypeKeys(app);
   // Bodies reach tRPC as text, as its own plugin sets up: it parses them itself.
