@@ -204,8 +204,8 @@ export async function feedArticlesWithRefs(
   // Nobody followed, or nothing written by those who are: no page to look for.
   if (shape.followedArticles === 0)
     return { page: { articles: [], articlesCount: 0, nextCursor: null }, refs: [] };
-  // An offset would make every followed author contribute offset + limit rows: those pages walk
-  // the site-wide index, bounded by the table rather than by follows × offset.
+  // A page after an offset is always a walk (feed-plan.ts): per author, every followed author
+  // would contribute offset + limit rows.
   const plan = chooseFeedPlan({ ...shape, limit: page.limit, offset: page.offset });
   const { limit, offset, cursor } = page;
   const prepared = preparedFeedPage(db, `${plan}|${cursor ? 'cursor' : ''}`);
@@ -216,12 +216,7 @@ export async function feedArticlesWithRefs(
       offset: offset ?? 0,
       cursorTime: cursor?.createdAt,
       cursorId: cursor?.id,
-    }) ??
-    pageQuery(
-      db,
-      feedPageIds(db, plan, viewerId, { rows: limit + 1, offset: offset ?? 0, cursor }),
-      viewerId,
-    );
+    }) ?? feedPageQuery(db, plan, viewerId, page);
   const total = Promise.resolve(shape.followedArticles);
   return pageOfArticles(rows, total, limit);
 }
@@ -406,7 +401,7 @@ export function listPageQuery(
   return pageQuery(db, idsWhere(db, and(...filterConditions(filters)), page), viewerId);
 }
 
-/** The page query a feed plan runs, unexecuted (for EXPLAIN in tests). */
+/** The page query a feed plan runs, unprepared (also for EXPLAIN in tests). */
 export function feedPageQuery(db: Database, plan: FeedPlan, viewerId: number, page: PageRequest) {
   const ids = feedPageIds(db, plan, viewerId, {
     rows: page.limit + 1,
