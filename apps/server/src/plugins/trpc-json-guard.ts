@@ -5,7 +5,7 @@
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import sjson from 'secure-json-parse';
-import { trpcSearch } from './trpc-query';
+import { trpcQuery } from './trpc-query';
 
 /**
  * Text that could hold such a key: its name, or a \u escape (which could spell it). Only such
@@ -36,7 +36,7 @@ export function refusePrototypeKeys(app: FastifyInstance): void {
   // A callback hook: an async one costs every call a promise and its turns. Once it answered, the
   // request goes no further (done is not called).
   app.addHook('preValidation', (request, reply, done) => {
-    const texts = trpcSearch(request).getAll('input');
+    const texts = trpcQuery(request).getAll('input');
     if (typeof request.body === 'string') texts.push(request.body);
     if (texts.some(hasPrototypeKey)) refuse(request, reply);
     else done();

@@ -15,7 +15,7 @@ import {
 } from '@trpc/server/unstable-core-do-not-import';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendJsonText } from './send-json-text';
-import { trpcSearch } from './trpc-query';
+import { trpcQuery } from './trpc-query';
 
 type Context = object;
 type ProcedureType = 'query' | 'mutation';
@@ -71,13 +71,13 @@ export function leanTransport<TContext extends Context>(opts: LeanTransportOptio
     if (contentType !== undefined && !isJson(contentType)) return;
     if (req.method === 'POST' && contentType === undefined) return;
     if (path.includes('%')) return;
-    const search = trpcSearch(req);
-    if (search.has('connectionParams')) return;
-    const batch = search.get('batch') === '1';
+    const query = trpcQuery(req);
+    if (query.has('connectionParams')) return;
+    const batch = query.get('batch') === '1';
     const paths = batch ? path.split(',') : [path];
     if (paths.length > opts.maxBatchSize) return;
 
-    const text = req.method === 'GET' ? search.get('input') : req.body;
+    const text = req.method === 'GET' ? query.get('input') : req.body;
     if (text !== null && text !== undefined && typeof text !== 'string') return;
     let inputs: unknown;
     if (text) {
@@ -195,7 +195,8 @@ export function leanTransport<TContext extends Context>(opts: LeanTransportOptio
       for (const [name, value] of Object.entries(meta.headers)) reply.header(name, value);
     }
     if (meta?.status) status = meta.status;
-    reply.code(status);
+    // A reply starts at 200: most answers need no call to set it.
+    if (status !== reply.statusCode) reply.code(status);
     sendJsonText(reply, JSON.stringify(batch ? items : items[0]));
     return true;
   };
