@@ -83,27 +83,35 @@ export function cacheFor(
   return (request as Marked)[watchOf]?.watch.store ?? shared;
 }
 
-/** The key of a request whose answer may be kept or served, or undefined. */
+/**
+ * The key of an anonymous GET, under which its answer may have been kept, or undefined when the
+ * request may be signed in. Only a request `keepable` has its answer kept, so a key found is one
+ * whose request was keepable: the same address and Accept make the same route and query.
+ */
 function answerKey(request: FastifyRequest, sessionCookie: RegExp): string | undefined {
   if (request.method !== 'GET') return undefined;
   const { headers } = request;
   // Signed in, or may be: answers carry the viewer's own flags. A streamed batch is another format.
   if (headers.authorization !== undefined || headers['trpc-accept'] !== undefined) return undefined;
   if (headers.cookie !== undefined && sessionCookie.test(headers.cookie)) return undefined;
+  return `${request.url}\n${headers.accept ?? ''}`;
+}
+
+/** Whether the answer of a request with a key is made only of cached reads, and may be kept. */
+function keepable(request: FastifyRequest): boolean {
   const route = request.routeOptions.url;
   if (route === '/trpc/:path') {
     const { path } = request.params as { path: string };
-    if (!path.split(',').every((name) => TRPC_READS.has(name))) return undefined;
-  } else if (!(route !== undefined && REST_READS.has(route))) return undefined;
+    if (!path.split(',').every((name) => TRPC_READS.has(name))) return false;
+  } else if (!(route !== undefined && REST_READS.has(route))) return false;
   // Lists of what someone favorited are not cached: they change with every favorite.
-  if (/favorited/i.test(request.url)) return undefined;
+  if (/favorited/i.test(request.url)) return false;
   // Only the parameters the read takes: a made-up one per request would fill the tier with
   // copies of one answer, pushing out what readers use.
   // (The query as Fastify parsed it while routing.)
   const known = route === '/trpc/:path' ? TRPC_PARAMETERS : REST_PARAMETERS;
-  for (const name in request.query as Record<string, unknown>)
-    if (!known.has(name)) return undefined;
-  return `${request.url}\n${headers.accept ?? ''}`;
+  for (const name in request.query as Record<string, unknown>) if (!known.has(name)) return false;
+  return true;
 }
 
 const plugin: FastifyPluginAsync<AnswerCacheOptions> = async (app, { answers, sessionCookie }) => {
@@ -133,7 +141,7 @@ const plugin: FastifyPluginAsync<AnswerCacheOptions> = async (app, { answers, se
       else reply.send(kept.body);
       return; // answered: the rest of the chain is not run (done is not called)
     }
-    const watch = answers.watch();
+    const watch = keepable(request) ? answers.watch() : undefined;
     if (watch) request[watchOf] = { key, watch };
     done();
   });
