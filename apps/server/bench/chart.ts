@@ -87,8 +87,9 @@ export function renderChart(report: BenchReport): string {
     text(
       margin,
       52,
-      `${settings.database}, ${settings.connections} connections, ${settings.durationSeconds} s per measurement; ` +
-        `${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}`,
+      `${settings.database}, ${settings.connections} connections, ${settings.durationSeconds} s per measurement` +
+        (settings.pinned ? `, server pinned to core ${settings.pinned.server}` : '') +
+        `; ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}`,
       { size: 12, fill: '#444' },
     ),
     skipped ? text(margin, 67, skipped, { size: 11, fill: '#777' }) : '',

@@ -55,6 +55,10 @@ Options:
                           (default 10,30,100,300,1000,10000)
   --endpoints A,B         measure only these endpoints (names as in the tables)
   --redis-url URL         cache phase: keep the cache in Redis (default: in process)
+  --no-pin                leave the measured server and the load generator wherever the
+                          scheduler puts them (default: where taskset and two cores or more are
+                          there, the server of the paths, cache, search, feed and size phases
+                          gets the last core and the load generator the others)
   --out DIR               where results are written (default <repo>/bench-results)
   --publish               also copy the chart and JSON to docs/bench/latest.{svg,json}
   -h, --help              print this and exit
@@ -85,6 +89,8 @@ export interface BenchOptions {
   endpoints: string[] | undefined;
   outDir: string | undefined;
   publish: boolean;
+  /** Pin the measured server and the load generator to cores of their own (pinning.ts). */
+  pin: boolean;
   help: boolean;
 }
 
@@ -154,6 +160,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     endpoints: values.endpoints === undefined ? undefined : list(values.endpoints),
     outDir: values.out,
     publish: values.publish ?? false,
+    pin: !(values['no-pin'] ?? false),
     help: values.help ?? false,
   };
 }
@@ -181,6 +188,7 @@ function parse(argv: string[]) {
       endpoints: { type: 'string' },
       out: { type: 'string' },
       publish: { type: 'boolean' },
+      'no-pin': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

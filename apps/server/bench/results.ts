@@ -51,6 +51,11 @@ export interface BenchReport {
     sizeArticles: number[];
     /** Added with the feed phase; absent in older results. */
     feedArticles?: number;
+    /**
+     * Cores the measured server and the load generator were pinned to (pinning.ts), or absent:
+     * unpinned, as every result before it.
+     */
+    pinned?: { server: string; generator: string };
     feedFollows?: number[];
   };
   phases: PhaseResult[];

@@ -21,6 +21,7 @@ import { runFeed } from './phases/feed';
 import { runPaths } from './phases/paths';
 import { runSearch } from './phases/search';
 import { runSize } from './phases/size';
+import { pinningFor, usePinning } from './pinning';
 import { prepareInputs } from './reads';
 import { type BenchReport, type PhaseResult, publishResults, writeResults } from './results';
 import { buildServer, createDatabase, repoDir, stopAll } from './servers';
@@ -71,6 +72,12 @@ if (phases.includes('scale') && options.instances > cpus().length)
   log(
     `bench: --instances ${options.instances} on ${cpus().length} cores: beyond one process per core ` +
       'the extra instances only add contention (and they share the cores with PostgreSQL, nginx and the load generator).',
+  );
+const pinning = options.pin ? pinningFor() : undefined;
+usePinning(pinning);
+if (pinning)
+  log(
+    `bench: measured servers on core ${pinning.server}, the load generator on ${pinning.generator}`,
   );
 const minutes = Math.max(1, Math.round(estimateSeconds(phases, options) / 60));
 log(`bench: phases ${phases.join(', ') || '(none)'}; about ${minutes} min`);
@@ -140,6 +147,7 @@ const report: BenchReport = {
     sizeArticles: options.sizeArticles,
     feedArticles: options.feedArticles,
     feedFollows: options.feedFollows,
+    ...(pinning ? { pinned: { server: pinning.server, generator: pinning.generator } } : {}),
   },
   phases: results,
   skipped,

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { DbConfig } from '@conduit/db';
 import postgres from 'postgres';
 import { freePort } from '../test/process';
+import { pinnedStart } from './pinning';
 
 export const serverDir = fileURLToPath(new URL('..', import.meta.url));
 export const repoDir = fileURLToPath(new URL('../../..', import.meta.url));
@@ -86,25 +87,30 @@ export function runningPids(): number[] {
  * The built server on a free loopback port, answering /healthz. `env` is laid over a clean
  * configuration: production, limits off (the bench measures the server, not the limiter), one
  * process, warnings only; a value of `undefined` leaves the variable unset (the server's default).
+ * On a core of its own (pinning.ts) unless `pinned` is false: the phases that measure several
+ * instances side by side, or under CPU quotas, leave placing them to the scheduler.
  */
 export function startServer(
   database: DatabaseTarget,
   env: Record<string, string | undefined>,
+  { pinned = true }: { pinned?: boolean } = {},
 ): Promise<RunningProcess> {
-  return startProcess('node', [join(serverDir, 'dist/main.js')], {
-    ...database.env,
-    RATE_LIMIT_MAX: '0',
-    WORKERS: '1',
-    ...env,
-  });
+  return startProcess(
+    'node',
+    [join(serverDir, 'dist/main.js')],
+    { ...database.env, RATE_LIMIT_MAX: '0', WORKERS: '1', ...env },
+    pinned,
+  );
 }
 
 /** bench/baseline.ts: the bare Fastify route replaying the recorded SQL. */
 export function startBaseline(database: DatabaseTarget, planFile: string): Promise<RunningProcess> {
-  return startProcess(process.execPath, ['--import', 'tsx', join(serverDir, 'bench/baseline.ts')], {
-    ...database.env,
-    BENCH_PLAN: planFile,
-  });
+  return startProcess(
+    process.execPath,
+    ['--import', 'tsx', join(serverDir, 'bench/baseline.ts')],
+    { ...database.env, BENCH_PLAN: planFile },
+    true,
+  );
 }
 
 /** Variables of the calling shell that would change what is measured; the bench sets its own. */
@@ -123,6 +129,7 @@ async function startProcess(
   command: string,
   argv: string[],
   env: Record<string, string | undefined>,
+  pinned: boolean,
 ): Promise<RunningProcess> {
   const port = await freePort();
   const base: Record<string, string | undefined> = { ...process.env };
@@ -137,12 +144,14 @@ async function startProcess(
     ...env,
   }))
     if (value !== undefined) merged[name] = value;
-  const child: ChildProcess = spawn(command, argv, {
+  const start = pinned ? pinnedStart(command, argv) : { command, argv, release: () => {} };
+  const child: ChildProcess = spawn(start.command, start.argv, {
     cwd: serverDir,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: merged,
   });
   const exited = once(child, 'exit');
+  void exited.then(start.release);
   const url = `http://127.0.0.1:${port}`;
   const handle: RunningProcess = {
     url,

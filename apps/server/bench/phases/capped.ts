@@ -17,7 +17,7 @@ export async function runCapped(context: BenchContext, data: SharedData): Promis
   const variants: string[] = [];
   const servers: { process: RunningProcess; release: () => Promise<void> }[] = [];
   const start = async () => {
-    const process = await startServer(data.database, { CACHE_TTL_MS: '0' });
+    const process = await startServer(data.database, { CACHE_TTL_MS: '0' }, { pinned: false });
     try {
       servers.push({ process, release: await capCpu(process.pid, instanceCpu) });
     } catch (error) {

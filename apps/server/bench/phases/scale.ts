@@ -30,7 +30,7 @@ export async function runScale(context: BenchContext, data: SharedData): Promise
 
   const servers: RunningProcess[] = [];
   try {
-    servers.push(await startServer(data.database, env));
+    servers.push(await startServer(data.database, env, { pinned: false }));
     const first = servers[0] as RunningProcess;
     await measureAll(first.url, direct);
 
@@ -41,7 +41,8 @@ export async function runScale(context: BenchContext, data: SharedData): Promise
       await one.stop();
     }
 
-    while (servers.length < instances) servers.push(await startServer(data.database, env));
+    while (servers.length < instances)
+      servers.push(await startServer(data.database, env, { pinned: false }));
     const all = await startNginx({
       upstreams: servers.map((server) => `127.0.0.1:${server.port}`),
       workerProcesses: 1,
