@@ -50,6 +50,8 @@ interface Call {
 /** The same `vary` the official adapter sends, so caches treat both answers alike. */
 const VARY = 'trpc-accept, accept';
 const METHOD: Record<ProcedureType, string> = { query: 'GET', mutation: 'POST' };
+/** What readCalls says of a request naming a procedure it has not found yet. */
+const LOOK_UP = Symbol('look up the procedures');
 
 /**
  * Answers the request and resolves true, or resolves false without touching it (nothing read from
@@ -60,11 +62,15 @@ export function leanTransport<TContext extends Context>(opts: LeanTransportOptio
   const config = router._def._config;
   /** Procedures by path, once found (only those: paths that name none are anyone's to make up). */
   const found = new Map<string, AnyProcedure>();
-  /** The calls the request asks for, or undefined when it is not for this transport. */
-  async function readCalls(
+  /**
+   * The calls the request asks for, or undefined when it is not for this transport, or LOOK_UP
+   * when it names a procedure not found yet. Not async: a promise and its turn on every request
+   * would be for the first request of each procedure only.
+   */
+  function readCalls(
     req: FastifyRequest,
     path: string,
-  ): Promise<{ calls: Call[]; batch: boolean } | undefined> {
+  ): { calls: Call[]; batch: boolean } | undefined | typeof LOOK_UP {
     if (req.method !== 'GET' && req.method !== 'POST') return;
     if (req.headers['trpc-accept'] !== undefined) return;
     const contentType = req.headers['content-type'];
@@ -91,13 +97,10 @@ export function leanTransport<TContext extends Context>(opts: LeanTransportOptio
 
     const calls: Call[] = [];
     let type: string | undefined;
-    for (const [index, callPath] of paths.entries()) {
-      let procedure = found.get(callPath);
-      if (!procedure) {
-        procedure = (await getProcedureAtPath(router, callPath)) ?? undefined;
-        if (!procedure) return;
-        found.set(callPath, procedure);
-      }
+    for (let index = 0; index < paths.length; index += 1) {
+      const callPath = paths[index] as string;
+      const procedure = found.get(callPath);
+      if (!procedure) return LOOK_UP;
       const callType = procedure._def.type;
       if (callType !== 'query' && callType !== 'mutation') return;
       if (type !== undefined && type !== callType) return;
@@ -113,13 +116,26 @@ export function leanTransport<TContext extends Context>(opts: LeanTransportOptio
     return { calls, batch };
   }
 
+  /** Finds the procedures `path` names (one, or a batch's), keeping those found. */
+  async function lookUp(path: string): Promise<void> {
+    for (const name of path.split(',')) {
+      if (found.has(name)) continue;
+      const procedure = await getProcedureAtPath(router, name);
+      if (procedure) found.set(name, procedure);
+    }
+  }
+
   return async function tryLean(
     req: FastifyRequest,
     reply: FastifyReply,
     path: string,
   ): Promise<boolean> {
-    const request = await readCalls(req, path);
-    if (!request) return false;
+    let request = readCalls(req, path);
+    if (request === LOOK_UP) {
+      await lookUp(path);
+      request = readCalls(req, path);
+    }
+    if (!request || request === LOOK_UP) return false;
     const { calls, batch } = request;
     const type = calls[0]?.procedure._def.type as ProcedureType;
 
