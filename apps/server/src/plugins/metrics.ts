@@ -33,7 +33,9 @@ const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
  * Labels are bounded by what the code declares, never by what clients send: a raw URL (with
  * slugs and usernames) or a made-up procedure name would add a time series per value.
  */
-const procedures = new Set(Object.keys(appRouter._def.procedures));
+const procedureLabels = new Map(
+  Object.keys(appRouter._def.procedures).map((path) => [path, `trpc:${path}`]),
+);
 
 function routeLabel(request: FastifyRequest): string {
   const route = request.routeOptions.url;
@@ -41,7 +43,8 @@ function routeLabel(request: FastifyRequest): string {
   if (route !== TRPC_ROUTE) return route;
   const path = (request.params as { path?: string } | undefined)?.path ?? '';
   if (path.includes(',')) return 'trpc:batch';
-  return procedures.has(path) ? `trpc:${path}` : 'trpc:unknown';
+  // Made once per procedure, not per request.
+  return procedureLabels.get(path) ?? 'trpc:unknown';
 }
 
 const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
