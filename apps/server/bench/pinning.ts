@@ -38,25 +38,19 @@ export function usePinning(pinning: Pinning | undefined): void {
   active = pinning;
 }
 
-export function pinningInUse(): Pinning | undefined {
-  return active;
-}
-
 /**
- * The command that starts a pinned process: `taskset -c <server core>` before it (taskset execs
- * it, so the pid is the server's). Moves this process and its threads to the other cores while
- * any pinned process runs; `release` moves them back once none does.
+ * The command that starts a process, pinned unless `pinned` is false or pinning is off:
+ * `taskset -c <server core>` before it (taskset execs it, so the pid is the server's). Moves this
+ * process and its threads to the other cores while any pinned process runs; `release` moves them
+ * back once none does.
  */
 export function pinnedStart(
   command: string,
   argv: string[],
-): {
-  command: string;
-  argv: string[];
-  release: () => void;
-} {
+  pinned = true,
+): { command: string; argv: string[]; release: () => void } {
   const pinning = active;
-  if (!pinning) return { command, argv, release: () => {} };
+  if (!pinning || !pinned) return { command, argv, release: () => {} };
   if (pinnedRunning === 0) moveGenerator(pinning.generator);
   pinnedRunning += 1;
   let released = false;

@@ -51,12 +51,12 @@ export interface BenchReport {
     sizeArticles: number[];
     /** Added with the feed phase; absent in older results. */
     feedArticles?: number;
+    feedFollows?: number[];
     /**
      * Cores the measured server and the load generator were pinned to (pinning.ts), or absent:
      * unpinned, as every result before it.
      */
     pinned?: { server: string; generator: string };
-    feedFollows?: number[];
   };
   phases: PhaseResult[];
   skipped: { phase: Phase; reason: string }[];

@@ -144,7 +144,7 @@ async function startProcess(
     ...env,
   }))
     if (value !== undefined) merged[name] = value;
-  const start = pinned ? pinnedStart(command, argv) : { command, argv, release: () => {} };
+  const start = pinnedStart(command, argv, pinned);
   const child: ChildProcess = spawn(start.command, start.argv, {
     cwd: serverDir,
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -45,7 +45,7 @@ export function refusePrototypeKeys(app: FastifyInstance): void {
 
 function refuse(request: FastifyRequest, reply: FastifyReply) {
   const { path } = request.params as { path?: string };
-  const batch = (request.query as { batch?: unknown }).batch !== undefined;
+  const batch = trpcQuery(request).has('batch');
   request.log.info({ path }, 'tRPC input with a prototype key refused');
   return reply.status(400).send({
     error: {
