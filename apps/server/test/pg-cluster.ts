@@ -140,22 +140,41 @@ export async function startReplica(primary: PgNode, options: NodeOptions): Promi
   return node;
 }
 
+/** The header of a WAL segment's first page, the longer of the two a page can start with. */
+const LONG_PAGE_HEADER = 40;
+
 /**
- * Resolves once `replica` has replayed everything `primary` had written when this was called, or
+ * Resolves once `replica` has replayed everything `primary` had committed when this was called, or
  * fails after `timeoutMs`: for tests that need a write to be visible on the replica.
+ *
+ * Measured against the primary's insert position, not its written one: these clusters run with
+ * synchronous_commit off, so a commit is answered once it is in the log, and the written position
+ * can still be short of it (a test once found the last acknowledged article missing on a replica
+ * that had "caught up"). An insert position at the very start of a page points past that page's
+ * header, which no record fills: a replica that has replayed up to the page's start has it all.
  */
 export async function waitForReplay(primary: PgNode, replica: PgNode, timeoutMs = 10_000) {
   const [source, target] = [postgres(primary.url, { max: 1 }), postgres(replica.url, { max: 1 })];
   try {
-    const [{ lsn }] = (await source`select pg_current_wal_lsn()::text as lsn`) as unknown as [
-      { lsn: string },
-    ];
+    const [{ lsn }] =
+      (await source`select pg_current_wal_insert_lsn()::text as lsn`) as unknown as [
+        { lsn: string },
+      ];
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const [{ behind }] = (await target`
-        select pg_wal_lsn_diff(${lsn}::pg_lsn, pg_last_wal_replay_lsn()) > 0 as behind
-      `) as unknown as [{ behind: boolean }];
-      if (!behind) return;
+      const [{ done }] = (await target`
+        select coalesce(
+          behind <= 0 or (behind <= ${LONG_PAGE_HEADER} and page_offset = 0),
+          false
+        ) as done
+        from (
+          select pg_wal_lsn_diff(${lsn}::pg_lsn, replayed) as behind,
+                 pg_wal_lsn_diff(replayed, '0/0') % current_setting('wal_block_size')::int
+                   as page_offset
+          from pg_last_wal_replay_lsn() as replayed
+        ) as position
+      `) as unknown as [{ done: boolean }];
+      if (done) return;
       if (Date.now() > deadline)
         throw new Error(`the replica did not replay ${lsn} in ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 20));
