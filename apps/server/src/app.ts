@@ -54,6 +54,7 @@ import { securityHeadersPlugin } from './plugins/security-headers';
 import { cookiePlugin, sessionCookieSettings } from './plugins/session';
 import { trpcPlugin } from './plugins/trpc';
 import { webApp } from './plugins/web';
+import { queryStringParser } from './query-string';
 import { createRedisWritePositions } from './replicas/redis-positions';
 import { API_PREFIX } from './rest/docs';
 import { failureOf, sendFailure } from './rest/errors';
@@ -115,7 +116,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     // marks each such answer `Connection: close`, so clients reconnect to a process that stays.
     return503OnClosing: false,
     // tRPC batches name every procedure in the path ("tag.list,article.list,...").
-    routerOptions: { maxParamLength: 5000 },
+    // Parsed query strings are kept by their text (query-string.ts).
+    routerOptions: { maxParamLength: 5000, querystringParser: queryStringParser() },
     // A path that does not decode (bytes that are not UTF-8) or is too long is refused before any
     // route: in the surface's own error shape, as every other refusal.
     frameworkErrors: refuseMalformedUrl,
