@@ -1,12 +1,12 @@
 // Conditional GETs: public answers of /api and /trpc carry an ETag and answer 304 to a client that
 // holds the same bytes; a write changes the ETag; personal answers carry none.
 import { getTestDb, resetDb } from '@conduit/db/testing';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../../test/helpers';
 import { query } from '../../test/http';
 import { api, signUp } from '../rest/testing';
-import { etagOf } from './etag';
+import { appendVary, etagOf, PUBLIC_VARY } from './etag';
 
 let app: FastifyInstance;
 
@@ -99,4 +99,54 @@ describe('GET /trpc with If-None-Match', () => {
     const me = await query(app, 'auth.me');
     expect(me.headers.etag).toBeUndefined();
   });
+});
+
+describe('appendVary', () => {
+  /** The part of a reply appendVary uses, counting the times Vary is set. */
+  function reply(vary?: string) {
+    const headers = new Map<string, string>(vary === undefined ? [] : [['vary', vary]]);
+    let sets = 0;
+    const fake = {
+      getHeader: (name: string) => headers.get(name),
+      header: (name: string, value: string) => {
+        headers.set(name, value);
+        sets += 1;
+        return fake;
+      },
+    };
+    return {
+      fake: fake as unknown as FastifyReply,
+      vary: () => headers.get('vary'),
+      sets: () => sets,
+    };
+  }
+
+  it.each([
+    [undefined, ['authorization', 'cookie'], 'authorization, cookie'],
+    [
+      'trpc-accept, accept',
+      ['authorization', 'cookie'],
+      'trpc-accept, accept, authorization, cookie',
+    ],
+    ['Cookie,accept', ['authorization', 'cookie'], 'Cookie, accept, authorization'],
+    ['accept , , authorization', ['authorization', 'cookie'], 'accept, authorization, cookie'],
+  ])('adds to %s each name it lacks, once, asked once or again', (present, names, expected) => {
+    for (let time = 0; time < 2; time += 1) {
+      const { fake, vary } = reply(present);
+      appendVary(fake, names);
+      expect(vary()).toBe(expected);
+    }
+  });
+
+  it.each([['authorization, cookie'], ['*'], ['Cookie, Authorization, accept-encoding']])(
+    'leaves %s as it is when it has every name',
+    (present) => {
+      for (let time = 0; time < 2; time += 1) {
+        const { fake, vary, sets } = reply(present);
+        appendVary(fake, PUBLIC_VARY);
+        expect(vary()).toBe(present);
+        expect(sets()).toBe(0);
+      }
+    },
+  );
 });

@@ -51,13 +51,38 @@ export async function conditionalGet(
   return '';
 }
 
-export function appendVary(reply: FastifyReply, names: string[]): void {
-  const present = String(reply.getHeader('vary') ?? '')
+/** Vary values made, by the names added and the value they were added to. */
+const merged = new WeakMap<readonly string[], Map<string, string>>();
+/** Only our own hooks and plugins set Vary, so its values are few; a bound all the same. */
+const KEPT_VARIES = 64;
+
+/**
+ * Adds `names` to the reply's Vary, each once. The result is kept for the value it was added to:
+ * every public answer goes through here, and a tRPC answer's Vary (`trpc-accept, accept`) took
+ * splitting and comparing again each time, a few tenths of a microsecond of a cached answer.
+ */
+export function appendVary(reply: FastifyReply, names: readonly string[]): void {
+  const present = String(reply.getHeader('vary') ?? '');
+  let byPresent = merged.get(names);
+  if (byPresent === undefined) {
+    byPresent = new Map();
+    merged.set(names, byPresent);
+  }
+  let vary = byPresent.get(present);
+  if (vary === undefined) {
+    vary = varyWith(present, names);
+    if (byPresent.size < KEPT_VARIES) byPresent.set(present, vary);
+  }
+  if (vary !== present) reply.header('vary', vary);
+}
+
+function varyWith(present: string, names: readonly string[]): string {
+  const have = present
     .split(',')
     .map((name) => name.trim())
     .filter(Boolean);
   const missing = names.filter(
-    (name) => !present.some((have) => have.toLowerCase() === name || have === '*'),
+    (name) => !have.some((known) => known.toLowerCase() === name || known === '*'),
   );
-  if (missing.length > 0) reply.header('vary', [...present, ...missing].join(', '));
+  return missing.length > 0 ? [...have, ...missing].join(', ') : present;
 }

@@ -37,8 +37,8 @@ const procedureLabels = new Map(
   Object.keys(appRouter._def.procedures).map((path) => [path, `trpc:${path}`]),
 );
 
-function routeLabel(request: FastifyRequest): string {
-  const route = request.routeOptions.url;
+/** `route` is the request's `routeOptions.url`, read once: each read makes Fastify a new object. */
+function routeLabel(request: FastifyRequest, route: string | undefined): string {
   if (route === undefined) return 'unmatched';
   if (route !== TRPC_ROUTE) return route;
   const path = (request.params as { path?: string } | undefined)?.path ?? '';
@@ -182,8 +182,9 @@ const plugin: FastifyPluginAsync<MetricsOptions> = async (
   const wholeServer = workerMetrics(register);
 
   app.addHook('onResponse', async (request, reply) => {
-    if (UNCOUNTED.has(request.routeOptions.url ?? '')) return;
-    const route = routeLabel(request);
+    const url = request.routeOptions.url;
+    if (url !== undefined && UNCOUNTED.has(url)) return;
+    const route = routeLabel(request, url);
     requests.inc({ method: request.method, route, status: String(reply.statusCode) });
     duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
   });
