@@ -151,14 +151,18 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     stopping = true;
     return commentEvents.close();
   });
-  app.addHook('onRequest', async (request) => {
+  // Callback hooks, as every hook on the way of a cached answer: an async one makes a promise and
+  // waits a turn for it on every request.
+  app.addHook('onRequest', (request, _reply, done) => {
     if (stopping && request.headers.accept?.includes('text/event-stream')) {
-      throw new RequestRefusedError('unavailable', 'This server is stopping: reconnect', 1);
+      return done(new RequestRefusedError('unavailable', 'This server is stopping: reconnect', 1));
     }
+    done();
   });
 
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
+    done(null, payload);
   });
 
   const production = config.env === 'production';

@@ -9,7 +9,7 @@
 // (security headers, ETag and 304, compression, metrics, logs) run on a hit as on any answer, and
 // the rate limit before it.
 import type { AnswerCache, AnswerWatch, CacheStore } from '@conduit/api';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { compressed, type Encoding, encodingFor, THRESHOLD_BYTES } from './compression';
 import { appendVary, etagOf, PUBLIC_VARY } from './etag';
@@ -146,21 +146,29 @@ const plugin: FastifyPluginAsync<AnswerCacheOptions> = async (app, { answers, se
     done();
   });
 
-  app.addHook('onSend', async (request: Marked, reply, payload) => {
+  // A callback hook, as the one above.
+  app.addHook('onSend', (request: Marked, reply, payload, done) => {
     const watched = request[watchOf];
-    if (watched === undefined || reply.statusCode !== 200) return payload;
-    if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload;
-    const kept: Kept = {
-      body: payload,
-      contentType: reply.getHeader('content-type')?.toString(),
-      vary: reply.getHeader('vary')?.toString(),
-      etag: etagOf(payload),
-      size: Buffer.byteLength(payload),
-      encoded: {},
-    };
-    watched.watch.keep(watched.key, kept);
-    return payload;
+    if (watched !== undefined && reply.statusCode === 200) keepAnswer(watched, reply, payload);
+    done(null, payload);
   });
 };
+
+function keepAnswer(
+  watched: { key: string; watch: AnswerWatch },
+  reply: FastifyReply,
+  payload: unknown,
+): void {
+  if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return;
+  const kept: Kept = {
+    body: payload,
+    contentType: reply.getHeader('content-type')?.toString(),
+    vary: reply.getHeader('vary')?.toString(),
+    etag: etagOf(payload),
+    size: Buffer.byteLength(payload),
+    encoded: {},
+  };
+  watched.watch.keep(watched.key, kept);
+}
 
 export const answerCachePlugin = fp(plugin, { name: 'conduit-answer-cache' });

@@ -63,19 +63,24 @@ const plugin: FastifyPluginAsync = async (app) => {
   // as they are (a Brotli stream per small answer cost about a quarter of the throughput of
   // tag.list in a quick measurement). Streamed batches (`trpc-accept: application/jsonl`) and
   // event streams stay streams.
-  app.addHook('onSend', async (request, reply, payload) => {
-    if (!(payload instanceof Response)) return payload;
+  // A callback hook: an async one makes a promise and waits a turn for it on every answer, where
+  // most answers are not a Response at all.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (!(payload instanceof Response)) return done(null, payload);
     const type = payload.headers.get('content-type') ?? '';
     if (
       !type.startsWith('application/json') ||
       request.headers['trpc-accept'] === 'application/jsonl'
     ) {
-      return payload;
+      return done(null, payload);
     }
     reply.code(payload.status);
     for (const [name, value] of payload.headers) reply.header(name, value);
     // As text: one chunk with the headers (send-json-text.ts).
-    return payload.text();
+    payload.text().then(
+      (text) => done(null, text),
+      (error: Error) => done(error),
+    );
   });
 };
 

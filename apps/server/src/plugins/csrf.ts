@@ -36,17 +36,18 @@ export function fromTrustedOrigin(
 
 export const csrfPlugin = fp<CsrfOptions>(
   async (app, opts) => {
-    app.addHook('onRequest', async (request) => {
-      if (SAFE_METHODS.has(request.method)) return;
+    // A callback hook: an async one makes a promise and waits a turn for it on every request.
+    app.addHook('onRequest', (request, _reply, done) => {
+      if (SAFE_METHODS.has(request.method)) return done();
       // A token in a header is not ambient: a foreign page cannot make the browser send it.
-      if (request.headers.authorization !== undefined) return;
-      if (!hasSessionCookie(request, opts.cookie)) return;
-      if (fromTrustedOrigin(request, opts.allowedOrigins)) return;
+      if (request.headers.authorization !== undefined) return done();
+      if (!hasSessionCookie(request, opts.cookie)) return done();
+      if (fromTrustedOrigin(request, opts.allowedOrigins)) return done();
       request.log.warn(
         { origin: request.headers.origin, site: request.headers['sec-fetch-site'] },
         'cross-origin request refused',
       );
-      throw new RequestRefusedError('forbidden', 'Cross-origin request refused');
+      done(new RequestRefusedError('forbidden', 'Cross-origin request refused'));
     });
   },
   { name: 'csrf', dependencies: ['cookies'] },

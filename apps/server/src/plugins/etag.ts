@@ -26,13 +26,21 @@ export const PUBLIC_VARY = ['authorization', 'cookie'];
 
 /**
  * An onSend hook: add it where the answer's cache-control is already decided (after the hook that
- * marks personal answers no-store), so it can tell public answers from private ones.
+ * marks personal answers no-store), so it can tell public answers from private ones. A callback
+ * hook, as every hook on the way of a cached answer: an async one makes a promise and waits a
+ * turn for it on every answer.
  */
-export async function conditionalGet(
+export function conditionalGet(
   request: FastifyRequest,
   reply: FastifyReply,
   payload: unknown,
-): Promise<unknown> {
+  done: (error: Error | null, payload: unknown) => void,
+): void {
+  done(null, conditionalPayload(request, reply, payload));
+}
+
+/** The payload to send: the answer's own, or none for a 304. */
+function conditionalPayload(request: FastifyRequest, reply: FastifyReply, payload: unknown) {
   if (request.method !== 'GET' && request.method !== 'HEAD') return payload;
   if (reply.statusCode !== 200) return payload;
   if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload; // streams

@@ -181,12 +181,15 @@ const plugin: FastifyPluginAsync<MetricsOptions> = async (
   // A WORKERS worker answers for the whole server: the primary gathers every worker's figures.
   const wholeServer = workerMetrics(register);
 
-  app.addHook('onResponse', async (request, reply) => {
+  // A callback hook: an async one makes a promise and waits a turn for it on every request.
+  app.addHook('onResponse', (request, reply, done) => {
     const url = request.routeOptions.url;
-    if (url !== undefined && UNCOUNTED.has(url)) return;
-    const route = routeLabel(request, url);
-    requests.inc({ method: request.method, route, status: String(reply.statusCode) });
-    duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    if (url === undefined || !UNCOUNTED.has(url)) {
+      const route = routeLabel(request, url);
+      requests.inc({ method: request.method, route, status: String(reply.statusCode) });
+      duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    }
+    done();
   });
 
   const expected = token === undefined ? undefined : digest(`Bearer ${token}`);

@@ -85,7 +85,8 @@ async function mountApi(api: FastifyInstance, opts: RestPluginOptions): Promise<
     });
   }
 
-  api.addHook('onSend', async (request, reply) => {
+  // A callback hook: an async one makes a promise and waits a turn for it on every answer.
+  api.addHook('onSend', (request, reply, payload, done) => {
     // Answers about a signed-in user (a token was presented) or carrying a token are private.
     // Cookies are read directly: a request refused before they were parsed has none parsed.
     const credentials =
@@ -93,6 +94,7 @@ async function mountApi(api: FastifyInstance, opts: RestPluginOptions): Promise<
     if (request.routeOptions.config?.personal || credentials) {
       reply.header('cache-control', 'no-store');
     }
+    done(null, payload);
   });
   // After the hook above: public answers get an ETag and 304 on a match, private ones none.
   api.addHook('onSend', conditionalGet);
