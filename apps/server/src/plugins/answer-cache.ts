@@ -70,7 +70,12 @@ export function keptIn(kept: Kept, encoding: Encoding, compress = compressed): B
 const ENCODED_VARY = [...PUBLIC_VARY, 'accept-encoding'];
 
 const watchOf = Symbol('answer watch');
-type Marked = FastifyRequest & { [watchOf]?: { key: string; watch: AnswerWatch } };
+/** A request whose answer may be kept: under which key, and the watch its reads go through. */
+interface Watched {
+  key: string;
+  watch: AnswerWatch;
+}
+type Marked = FastifyRequest & { [watchOf]?: Watched };
 
 /**
  * The store a request's procedures read through: the watched one while its answer may be kept
@@ -154,11 +159,7 @@ const plugin: FastifyPluginAsync<AnswerCacheOptions> = async (app, { answers, se
   });
 };
 
-function keepAnswer(
-  watched: { key: string; watch: AnswerWatch },
-  reply: FastifyReply,
-  payload: unknown,
-): void {
+function keepAnswer(watched: Watched, reply: FastifyReply, payload: unknown): void {
   if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return;
   const kept: Kept = {
     body: payload,
