@@ -38,7 +38,9 @@ import type { Config } from './config';
 import type { SharedContextOptions } from './context';
 import { createMemoryLimiter } from './limits/memory';
 import { createRedisLimiter, FAIL_FAST_REDIS_OPTIONS } from './limits/redis';
+import { AccessLog } from './logging/access-log';
 import { censorLine } from './logging/censor-line';
+import { standardOutput } from './logging/destination';
 import { serializeRequest } from './logging/redact';
 import { startMailDelivery } from './mail';
 import { devOutboxPage } from './mail-dev-page';
@@ -100,8 +102,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       serializers: { req: serializeRequest },
       // A traced request's lines carry its trace id (telemetry/request-span.ts).
       ...(config.tracing ? { mixin: traceFields } : {}),
-      ...(deps.logStream ? { stream: deps.logStream } : {}),
+      stream: deps.logStream ?? standardOutput(),
     },
+    // One line per request, when it is answered (logging/access-log.ts).
+    logController: new AccessLog(),
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();

@@ -57,7 +57,7 @@ describe('main', { timeout: 60_000 }, () => {
       .split('\n')
       .map((line) => JSON.parse(line) as Record<string, unknown>);
     const aboutRequest = lines.filter((line) => line.reqId === requestId);
-    expect(aboutRequest.map((line) => line.msg)).toEqual(['incoming request', 'request completed']);
+    expect(aboutRequest.map((line) => line.msg)).toEqual(['request completed']);
     expect(lines.at(-1)).toMatchObject({ msg: 'stopped' });
   });
 });
