@@ -8,7 +8,17 @@
 // Each value is kept with the entities it shows (cache-tags.ts): the articles and their authors,
 // and for a list which articles it holds. Every load goes to `db`, the primary: a value loaded
 // from a lagging replica could put back in the shared cache what a write just replaced.
-import { and, type Database, eq, favorites, follows, inArray, sql } from '@conduit/db';
+import {
+  and,
+  type Database,
+  eq,
+  favorites,
+  follows,
+  inArray,
+  type Placeholder,
+  type SQL,
+  sql,
+} from '@conduit/db';
 import { type CacheStore, cachedByTags } from '../cache';
 import type { ArticlePage, ArticleSummary, PageRequest } from '../schemas/article';
 import { getArticleWithRefs } from './articles';
@@ -24,6 +34,7 @@ import {
   taggedTag,
   userTag,
 } from './cache-tags';
+import { preparedPer } from './prepared';
 import { findProfile } from './profiles';
 
 export interface Reader {
@@ -189,20 +200,48 @@ async function viewerFlags(
   const authorIds = [...new Set([...refs.map((ref) => ref.authorId), ...userIds])];
   const flags: ViewerFlags = { favorited: new Set(), following: new Set() };
   if (articleIds.length === 0 && authorIds.length === 0) return flags;
-  // `inArray` with an empty list is `false` in Drizzle: that half then reads nothing.
-  const rows = await db
+  const prepared = preparedFlags(db);
+  const rows = prepared
+    ? await prepared.execute({ viewerId, articleIds, authorIds })
+    : await flagsQuery(db, viewerId, inArray(favorites.articleId, articleIds), (column) =>
+        inArray(column, authorIds),
+      );
+  for (const row of rows) (row.favorite ? flags.favorited : flags.following).add(row.id);
+  return flags;
+}
+
+/**
+ * The viewer's favorites among some articles and follows among some authors, in one query. Built
+ * for each call it cost a signed-in read about a tenth of its server time (Drizzle assembling
+ * the union), so outside a transaction it is prepared once, the id lists bound as arrays.
+ */
+function flagsQuery(
+  db: Database,
+  viewerId: number | Placeholder,
+  favoriteOf: SQL,
+  followeeIn: (column: typeof follows.followeeId) => SQL,
+) {
+  return db
     .select({ favorite: sql<boolean>`true`, id: favorites.articleId })
     .from(favorites)
-    .where(and(eq(favorites.userId, viewerId), inArray(favorites.articleId, articleIds)))
+    .where(and(eq(favorites.userId, viewerId), favoriteOf))
     .unionAll(
       db
         .select({ favorite: sql<boolean>`false`, id: follows.followeeId })
         .from(follows)
-        .where(and(eq(follows.followerId, viewerId), inArray(follows.followeeId, authorIds))),
+        .where(and(eq(follows.followerId, viewerId), followeeIn(follows.followeeId))),
     );
-  for (const row of rows) (row.favorite ? flags.favorited : flags.following).add(row.id);
-  return flags;
 }
+
+// `= any(array)` reads nothing for an empty array, as `inArray` with an empty list does.
+const preparedFlags = preparedPer((db) =>
+  flagsQuery(
+    db,
+    sql.placeholder('viewerId'),
+    sql`${favorites.articleId} = any(${sql.placeholder('articleIds')})`,
+    (column) => sql`${column} = any(${sql.placeholder('authorIds')})`,
+  ).prepare('viewer_flags'),
+);
 
 /** Flags as an anonymous reader sees them. */
 function anonymous<T extends ArticleSummary>(article: T): T {
