@@ -58,13 +58,14 @@ describe('cpu accounting', () => {
     const startedAt = performance.now();
     const before = process.cpuUsage();
     const stop = await watchCpu(() => []);
-    const until = performance.now() + 400;
+    const until = performance.now() + 1000;
     while (performance.now() < until) Math.sqrt(Math.random());
     const use = await stop();
     const { user, system } = process.cpuUsage(before);
     const truth = (user + system) / 1000 / (performance.now() - startedAt);
     expect(truth).toBeGreaterThan(0);
-    // Within two clock ticks (10 ms each) over the 0.4 s, and a little for the reads of /proc.
+    // Within a few clock ticks (10 ms each) over the second, and a little for the reads of /proc:
+    // over 0.4 s two ticks were a twentieth, and CI once saw 0.102 against 0.1.
     expect(Math.abs((use?.loadGenerator ?? 0) - truth)).toBeLessThan(0.1);
     expect(use?.machine).toBeGreaterThanOrEqual((use?.loadGenerator ?? 0) - 0.1);
     expect(use?.server).toBe(0);
