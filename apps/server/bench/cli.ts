@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 export const PHASES = [
   'paths',
   'cache',
+  'mixed',
   'search',
   'feed',
   'scale',
@@ -22,6 +23,8 @@ bench-results/<timestamp>.json and .svg (and latest.json / latest.svg).
 Phases (--phases, comma-separated; default: every phase this machine can run):
   paths   each read over tRPC and over REST, and the same SQL through a bare Fastify route
   cache   the same reads with the hot-read cache off (CACHE_TTL_MS=0) and on (the default)
+  mixed   article.list, article.get and profile.get, cache on, alone and with a writer beside
+          them toggling favorites (20/s), each toggle read back at once: fails on a stale read
   search  typical searches over tRPC and REST, and the plan of the widest one (EXPLAIN ANALYZE)
   feed    the feed's first page for readers following each of --feed-follows authors, over
           tRPC and REST, on --feed-articles generated articles                  (PostgreSQL)
@@ -54,7 +57,7 @@ Options:
   --feed-follows A,B      authors each reader of the feed phase follows
                           (default 10,30,100,300,1000,10000)
   --endpoints A,B         measure only these endpoints (names as in the tables)
-  --redis-url URL         cache phase: keep the cache in Redis (default: in process)
+  --redis-url URL         cache and mixed phases: keep the cache in Redis (default: in process)
   --no-pin                leave the measured server and the load generator wherever the
                           scheduler puts them (default: where taskset and two cores or more are
                           there, the server of the paths, cache, search, feed and size phases
@@ -204,6 +207,8 @@ export function measurementCount(phase: Phase, options: BenchOptions): number {
       return reads(6) * (2 * options.rounds + 1);
     case 'cache':
       return reads(8) * 2 * 2 * options.rounds;
+    case 'mixed':
+      return reads(3) * 2 * 2 * options.rounds;
     case 'search':
       return reads(4) * 2 * options.rounds;
     case 'scale':
@@ -229,6 +234,7 @@ export function estimateSeconds(phases: readonly Phase[], options: BenchOptions)
   if (phases.some((phase) => phase !== 'size' && phase !== 'feed' && phase !== 'hosts'))
     seconds += 15 + options.articles / 1500;
   seconds += 2 * (phases.includes('cache') ? 2 : 0) + 2 * (phases.includes('paths') ? 2 : 0);
+  if (phases.includes('mixed')) seconds += 2;
   if (phases.includes('search')) seconds += 2;
   if (phases.includes('scale')) seconds += 2 * options.instances;
   if (phases.includes('capped')) seconds += 2 * Math.max(0, ...options.cappedInstances);

@@ -170,6 +170,8 @@ async function runPhase(phase: Phase): Promise<PhaseResult> {
       return runPaths(context, required(shared));
     case 'cache':
       return runCache(context, required(shared));
+    case 'mixed':
+      return (await import('./phases/mixed')).runMixed(context, required(shared));
     case 'search':
       return runSearch(context, required(shared));
     case 'scale':
