@@ -55,9 +55,9 @@ export async function runMixed(context: BenchContext, data: SharedData): Promise
     variants: ['alone, tRPC', 'alone, REST', 'with writes, tRPC', 'with writes, REST'],
     rows,
     notes: [
-      `Writes: ${tally.writes} favorite toggles (aiming at ${WRITES_PER_SECOND}/s) by one ` +
+      `Writes: ${thousands.format(tally.writes)} favorite toggles (aiming at ${WRITES_PER_SECOND}/s) by one ` +
         `signed-in reader on the first page's articles, each read back at once anonymously over ` +
-        `tRPC and REST in turn: ${tally.checks} checks, none stale` +
+        `tRPC and REST in turn: ${thousands.format(tally.checks)} checks, none stale` +
         (tally.failures.length > 0
           ? `; ${tally.failures.length} writes failed, first: ${tally.failures[0]}`
           : '.'),
