@@ -17,7 +17,7 @@ import {
 } from './common';
 
 /** Favorite toggles per second the writer aims at (each also reads the article back). */
-export const WRITES_PER_SECOND = 20;
+const WRITES_PER_SECOND = 20;
 
 /** The reads measured: the first page every toggle invalidates, one article, a profile no toggle touches. */
 const MIXED_READS = ['article.list', 'article.get', 'profile.get'];
@@ -29,16 +29,16 @@ export async function runMixed(context: BenchContext, data: SharedData): Promise
   );
   const rows: ResultRow[] = [];
   const server = await startServer(data.database, { REDIS_URL: context.options.redisUrl });
-  let tally = emptyTally();
+  const tally = emptyTally();
   try {
     for (const read of reads) {
       context.log(`mixed: ${read.name} alone, then with writes...`);
       rows.push(...(await measureRead(context, server.url, read, data, 'alone, ')));
-      const writer = startWriter(server.url, data.inputs, WRITES_PER_SECOND);
+      const writer = startWriter(server.url, data.inputs, WRITES_PER_SECOND, tally);
       try {
         rows.push(...(await measureRead(context, server.url, read, data, 'with writes, ')));
       } finally {
-        tally = addTally(tally, await writer.stop());
+        await writer.stop();
       }
     }
   } finally {
@@ -65,7 +65,7 @@ export async function runMixed(context: BenchContext, data: SharedData): Promise
   };
 }
 
-export interface WriterTally {
+interface WriterTally {
   writes: number;
   checks: number;
   /** What each stale read showed, and what the write had answered. */
@@ -74,15 +74,6 @@ export interface WriterTally {
 }
 
 const emptyTally = (): WriterTally => ({ writes: 0, checks: 0, stale: [], failures: [] });
-
-function addTally(a: WriterTally, b: WriterTally): WriterTally {
-  return {
-    writes: a.writes + b.writes,
-    checks: a.checks + b.checks,
-    stale: [...a.stale, ...b.stale],
-    failures: [...a.failures, ...b.failures],
-  };
-}
 
 /** An article's favorites count in an answer of `article.get` over tRPC or REST. */
 export function favoritesCountIn(surface: 'tRPC' | 'REST', body: unknown): number | undefined {
@@ -99,14 +90,14 @@ export function favoritesCountIn(surface: 'tRPC' | 'REST', body: unknown): numbe
 
 /**
  * The writer, in a loop until stopped: favorite, read back, unfavorite, read back, the next of
- * the first page's articles each time, paced to `perSecond` toggles.
+ * the first page's articles each time, paced to `perSecond` toggles; counted into `tally`.
  */
 function startWriter(
   base: string,
   inputs: ReadInputs,
   perSecond: number,
-): { stop(): Promise<WriterTally> } {
-  const tally = emptyTally();
+  tally: WriterTally,
+): { stop(): Promise<void> } {
   let running = true;
   const auth = { authorization: `Token ${inputs.token}` };
   const loop = (async () => {
@@ -156,7 +147,6 @@ function startWriter(
     async stop() {
       running = false;
       await loop;
-      return tally;
     },
   };
 }

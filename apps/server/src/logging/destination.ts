@@ -9,13 +9,13 @@ import pino from 'pino';
  * Most bytes waiting to be written; beyond that, lines are dropped rather than held: a reader of
  * the output that stops reading must not take the server's memory with it.
  */
-export const MAX_WAITING_BYTES = 16 * 1024 * 1024;
+const MAX_WAITING_BYTES = 16 * 1024 * 1024;
 
 /**
  * Most bytes in one write: whole lines only, and no more than a pipe takes in one piece (PIPE_BUF
  * on Linux), so the lines of WORKERS processes sharing one output never cut into each other.
  */
-export const MAX_WRITE_BYTES = 4096;
+const MAX_WRITE_BYTES = 4096;
 
 export function standardOutput(): pino.DestinationStream {
   return pino.destination({
