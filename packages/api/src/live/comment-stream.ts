@@ -29,7 +29,7 @@ export interface CommentStreamReader {
  */
 export async function* streamArticleComments(
   reader: CommentStreamReader,
-  input: { slugs: string[]; lastEventId?: number | undefined },
+  input: LiveInput,
   signal: AbortSignal | undefined,
 ) {
   const { db, viewerId } = reader;
@@ -62,11 +62,14 @@ export async function* streamArticleComments(
     // Says the stream is in effect, and where it stands: a client that has heard no event yet
     // still has an id to resume from.
     yield tracked(String(position), { kind: 'ready' as const });
-    let after = input.lastEventId;
-    while (after !== undefined && !signal?.aborted) {
-      const missed = await articleCommentsAfter(db, articleIds, after, CATCH_UP_PAGE, viewerId);
+    const after = catchUpFrom(articles, input);
+    while (after.size > 0 && !signal?.aborted) {
+      const missed = await articleCommentsAfter(db, after, CATCH_UP_PAGE, viewerId);
       for (const found of missed) yield created(found);
-      after = missed.length === CATCH_UP_PAGE ? missed.at(-1)?.comment.id : undefined;
+      const last = missed.at(-1)?.comment.id;
+      if (missed.length < CATCH_UP_PAGE || last === undefined) break;
+      // In id order: every comment up to the page's last has been sent, whatever its article.
+      for (const [articleId, id] of after) after.set(articleId, Math.max(id, last));
     }
     for await (const batch of subscription.events(signal)) {
       const fresh = await freshComments(reader, articleIds, batch, sent);
@@ -83,6 +86,34 @@ export async function* streamArticleComments(
   } finally {
     subscription.close();
   }
+}
+
+interface LiveInput {
+  slugs: string[];
+  lastEventId?: number | undefined;
+  /** Where the page of each slug stands (by index), null where it need not be said. */
+  since?: (number | null)[] | undefined;
+}
+
+/**
+ * The comment after which each article's catch-up starts (by article id; none for an article
+ * that needs none): the client's position, or where the article's page stands when that is
+ * earlier. A client's earlier streams may not have followed every article of this one, so its
+ * position alone would skip the comments they never sent.
+ */
+function catchUpFrom(articles: { id: number; slug: string }[], input: LiveInput) {
+  const sinceOf = new Map<string, number>();
+  input.since?.forEach((since, index) => {
+    const slug = input.slugs[index];
+    if (since === null || slug === undefined) return;
+    sinceOf.set(slug, Math.min(since, sinceOf.get(slug) ?? since));
+  });
+  const after = new Map<number, number>();
+  for (const { id, slug } of articles) {
+    const starts = [input.lastEventId, sinceOf.get(slug)].filter((n) => n !== undefined);
+    if (starts.length > 0) after.set(id, Math.min(...starts));
+  }
+  return after;
 }
 
 /** The batch's new comments not sent yet, as this reader sees them, by id. */

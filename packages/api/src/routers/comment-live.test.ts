@@ -60,7 +60,10 @@ function instance(conn: DbConnection) {
 type Instance = ReturnType<typeof instance>;
 
 /** Opens `comment.live`, waits for `ready` (it is listening), then reads events as `{ id, event }`. */
-async function follow(node: Instance, input: { slugs: string[]; lastEventId?: string }) {
+async function follow(
+  node: Instance,
+  input: { slugs: string[]; lastEventId?: string; since?: (number | null)[] },
+) {
   const leave = new AbortController();
   const iterator = (await node.callerAs(undefined, leave.signal).comment.live(input))[
     Symbol.asyncIterator
@@ -192,6 +195,43 @@ describe('comment.live', () => {
     await fresh.close();
   });
 
+  it("starts an article from where its page stands, when that is earlier than the stream's position", async () => {
+    // The client's earlier stream followed only 'left': its position says nothing of 'right',
+    // whose page holds 'right, read' and missed 'right, unheard'.
+    const one = instance(first);
+    const writer = await account(one.db, 'writer');
+    for (const slug of ['left', 'right', 'empty']) await createArticle(one.db, writer, { slug });
+    const write = (slug: string, body: string) =>
+      one.callerAs(writer.token).comment.create({ slug, body });
+    const earlier = await follow(one, { slugs: ['left'] });
+    const { comment: read } = await write('right', 'right, read');
+    await write('right', 'right, unheard');
+    await write('left', 'left, heard');
+    const heard = await earlier.next();
+    await earlier.close();
+    await write('empty', 'on the empty one');
+
+    const wider = await follow(one, {
+      slugs: ['left', 'right', 'empty'],
+      lastEventId: heard.id,
+      since: [null, read.id, 0],
+    });
+    expect(wider.position).toBe(heard.id);
+    const caughtUp = [await wider.next(), await wider.next()];
+    expect(caughtUp.map(({ event }) => event.kind === 'created' && event.comment.body)).toEqual([
+      'right, unheard',
+      'on the empty one',
+    ]);
+    expect(await wider.nothingWithin(200)).toBe(true);
+    await wider.close();
+
+    // Position 0 (a stream that began with no comment anywhere) resumes from the start.
+    const fromZero = await follow(one, { slugs: ['empty'], lastEventId: '0' });
+    expect(fromZero.position).toBe('0');
+    expect((await fromZero.next()).event).toMatchObject({ comment: { body: 'on the empty one' } });
+    await fromZero.close();
+  });
+
   it('refuses a bad set naming slugs (400), and a set of unknown articles (404)', async () => {
     const one = instance(first);
     const open = async (input: unknown) => {
@@ -205,6 +245,13 @@ describe('comment.live', () => {
       const fields = await refusedFields(open({ slugs }));
       expect(
         fields.some((field) => field.startsWith('slugs')),
+        JSON.stringify(fields),
+      ).toBe(true);
+    }
+    for (const since of [[1], [1, 2, 3], [-1, 0], ['1', 0], 'all', [1.5, null]]) {
+      const fields = await refusedFields(open({ slugs: ['one', 'two'], since }));
+      expect(
+        fields.some((field) => field.startsWith('since')),
         JSON.stringify(fields),
       ).toBe(true);
     }

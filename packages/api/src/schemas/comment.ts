@@ -71,7 +71,8 @@ const lastEventIdSchema = z
   .max(64)
   .nullish()
   .transform((value) => {
-    if (!value || !/^[1-9]\d{0,9}$/.test(value)) return undefined;
+    // 0 is a position too: a stream that started with no comment anywhere.
+    if (!value || !/^(0|[1-9]\d{0,9})$/.test(value)) return undefined;
     const id = Number(value);
     return id <= ID_MAX ? id : undefined;
   });
@@ -87,15 +88,38 @@ export const LIVE_ARTICLES_MAX = 32;
 /** Longer than any slug a title makes; a longer one names no article. */
 export const LIVE_SLUG_MAX_LENGTH = 256;
 
-export const commentsLiveSetInput = z.object({
-  slugs: z
-    .array(slugSchema.max(LIVE_SLUG_MAX_LENGTH, { error: 'is too long' }), {
-      error: 'must be a list of article slugs',
-    })
-    .min(1, { error: 'must name at least one article' })
-    .max(LIVE_ARTICLES_MAX, { error: `must name at most ${LIVE_ARTICLES_MAX} articles` }),
-  lastEventId: lastEventIdSchema,
-});
+export const commentsLiveSetInput = z
+  .object({
+    slugs: z
+      .array(slugSchema.max(LIVE_SLUG_MAX_LENGTH, { error: 'is too long' }), {
+        error: 'must be a list of article slugs',
+      })
+      .min(1, { error: 'must name at least one article' })
+      .max(LIVE_ARTICLES_MAX, { error: `must name at most ${LIVE_ARTICLES_MAX} articles` }),
+    lastEventId: lastEventIdSchema,
+    /**
+     * Where the page of each slug stands, by index: the newest comment id its list holds (0 for
+     * none), or null. The stream first sends that article's comments written after it, when that
+     * is earlier than `lastEventId`: a stream may follow an article the client's earlier streams
+     * did not, and their position says nothing of it.
+     */
+    since: z
+      .array(
+        z
+          .number({ error: 'must be comment ids or nulls' })
+          .int({ error: 'must be comment ids or nulls' })
+          .min(0, { error: 'must be comment ids or nulls' })
+          .max(ID_MAX, { error: 'must be comment ids or nulls' })
+          .nullable(),
+        { error: 'must be a list of comment ids or nulls' },
+      )
+      .max(LIVE_ARTICLES_MAX, { error: `must have at most ${LIVE_ARTICLES_MAX} entries` })
+      .optional(),
+  })
+  .refine((input) => input.since === undefined || input.since.length === input.slugs.length, {
+    path: ['since'],
+    error: 'must have one entry per slug',
+  });
 
 // Outputs ----------------------------------------------------------------------------------------
 

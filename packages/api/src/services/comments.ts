@@ -260,18 +260,22 @@ export async function articleCommentsByIds(
 }
 
 /**
- * Up to `limit` comments of any of the articles written after comment `afterId` (by id), for a
- * reader of several articles catching up on what it missed.
+ * Up to `limit` comments of the articles written after a comment (by id), each article after its
+ * own (`after`: article id to comment id), for a reader of several articles catching up on what
+ * it missed.
  */
 export async function articleCommentsAfter(
   db: Database,
-  articleIds: readonly number[],
-  afterId: number,
+  after: ReadonlyMap<number, number>,
   limit: number,
   viewerId: number | undefined,
 ): Promise<ArticleComment[]> {
-  if (articleIds.length === 0) return [];
-  const where = and(inArray(comments.articleId, [...articleIds]), gt(comments.id, afterId));
+  if (after.size === 0) return [];
+  const where = or(
+    ...[...after].map(([articleId, afterId]) =>
+      and(eq(comments.articleId, articleId), gt(comments.id, afterId)),
+    ),
+  );
   return (await selectArticleComments(db, where, viewerId).limit(limit)).map(withArticle);
 }
 
