@@ -4,30 +4,35 @@
 // Lock; the leader alone subscribes to `comment.live`, for the articles every visible tab shows,
 // and relays what arrives over a BroadcastChannel. When the leader tab closes, its lock passes to
 // another waiting tab, which asks every tab what it shows and resumes from the last event id all
-// of them heard. Hidden tabs ask for nothing; with no visible tab anywhere the stream closes.
-import type { AppRouter, RouterOutputs } from '@conduit/client';
-import type { TRPCClient } from '@trpc/client';
+// of them heard (or earlier, where a page's list needs it: lib/live-leader.ts). Hidden tabs ask for nothing; with no visible tab anywhere the stream closes.
+import {
+  type Client,
+  Leader,
+  type LeaderHost,
+  type LiveEvent,
+  type LiveStatus,
+  later,
+  type Want,
+} from './live-leader';
 
-type Comment = RouterOutputs['comment']['list']['comments'][number];
-
-/** What a page hears about the comments of its article. */
-export type LiveEvent =
-  | { kind: 'created'; slug: string; comment: Comment }
-  | { kind: 'deleted'; slug: string; id: number };
-
-/** How the stream is doing, as a page says it: live, (re)connecting, or given up. */
-export type LiveStatus = 'live' | 'connecting' | 'error';
+export type { LiveEvent, LiveStatus };
 
 export interface LiveWatcher {
   slug: string;
   onEvent(event: LiveEvent): void;
   /** The stream was away and may have missed deletions: read the list again. */
   onResync(): void;
+  /**
+   * The newest comment id the page's list holds (0 for none), from which a stream that starts to
+   * follow this article must resume to miss nothing; null when the page holds only the oldest
+   * pages, since newer comments then come with the next page, not the stream.
+   */
+  since(): number | null;
   onStatus(status: LiveStatus, leader: boolean): void;
 }
 
 type Message =
-  | { type: 'want'; tab: string; slugs: string[] }
+  | { type: 'want'; tab: string; wants: Want[] }
   | { type: 'ask' }
   | { type: 'event'; id: string; event: LiveEvent }
   | { type: 'position'; id: string }
@@ -36,8 +41,6 @@ type Message =
 
 const LOCK = 'conduit-live-comments';
 const CHANNEL = 'conduit-live-comments';
-/** Tabs opening together (a restored session) change the set once, not once each. */
-const SETTLE_MS = 50;
 /**
  * A tab hidden this long stops asking for its article. Not at once: flicking between two article
  * tabs should not replace the stream each time.
@@ -46,14 +49,8 @@ const HIDDEN_GRACE_MS = 10_000;
 /** Going from one article to the next in a tab keeps its leadership (and the stream) meanwhile. */
 const RESIGN_AFTER_MS = 2_000;
 
-type Client = TRPCClient<AppRouter>;
-type Unsubscribable = { unsubscribe(): void };
-
-const later = (a: string | undefined, b: string) =>
-  a === undefined || Number(b) > Number(a) ? b : a;
-
 /** The tab's side: what it watches, and (while it leads) the stream for every tab. */
-class LiveComments {
+class LiveComments implements LeaderHost {
   private readonly tab = crypto.randomUUID();
   private readonly watchers = new Set<LiveWatcher>();
   private readonly channel: BroadcastChannel | undefined =
@@ -91,7 +88,7 @@ class LiveComments {
     });
     // A closing tab stops asking at once, rather than leaving its articles in the leader's set.
     window.addEventListener('pagehide', () =>
-      this.post({ type: 'want', tab: this.tab, slugs: [] }),
+      this.post({ type: 'want', tab: this.tab, wants: [] }),
     );
     // Back from the back-forward cache: ask again, and read again what went by meanwhile.
     window.addEventListener('pageshow', (event) => {
@@ -117,16 +114,16 @@ class LiveComments {
     };
   }
 
-  /** The articles this tab shows: none once hidden for a while. */
-  private wants(): string[] {
+  /** The articles this tab shows, and where their lists stand: none once hidden for a while. */
+  private wants(): Want[] {
     if (this.released) return [];
-    return [...new Set([...this.watchers].map((w) => w.slug))];
+    return [...this.watchers].map((watcher) => ({ slug: watcher.slug, since: watcher.since() }));
   }
 
   private announceWants(): void {
-    const slugs = this.wants();
-    this.leader?.want(this.tab, slugs);
-    this.post({ type: 'want', tab: this.tab, slugs });
+    const wants = this.wants();
+    this.leader?.want(this.tab, wants);
+    this.post({ type: 'want', tab: this.tab, wants });
   }
 
   /** Waits for the lock (at once when no tab leads), leads while holding it, until resigning. */
@@ -215,7 +212,7 @@ class LiveComments {
     switch (message.type) {
       case 'want':
         if (!this.leader) break;
-        this.leader.want(message.tab, message.slugs);
+        this.leader.want(message.tab, message.wants);
         this.post({ type: 'status', status: this.status }); // for a tab that just opened
         break;
       case 'ask':
@@ -239,90 +236,6 @@ class LiveComments {
 
   private post(message: Message): void {
     this.channel?.postMessage(message);
-  }
-}
-
-/**
- * The leading tab's stream: one `comment.live` subscription for the union of what the tabs ask
- * for, replaced when that changes. The new one opens before the old one closes (it takes over
- * once the server says it is listening), so a change of set drops no event; pages apply each
- * event idempotently, so the overlap shows nothing twice.
- */
-class Leader {
-  private readonly wants = new Map<string, string[]>();
-  private current: { key: string; subscription: Unsubscribable } | undefined;
-  private replacing: { key: string; subscription: Unsubscribable } | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private stopped = false;
-
-  constructor(
-    private readonly tab: LiveComments,
-    private lastEventId: string | undefined,
-  ) {}
-
-  want(tab: string, slugs: string[]): void {
-    if (slugs.length === 0) this.wants.delete(tab);
-    else this.wants.set(tab, slugs);
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.follow(), SETTLE_MS);
-  }
-
-  stop(): void {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    this.replacing?.subscription.unsubscribe();
-    this.current?.subscription.unsubscribe();
-    this.current = undefined;
-  }
-
-  private follow(): void {
-    if (this.stopped) return;
-    const slugs = [...new Set([...this.wants.values()].flat())].sort();
-    const key = slugs.join('\n');
-    if (key === this.replacing?.key) return; // on its way
-    this.replacing?.subscription.unsubscribe();
-    this.replacing = undefined;
-    if (key === this.current?.key) return;
-    if (slugs.length === 0) {
-      // No visible article page in any tab: the connection goes back to the browser.
-      this.current?.subscription.unsubscribe();
-      this.current = undefined;
-      return;
-    }
-    const client = this.tab.trpc;
-    if (!client) return;
-    // A stream that resumes (a new leader, or the set reopened) may have missed deletions.
-    const resuming = this.lastEventId !== undefined && this.current === undefined;
-    let starts = 0;
-    const subscription = client.comment.live.subscribe(
-      { slugs, lastEventId: this.lastEventId },
-      {
-        onData: ({ id, data }) => {
-          this.lastEventId = later(this.lastEventId, id);
-          if (data.kind === 'ready') {
-            starts += 1;
-            this.tab.positioned(id);
-            if (this.replacing?.subscription === subscription) this.takeOver(key, subscription);
-            if (starts > 1 || resuming) this.tab.resynced();
-            this.tab.statusChanged('live');
-            return;
-          }
-          this.tab.heard(id, data);
-        },
-        onConnectionStateChange: (state) => {
-          if (state.state === 'connecting' && state.error) this.tab.statusChanged('connecting');
-        },
-        onError: () => this.tab.statusChanged('error'),
-      },
-    );
-    if (this.current) this.replacing = { key, subscription };
-    else this.current = { key, subscription };
-  }
-
-  private takeOver(key: string, subscription: Unsubscribable): void {
-    this.current?.subscription.unsubscribe();
-    this.current = { key, subscription };
-    this.replacing = undefined;
   }
 }
 

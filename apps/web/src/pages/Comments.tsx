@@ -10,7 +10,8 @@ import { ConfirmDelete, RemoveWithReason } from '../components/RemoveWithReason'
 import { Empty, ErrorState, InlineError, Loading } from '../components/States';
 import { refusalMessage } from '../lib/errors';
 import { formatDateTime } from '../lib/format';
-import { type LiveStatus, watchLiveComments } from '../lib/live';
+import { type LiveEvent, type LiveStatus, watchLiveComments } from '../lib/live';
+import { liveList } from '../lib/live-list';
 import { profilePath } from '../lib/paths';
 import { hasRole, useViewer } from '../lib/viewer';
 import { useTRPC, useTRPCClient } from '../trpc';
@@ -66,25 +67,37 @@ export function Comments({ slug }: { slug: string }) {
   const [live, setLive] = useState<{ status: LiveStatus; leader: boolean }>();
   // The latest handlers, so that watching lasts as long as the page shows this article (the
   // query key, and so the handlers, are new at every render).
-  const handlers = useRef({ add, remove, reload: () => {} });
+  const handlers = useRef({ add, remove, reload: () => {}, since: (): number | null => null });
   handlers.current = {
     add,
     remove,
     reload: () => void queryClient.invalidateQueries({ queryKey: listKey }),
+    since: () => newestHeld(queryClient.getQueryData(listKey)),
   };
   const loaded = comments.isSuccess;
   useEffect(() => {
     if (!loaded) return;
-    return watchLiveComments(client, {
-      slug,
-      onEvent: (event) =>
+    // A read of the list on its way when an event comes would drop it: lib/live-list.ts.
+    const list = liveList<LiveEvent>(
+      queryClient,
+      trpc.comment.list.infiniteQueryKey({ slug }),
+      (event) =>
         event.kind === 'created'
           ? handlers.current.add(event.comment)
           : handlers.current.remove(event.id),
+    );
+    const stopWatching = watchLiveComments(client, {
+      slug,
+      onEvent: list.hear,
       onResync: () => handlers.current.reload(),
+      since: () => handlers.current.since(),
       onStatus: (status, leader) => setLive({ status, leader }),
     });
-  }, [client, slug, loaded]);
+    return () => {
+      stopWatching();
+      list.stop();
+    };
+  }, [client, queryClient, trpc, slug, loaded]);
 
   const all = comments.data?.pages.flatMap((page) => page.comments) ?? [];
   return (
@@ -136,6 +149,17 @@ export function Comments({ slug }: { slug: string }) {
       )}
     </section>
   );
+}
+
+/**
+ * The newest comment the list holds (0 for none) when it holds the newest page; null when more
+ * pages follow, since comments written now come with them (see LiveWatcher.since).
+ */
+function newestHeld(data: { pages: CommentPage[] } | undefined): number | null {
+  if (!data || data.pages.at(-1)?.nextCursor) return null;
+  let newest = 0;
+  for (const page of data.pages) for (const c of page.comments) newest = Math.max(newest, c.id);
+  return newest;
 }
 
 function CommentForm({ slug, onPosted }: { slug: string; onPosted: (comment: Comment) => void }) {
