@@ -9,6 +9,7 @@ import { prepareDataDir } from './data-dir';
 import { migratePglite, migratePostgres } from './migrate';
 import { CONNECT_TIMEOUT_S, pgliteOpenError, postgresOpenError } from './open-errors';
 import { type PoolStats, PoolTracker, trackPglite, trackPostgres } from './pool-stats';
+import { prepareAll } from './prepare-all';
 import { type PubSub, pglitePubSub, postgresPubSub, registerPubSub } from './pubsub';
 import { reconnectDelaySeconds } from './reconnect';
 import { openReplicas, type ReplicaSettings, type Replicas } from './replicas';
@@ -137,7 +138,8 @@ async function connectPostgres(
   // Behind a transaction-mode pooler, session work goes to the database directly: postgres.js's
   // listen connection, and the migrations with their lock. One connection, opened when needed.
   const direct = directUrl ? postgres(directUrl, { ...options, max: 1 }) : undefined;
-  const tracked = trackPostgres(traced ? tracePostgres(client) : client, tracker);
+  const statements = prepare ? prepareAll(client) : client;
+  const tracked = trackPostgres(traced ? tracePostgres(statements) : statements, tracker);
   const db = drizzlePostgres(tracked, { schema, logger }) as unknown as Database;
   const pubsub = postgresPubSub(tracked, direct);
   registerPubSub(db, pubsub);

@@ -7,6 +7,7 @@ import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres, { type Sql } from 'postgres';
 import type { Database } from './client';
 import { serverOf } from './open-errors';
+import { prepareAll } from './prepare-all';
 import { reconnectDelaySeconds } from './reconnect';
 import { failingOverTo, ReplicaLostError } from './replica-failover';
 import * as schema from './schema/index';
@@ -135,9 +136,10 @@ export function openReplicas(primary: PrimarySide, settings: ReplicaSettings): R
       waiting: new Set(),
       db: undefined as unknown as Database,
     };
+    const statements = primary.prepare ? prepareAll(pool) : pool;
     const client = failingOverTo(
       primary.client,
-      primary.traced ? tracePostgres(pool) : pool,
+      primary.traced ? tracePostgres(statements) : statements,
       (error, lost) => {
         replica.failovers++;
         if (lost && !(error instanceof ReplicaLostError))
