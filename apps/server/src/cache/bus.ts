@@ -75,13 +75,15 @@ export async function openRedisBus(
   subscriber.on('reconnecting', deafen);
   subscriber.on('end', deafen);
   subscriber.on('error', () => {}); // the command connection logs Redis errors
+  const answered = (id: number) => {
+    const wait = waiting.get(id);
+    if (!wait) return;
+    wait.answered += 1;
+    if (wait.answered >= wait.expected) wait.done();
+  };
   subscriber.on('message', (from: string, text: string) => {
     if (from === answers) {
-      const wait = waiting.get(Number(text));
-      if (wait) {
-        wait.answered += 1;
-        if (wait.answered >= wait.expected) wait.done();
-      }
+      answered(Number(text));
       return;
     }
     if (from !== channel) return;
@@ -93,7 +95,11 @@ export async function openRedisBus(
       return;
     }
     handlers?.heard(message.tags);
-    void redis.publish(`${channel}:ack:${message.from}`, String(message.id)).catch(() => {});
+    // Our own message has come back: we are one of the subscribers PUBLISH counted, and our copies
+    // went before we published. Answering ourselves through Redis cost every write a PUBLISH and
+    // a message more, the whole cost of the bus on a lone instance.
+    if (message.from === me) answered(message.id);
+    else void redis.publish(`${channel}:ack:${message.from}`, String(message.id)).catch(() => {});
   });
   const probe = setInterval(() => {
     if (subscriber.status !== 'ready') return;

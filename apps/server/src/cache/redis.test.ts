@@ -119,6 +119,25 @@ describe.runIf(redisUrl)('createRedisCache (needs TEST_REDIS_URL)', () => {
     expect(await read(first)).toBe('v2');
   });
 
+  it('answers its own messages without Redis; the other instances answer through it', async () => {
+    // Every answer on the bus's channels, as a third party hears them.
+    const listener = new Redis(redisUrl ?? '');
+    const heard: string[] = [];
+    listener.on('pmessage', (_pattern: string, from: string) => heard.push(from));
+    await listener.psubscribe(`${channel}:ack:*`);
+    try {
+      const lone = createRedisCache(redis, { ttlMs: 60_000, prefix, bus: await busFor('lone') });
+      const before = buses.length;
+      await invalidate(lone, 'lonely');
+      // The other buses of this suite still listen on the channel: each answers once. Not ours.
+      await until(() => heard.length >= before - 1);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(heard).toHaveLength(before - 1);
+    } finally {
+      await listener.quit();
+    }
+  });
+
   it('drops its in-process copies on a message it cannot read, and keeps listening', async () => {
     const bus = await busFor('garbled');
     const store = createRedisCache(redis, { ttlMs: 60_000, prefix, bus });
