@@ -235,7 +235,7 @@ export async function favoriteArticle(
     if (foreignKeyViolation(error)) throw notFound(slug);
     throw error;
   }
-  return withRefsOrNotFound(db, slugIs(slug), viewerId, slug);
+  return getArticleWithRefs(db, slug, viewerId);
 }
 
 /** Idempotent: unfavoriting an article not favorited changes nothing. */
@@ -249,5 +249,5 @@ export async function unfavoriteArticle(
     .where(
       sql`${favorites.userId} = ${viewerId} and ${favorites.articleId} = (select ${articles.id} from ${articles} where ${slugIs(slug)})`,
     );
-  return withRefsOrNotFound(db, slugIs(slug), viewerId, slug);
+  return getArticleWithRefs(db, slug, viewerId);
 }
