@@ -10,7 +10,9 @@ import {
   foreignKeyViolation,
   gt,
   inArray,
+  isStorableText,
   or,
+  type Placeholder,
   type SQL,
   slugIs,
   sql,
@@ -22,6 +24,7 @@ import { publishCommentCreated, publishCommentDeleted } from '../live/comment-ev
 import type { CommentPage, CommentView } from '../schemas/comment';
 import { type ArticleCursor, encodeCursor } from './articles-cursor';
 import { audit } from './audit';
+import { preparedByShape, preparedPer } from './prepared';
 import { profileColumns } from './profiles';
 
 export interface CommentedArticle {
@@ -38,17 +41,28 @@ export interface CommentRef {
 const articleNotFound = (slug: string) =>
   new TRPCError({ code: 'NOT_FOUND', message: `No article with slug ${slug}` });
 
+const articleBySlug = (db: Database, slug: string | Placeholder) =>
+  db.select({ id: articles.id, slug: articles.slug }).from(articles).where(slugIs(slug));
+
+/** findArticle's query, built once per database (every comment call starts with it). */
+const preparedArticle = preparedPer((db) =>
+  articleBySlug(db, sql.placeholder('slug')).prepare('comment_article'),
+);
+
 export async function findArticle(db: Database, slug: string): Promise<CommentedArticle> {
-  const [article] = await db
-    .select({ id: articles.id, slug: articles.slug })
-    .from(articles)
-    .where(slugIs(slug));
+  const prepared = preparedArticle(db);
+  // A slug PostgreSQL could not even compare (a NUL, a lone surrogate) names no article.
+  const [article] = !prepared
+    ? await articleBySlug(db, slug)
+    : isStorableText(slug)
+      ? await prepared.execute({ slug })
+      : [];
   if (!article) throw articleNotFound(slug);
   return article;
 }
 
 /** The columns of a comment as readers see it; select from `comments` joined to its author. */
-function commentColumns(viewerId: number | undefined) {
+function commentColumns(viewerId: number | Placeholder | undefined) {
   return {
     id: comments.id,
     createdAt: comments.createdAt,
@@ -73,7 +87,11 @@ const oldestFirst = [asc(comments.createdAt), asc(comments.id)];
 /** The database's own microsecond-exact time of the row, for the next cursor. */
 const cursorTime = sql<string>`to_char(${comments.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
-function selectComments(db: Database, where: SQL | undefined, viewerId: number | undefined) {
+function selectComments(
+  db: Database,
+  where: SQL | undefined,
+  viewerId: number | Placeholder | undefined,
+) {
   return db
     .select({ ...commentColumns(viewerId), cursorTime })
     .from(comments)
@@ -81,8 +99,34 @@ function selectComments(db: Database, where: SQL | undefined, viewerId: number |
     .where(where);
 }
 
-const afterCursor = (cursor: ArticleCursor) =>
+const afterCursor = (cursor: { createdAt: string | Placeholder; id: number | Placeholder }) =>
   sql`(${comments.createdAt}, ${comments.id}) > (${cursor.createdAt}::timestamptz, ${cursor.id}::integer)`;
+
+const pageQuery = (
+  db: Database,
+  articleId: number | Placeholder,
+  cursor: Parameters<typeof afterCursor>[0] | undefined,
+  viewerId: number | Placeholder | undefined,
+) =>
+  selectComments(
+    db,
+    and(eq(comments.articleId, articleId), cursor ? afterCursor(cursor) : undefined),
+    viewerId,
+  ).orderBy(...oldestFirst);
+
+/** listComments' query, built once per database and shape (a viewer or not, a cursor or not). */
+const preparedPage = preparedByShape((db, shape) => {
+  const [who, from] = shape.split('_');
+  const cursor = { createdAt: sql.placeholder('cursorAt'), id: sql.placeholder('cursorId') };
+  return pageQuery(
+    db,
+    sql.placeholder('articleId'),
+    from === 'after' ? cursor : undefined,
+    who === 'viewer' ? sql.placeholder('viewerId') : undefined,
+  )
+    .limit(sql.placeholder('limit'))
+    .prepare(`comment_page_${shape}`);
+});
 
 /**
  * One page of an article's comments, oldest first, in one query (a range of
@@ -94,13 +138,17 @@ export async function listComments(
   page: { limit: number; cursor?: ArticleCursor | undefined },
   viewerId: number | undefined,
 ): Promise<CommentPage> {
-  const rows = await selectComments(
-    db,
-    and(eq(comments.articleId, articleId), page.cursor ? afterCursor(page.cursor) : undefined),
-    viewerId,
-  )
-    .orderBy(...oldestFirst)
-    .limit(page.limit + 1);
+  const shape = `${viewerId === undefined ? 'visitor' : 'viewer'}_${page.cursor ? 'after' : 'first'}`;
+  const prepared = preparedPage(db, shape);
+  const rows = prepared
+    ? await prepared.execute({
+        articleId,
+        viewerId,
+        limit: page.limit + 1,
+        cursorAt: page.cursor?.createdAt,
+        cursorId: page.cursor?.id,
+      })
+    : await pageQuery(db, articleId, page.cursor, viewerId).limit(page.limit + 1);
   const shown = rows.slice(0, page.limit);
   const last = shown.at(-1);
   return {
@@ -111,6 +159,18 @@ export async function listComments(
         : null,
   };
 }
+
+/** A new comment as its author sees it: the answer to createComment, built once per database. */
+const preparedComment = preparedPer((db) =>
+  selectComments(
+    db,
+    and(
+      eq(comments.articleId, sql.placeholder('articleId')),
+      eq(comments.id, sql.placeholder('id')),
+    ),
+    sql.placeholder('viewerId'),
+  ).prepare('comment_created'),
+);
 
 /**
  * Writes the comment and announces it to live readers (LISTEN/NOTIFY) in one transaction: the
@@ -135,7 +195,12 @@ export async function createComment(
     }
     throw error;
   }
-  const [created] = await commentsByIds(db, fields.articleId, [id], fields.authorId);
+  const prepared = preparedComment(db);
+  const [created] = prepared
+    ? (await prepared.execute({ articleId: fields.articleId, id, viewerId: fields.authorId })).map(
+        ({ cursorTime: _, ...row }) => toView(row),
+      )
+    : await commentsByIds(db, fields.articleId, [id], fields.authorId);
   if (!created) throw new TRPCError({ code: 'NOT_FOUND', message: 'The comment no longer exists' });
   return created;
 }

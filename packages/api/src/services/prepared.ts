@@ -1,10 +1,10 @@
-// Hot reads built once (issue 16, decision 037). A Drizzle query prepared with placeholders is turned into SQL
-// text the first time and only bound afterwards (building it was about a tenth of an uncached
-// article read's time). And over postgres.js it is the only kind Drizzle sends as a named
-// statement: every other query goes as an unnamed one, which PostgreSQL parses and plans on each
-// call. Prepared, article.get went from 1,572 to 4,227 req/s and the database's share of the CPU
-// from 0.6 to 0.3 cores (docs/benchmarks.md). Behind a transaction-mode pooler
-// (DATABASE_PREPARED_STATEMENTS=false) postgres.js names nothing, whatever Drizzle asks.
+// Hot queries built once (issue 16, decision 037). A Drizzle query prepared with placeholders is
+// turned into SQL text the first time and only bound afterwards; building it again on every call
+// was a large share of a request (a fifth of a favorite, a third of a comment page). When this
+// was first written it was also the only way to get a named statement from Drizzle over
+// postgres.js; every statement is named now (decision 048), so what is left here is the building.
+// Prepared, article.get went from 1,572 to 4,227 req/s and the database's share of the CPU from
+// 0.6 to 0.3 cores (docs/benchmarks.md).
 //
 // One per database handle; a transaction's handle gets none (it lives for one transaction) and
 // its callers build the query as before.
