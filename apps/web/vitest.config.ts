@@ -1,5 +1,6 @@
 // The browser tests (e2e/): one worker, so one server and one Chromium at a time on two cores; and
-// the unit tests of the app's own logic (src/), which need neither.
+// the unit tests of the app's own logic (src/), which start neither (the global setup still looks
+// for Chromium and the built app, as it does for `pnpm test`).
 import { defineConfig } from 'vitest/config';
 import { sharedTestConfig } from '../../vitest.shared.ts';
 

@@ -29,7 +29,8 @@ export function liveList<Event>(
   return {
     hear(event) {
       apply(event);
-      if (queryClient.getQueryState(queryKey)?.fetchStatus === 'fetching') {
+      // 'paused' too: a read waiting to go (offline) may still answer from before this event.
+      if ((queryClient.getQueryState(queryKey)?.fetchStatus ?? 'idle') !== 'idle') {
         heardWhileReading.push(event);
       }
     },

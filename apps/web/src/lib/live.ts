@@ -39,8 +39,11 @@ type Message =
   | { type: 'resync' }
   | { type: 'status'; status: LiveStatus };
 
-const LOCK = 'conduit-live-comments';
-const CHANNEL = 'conduit-live-comments';
+// Versioned: tabs of a build from before a change of the messages (here: `want` carrying where
+// each page stands) must neither read the new ones nor hold the lock the new tabs wait for. Until
+// they reload, each build's tabs elect their own leader and keep a stream of their own.
+const LOCK = 'conduit-live-comments/2';
+const CHANNEL = 'conduit-live-comments/2';
 /**
  * A tab hidden this long stops asking for its article. Not at once: flicking between two article
  * tabs should not replace the stream each time.

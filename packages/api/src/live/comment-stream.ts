@@ -99,7 +99,9 @@ interface LiveInput {
  * The comment after which each article's catch-up starts (by article id; none for an article
  * that needs none): the client's position, or where the article's page stands when that is
  * earlier. A client's earlier streams may not have followed every article of this one, so its
- * position alone would skip the comments they never sent.
+ * position alone would skip the comments they never sent. A `since` is matched by the article's
+ * current slug: one given for an earlier slug is not found, and that article starts from the
+ * position (the web app asks by current slugs).
  */
 function catchUpFrom(articles: { id: number; slug: string }[], input: LiveInput) {
   const sinceOf = new Map<string, number>();
