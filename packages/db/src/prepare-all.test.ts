@@ -25,24 +25,37 @@ function open(limit?: number) {
   return drizzle(prepareAll(raw, limit));
 }
 
-/** The statements this session has prepared that read `table`, by their text. */
-async function preparedOn(
-  db: { execute(query: ReturnType<typeof sql>): PromiseLike<unknown> },
-  table: string,
-) {
+type Executes = { execute(query: ReturnType<typeof sql>): PromiseLike<unknown> };
+
+/** The statements this session has prepared that read `table`, with how often each ran. */
+async function runsOf(db: Executes, table: string) {
   const rows = (await db.execute(
-    sql`select statement from pg_prepared_statements where statement like ${`%from "${table}"%`}`,
-  )) as unknown as { statement: string }[];
-  return rows.map((row) => row.statement);
+    sql`select statement, (generic_plans + custom_plans)::int as runs from pg_prepared_statements
+        where statement like ${`%from "${table}"%`} order by prepare_time`,
+  )) as unknown as { statement: string; runs: number }[];
+  return rows;
 }
+
+/** The statements this session has prepared that read `table`, by their text. */
+const preparedOn = async (db: Executes, table: string) =>
+  (await runsOf(db, table)).map((row) => row.statement);
 
 describe.skipIf(!url)('prepareAll (PostgreSQL)', () => {
   it('prepares each statement text once, and runs it again by name', async () => {
     const db = open();
     for (const id of [1, 2, 3]) await db.select().from(users).where(eq(users.id, id));
-    const prepared = await preparedOn(db, 'users');
+    const prepared = await runsOf(db, 'users');
     expect(prepared).toHaveLength(1);
-    expect(prepared[0]).toMatch(/where "users"\."id" = \$1/);
+    expect(prepared[0]?.statement).toMatch(/where "users"\."id" = \$1/);
+    expect(prepared[0]?.runs).toBe(3);
+  });
+
+  it('leaves a statement without parameters alone (postgres.js sends it as simple text)', async () => {
+    const db = open(1);
+    await db.select({ n: sql`count(*)` }).from(users);
+    await db.select().from(users).where(eq(users.id, 1));
+    // The limit of one text went to the statement with a parameter.
+    expect(await preparedOn(db, 'users')).toEqual([expect.stringMatching(/= \$1/)]);
   });
 
   it('prepares the statements of transactions and savepoints too', async () => {
@@ -64,7 +77,10 @@ describe.skipIf(!url)('prepareAll (PostgreSQL)', () => {
     // A third text, and the query that lists them (a fourth): neither is prepared.
     await db.select({ username: users.username }).from(users).where(eq(users.id, 1));
     await db.select().from(users).where(eq(users.id, 2));
-    expect(await preparedOn(db, 'users')).toHaveLength(2);
+    const prepared = await runsOf(db, 'users');
+    expect(prepared).toHaveLength(2);
+    // The first text ran twice by name: it stayed prepared past the limit.
+    expect(prepared.map((row) => row.runs)).toEqual([2, 1]);
   });
 
   it('is left out when prepared statements are off (a pooler that does not track them)', async () => {

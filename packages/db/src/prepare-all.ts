@@ -1,5 +1,7 @@
-// Every statement Drizzle sends to PostgreSQL is a named prepared statement, not only those made
-// with `.prepare(name)` (decision 048).
+// Every statement with parameters Drizzle sends to PostgreSQL is a named prepared statement, not
+// only those made with `.prepare(name)` (decision 048). One without parameters postgres.js sends
+// over the simple protocol whatever it is asked (one round trip, parsed each time), so it is not
+// counted.
 //
 // Drizzle's postgres-js driver asks postgres.js for an unnamed statement unless the query was
 // prepared by name, and postgres.js sends an unnamed statement with parameters in two round trips:
@@ -10,9 +12,12 @@
 // A statement's text names no values (Drizzle binds them as $1, $2...), so the texts are the
 // shapes of the code's queries, but a list bound item by item (`in ($1, $2, $3)`) is one shape per
 // length. So at most STATEMENTS_MAX texts are prepared, the first that come; any later one goes
-// unnamed, as before. postgres.js drops a connection's statements with the connection (after its
-// idle timeout or its lifetime).
+// unnamed, as before. (postgres.js keeps a statement by its text and its parameters' types, so a
+// text whose parameters come with other types, a null for a number, is another statement.)
+// postgres.js drops a connection's statements with the connection (after its idle timeout or its
+// lifetime).
 import type { Sql, TransactionSql } from 'postgres';
+import { wrapTransactionCallback } from './transaction-callbacks';
 
 /** Distinct statement texts prepared, across the pool. */
 export const STATEMENTS_MAX = 1_000;
@@ -42,19 +47,13 @@ export function prepareAll<T extends Sql | TransactionSql>(
         const unsafe: Unsafe = (text, parameters, options) =>
           target.unsafe(text, parameters, {
             ...options,
-            prepare: options?.prepare === true || admit(text),
+            prepare: options?.prepare === true || (parameters?.length ? admit(text) : false),
           });
         return unsafe;
       }
       if (key === 'begin' || key === 'savepoint') {
         const open = Reflect.get(target, key, receiver) as (...args: unknown[]) => unknown;
-        // (options?, callback): the callback's own handle is wrapped too.
-        return (...args: unknown[]) => {
-          const callback = args.at(-1) as (inner: TransactionSql) => unknown;
-          return open.call(target, ...args.slice(0, -1), (inner: TransactionSql) =>
-            callback(wrap(inner)),
-          );
-        };
+        return (...args: unknown[]) => open.apply(target, wrapTransactionCallback(args, wrap));
       }
       return Reflect.get(target, key, receiver);
     },

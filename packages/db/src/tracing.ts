@@ -16,6 +16,7 @@ import {
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import type { Sql } from 'postgres';
 import type { DbDriver } from './client';
+import { wrapTransactionCallback } from './transaction-callbacks';
 
 const DB_SYSTEM = 'postgresql';
 
@@ -96,13 +97,6 @@ function inTransactionSpan<T>(driver: DbDriver, run: () => Promise<T>): Promise<
   );
 }
 
-/** Calls that take a callback last (`begin`, `savepoint`) get it handed a traced transaction. */
-function withTracedCallback(args: unknown[]): unknown[] {
-  const last = args.at(-1);
-  if (typeof last !== 'function') return args;
-  return [...args.slice(0, -1), (sql: Sql) => last(tracePostgres(sql))];
-}
-
 /**
  * postgres.js queries are lazy promises, started by their first `then` (an await): the span runs
  * from there until the answer, like pool-stats.ts counts them.
@@ -141,7 +135,9 @@ export function tracePostgres(client: Sql): Sql {
           ...args: unknown[]
         ) => Promise<unknown>;
         return (...args: unknown[]) =>
-          inTransactionSpan('postgres', () => method.apply(target, withTracedCallback(args)));
+          inTransactionSpan('postgres', () =>
+            method.apply(target, wrapTransactionCallback(args, tracePostgres)),
+          );
       }
       if (key === 'notify') {
         return (channel: string, payload: string) =>
