@@ -75,7 +75,7 @@ export async function openRedisBus(
   subscriber.on('reconnecting', deafen);
   subscriber.on('end', deafen);
   subscriber.on('error', () => {}); // the command connection logs Redis errors
-  const answered = (id: number) => {
+  const countAnswer = (id: number) => {
     const wait = waiting.get(id);
     if (!wait) return;
     wait.answered += 1;
@@ -83,7 +83,7 @@ export async function openRedisBus(
   };
   subscriber.on('message', (from: string, text: string) => {
     if (from === answers) {
-      answered(Number(text));
+      countAnswer(Number(text));
       return;
     }
     if (from !== channel) return;
@@ -98,7 +98,7 @@ export async function openRedisBus(
     // Our own message has come back: we are one of the subscribers PUBLISH counted, and our copies
     // went before we published. Answering ourselves through Redis cost every write a PUBLISH and
     // a message more, the whole cost of the bus on a lone instance.
-    if (message.from === me) answered(message.id);
+    if (message.from === me) countAnswer(message.id);
     else void redis.publish(`${channel}:ack:${message.from}`, String(message.id)).catch(() => {});
   });
   const probe = setInterval(() => {
@@ -125,7 +125,7 @@ export async function openRedisBus(
       lastId += 1;
       const id = lastId;
       let done = () => {};
-      const answered = new Promise<void>((resolve) => {
+      const allAnswered = new Promise<void>((resolve) => {
         done = resolve;
       });
       // Registered before publishing: an answer may arrive before PUBLISH's own reply.
@@ -139,7 +139,7 @@ export async function openRedisBus(
         const late = new Promise<boolean>((resolve) => {
           timer = setTimeout(() => resolve(true), ackTimeoutMs);
         });
-        if (await Promise.race([answered.then(() => false), late])) {
+        if (await Promise.race([allAnswered.then(() => false), late])) {
           onUnanswered(wait.expected - wait.answered);
         }
       } finally {

@@ -126,9 +126,18 @@ describe.runIf(redisUrl)('createRedisCache (needs TEST_REDIS_URL)', () => {
     listener.on('pmessage', (_pattern: string, from: string) => heard.push(from));
     await listener.psubscribe(`${channel}:ack:*`);
     try {
-      const lone = createRedisCache(redis, { ttlMs: 60_000, prefix, bus: await busFor('lone') });
+      const unanswered: number[] = [];
+      const bus = await openRedisBus(redis, {
+        channel,
+        connectionName: `${prefix}lone`,
+        onUnanswered: (missing) => unanswered.push(missing),
+      });
+      buses.push(bus);
+      const lone = createRedisCache(redis, { ttlMs: 60_000, prefix, bus });
       const before = buses.length;
       await invalidate(lone, 'lonely');
+      // Every instance answered, itself included, before the bus gave up waiting.
+      expect(unanswered).toEqual([]);
       // The other buses of this suite still listen on the channel: each answers once. Not ours.
       await until(() => heard.length >= before - 1);
       await new Promise((resolve) => setTimeout(resolve, 50));

@@ -81,6 +81,9 @@ function toView(row: CommentRow): CommentView {
   return { ...row, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() };
 }
 
+/** A row of selectComments as readers see it (the cursor's time is for paging only). */
+const viewOfRow = ({ cursorTime: _, ...row }: CommentRow & { cursorTime: string }) => toView(row);
+
 /** Oldest first, with the id breaking ties: the order of comments_article_created_at_idx. */
 const oldestFirst = [asc(comments.createdAt), asc(comments.id)];
 
@@ -152,7 +155,7 @@ export async function listComments(
   const shown = rows.slice(0, page.limit);
   const last = shown.at(-1);
   return {
-    comments: shown.map(({ cursorTime: _, ...row }) => toView(row)),
+    comments: shown.map(viewOfRow),
     nextCursor:
       rows.length > page.limit && last
         ? encodeCursor({ createdAt: last.cursorTime, id: last.id })
@@ -198,7 +201,7 @@ export async function createComment(
   const prepared = preparedComment(db);
   const [created] = prepared
     ? (await prepared.execute({ articleId: fields.articleId, id, viewerId: fields.authorId })).map(
-        ({ cursorTime: _, ...row }) => toView(row),
+        viewOfRow,
       )
     : await commentsByIds(db, fields.articleId, [id], fields.authorId);
   if (!created) throw new TRPCError({ code: 'NOT_FOUND', message: 'The comment no longer exists' });
@@ -268,7 +271,7 @@ export async function commentsByIds(
     and(eq(comments.articleId, articleId), inArray(comments.id, ids)),
     viewerId,
   ).orderBy(...oldestFirst);
-  return rows.map(({ cursorTime: _, ...row }) => toView(row));
+  return rows.map(viewOfRow);
 }
 
 /**
@@ -289,7 +292,7 @@ export async function commentsAfter(
   )
     .orderBy(asc(comments.id))
     .limit(limit);
-  return rows.map(({ cursorTime: _, ...row }) => toView(row));
+  return rows.map(viewOfRow);
 }
 
 /** A comment with the article it belongs to, for a reader of several articles at once. */
@@ -352,7 +355,10 @@ export async function newestCommentId(db: Database): Promise<number> {
   return row?.id ?? 0;
 }
 
-/** The articles among `slugs` that exist (current slugs only), with the slug each was asked by. */
+/**
+ * The articles among `slugs` that exist, each once, under its current slug (one asked for by an
+ * earlier slug is found too, and named by its current one).
+ */
 export async function findArticles(
   db: Database,
   slugs: readonly string[],
