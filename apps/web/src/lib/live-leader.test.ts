@@ -149,6 +149,17 @@ const latest = () => {
   return stream;
 };
 
+/** A leader whose stream follows the page of article a, and listens. */
+function followingA() {
+  const leader = new Leader(pages, undefined);
+  pages.open('a');
+  leader.want('tab 1', [pages.want('a')]);
+  settle();
+  const first = latest();
+  server.listen(first);
+  return { leader, first };
+}
+
 describe('Leader', () => {
   it('opens one stream for what the tabs show, once their wants settle', () => {
     const leader = new Leader(pages, undefined);
@@ -161,12 +172,7 @@ describe('Leader', () => {
   });
 
   it('replaces the stream when an article is added, and closes the old one only once the new one listens', () => {
-    const leader = new Leader(pages, undefined);
-    pages.open('a');
-    leader.want('tab 1', [pages.want('a')]);
-    settle();
-    const first = latest();
-    server.listen(first);
+    const { leader, first } = followingA();
     pages.open('b');
     leader.want('tab 2', [pages.want('b')]);
     settle();
@@ -183,11 +189,7 @@ describe('Leader', () => {
     // The page of article b reads its list, then a comment is written on b (which no stream
     // follows yet) and one on a (which the stream hears). The stream that adds b resumes after
     // the comment on a, and starts b from where b's page stands.
-    const leader = new Leader(pages, undefined);
-    pages.open('a');
-    leader.want('tab 1', [pages.want('a')]);
-    settle();
-    server.listen(latest());
+    const { leader } = followingA();
     pages.open('b');
     leader.want('tab 2', [pages.want('b')]);
     const onB = server.write('b');
@@ -221,12 +223,7 @@ describe('Leader', () => {
   });
 
   it('with no article shown anywhere the stream closes, and reopening it resumes and resyncs', () => {
-    const leader = new Leader(pages, undefined);
-    pages.open('a');
-    leader.want('tab 1', [pages.want('a')]);
-    settle();
-    const first = latest();
-    server.listen(first);
+    const { leader, first } = followingA();
     leader.want('tab 1', []);
     settle();
     expect(first.closed).toBe(true);
