@@ -50,13 +50,10 @@ const preparedArticle = preparedPer((db) =>
 );
 
 export async function findArticle(db: Database, slug: string): Promise<CommentedArticle> {
-  const prepared = preparedArticle(db);
   // A slug PostgreSQL could not even compare (a NUL, a lone surrogate) names no article.
-  const [article] = !prepared
-    ? await articleBySlug(db, slug)
-    : isStorableText(slug)
-      ? await prepared.execute({ slug })
-      : [];
+  if (!isStorableText(slug)) throw articleNotFound(slug);
+  const prepared = preparedArticle(db);
+  const [article] = prepared ? await prepared.execute({ slug }) : await articleBySlug(db, slug);
   if (!article) throw articleNotFound(slug);
   return article;
 }
