@@ -5,6 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { reportError, setErrorReporter } from '@conduit/telemetry';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { isPrimary, superviseWorkers } from './cluster';
+import { leaveParent } from './cluster-leave';
 import { failStartup } from './cluster-start';
 import { type Config, ConfigError, loadConfig } from './config';
 import { listenStartupError, startupFailureLine } from './startup-failure';
@@ -97,7 +98,7 @@ function stopOnSignals(app: FastifyInstance, config: Config, tracing: Tracing | 
       await flush(tracing);
       app.log.info('stopped');
       // A WORKERS process keeps its channel to the primary open, and with it the event loop.
-      if (process.connected) process.disconnect();
+      leaveParent();
     } catch (error) {
       app.log.error({ err: error }, 'error while stopping');
       process.exitCode = 1;
