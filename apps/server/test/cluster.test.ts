@@ -94,16 +94,32 @@ describe('WORKERS', { timeout: 60_000 }, () => {
 
   describe.skipIf(!databaseUrl)('on PostgreSQL (needs TEST_DATABASE_URL)', () => {
     let server: ReturnType<typeof start> | undefined;
+    /** Every primary started here: a test that fails before its stop leaves one running. */
+    const started: Array<ReturnType<typeof start>> = [];
+    const startCluster = (env: Record<string, string>) => {
+      const cluster = start(env);
+      started.push(cluster);
+      return cluster;
+    };
     afterAll(async () => {
-      if (server && server.child.exitCode === null) {
-        server.child.kill('SIGKILL');
-        for (const pid of childrenOf(server.child.pid ?? 0)) process.kill(pid, 'SIGKILL');
+      for (const { child } of started) {
+        if (child.exitCode !== null) continue;
+        // Its workers are listed first: once the primary is gone they are no longer its children.
+        const workers = childrenOf(child.pid ?? 0);
+        child.kill('SIGKILL');
+        for (const pid of workers) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // already gone with its primary
+          }
+        }
       }
     });
 
     it('serves from n processes, replaces a dead one, restarts in turn and stops, failing no request', async () => {
       const port = await freePort();
-      server = start({ WORKERS: '2', DATABASE_URL: databaseUrl ?? '', PORT: String(port) });
+      server = startCluster({ WORKERS: '2', DATABASE_URL: databaseUrl ?? '', PORT: String(port) });
       const primary = server.child.pid ?? 0;
       const url = `http://127.0.0.1:${port}/healthz`;
       const listening = () => server?.output().stdout.match(/Server listening at/g)?.length ?? 0;
@@ -152,7 +168,7 @@ describe('WORKERS', { timeout: 60_000 }, () => {
 
     it('answers /metrics for every worker together, whichever one takes the scrape', async () => {
       const port = await freePort();
-      server = start({
+      server = startCluster({
         WORKERS: '2',
         DATABASE_URL: databaseUrl ?? '',
         PORT: String(port),
