@@ -1,6 +1,7 @@
 // Articles: read one, write (create, update, delete) and favorite.
 import {
   articles,
+  articleTags,
   counters,
   type Database,
   eq,
@@ -9,6 +10,7 @@ import {
   type SQL,
   slugIs,
   sql,
+  tags,
   users,
 } from '@conduit/db';
 import { TRPCError } from '@trpc/server';
@@ -16,7 +18,7 @@ import type { RequestMeta } from '../context';
 import type { ArticleView } from '../schemas/article';
 import { type ArticleRefs, readArticleView, readArticleViewBySlug } from './articles-view';
 import { audit } from './audit';
-import { slugify, withUniqueSlug } from './slugs';
+import { slugify, withFreeSlug, withUniqueSlug } from './slugs';
 import { articleTagNames, replaceArticleTags } from './tags';
 
 /** What rights checks and moderation need to know about an article. */
@@ -86,24 +88,64 @@ export async function findArticle(db: Database, slug: string): Promise<ArticleRe
   return article;
 }
 
-/** Creates the article and its tags in one transaction, under a unique slug made from the title. */
+/**
+ * Creates the article and its tags under a unique slug made from the title, in one statement
+ * (insertArticle), and answers it as article.get would, by its prepared read.
+ */
 export async function createArticle(
   db: Database,
   authorId: number,
   { tagList, ...content }: ArticleContent,
 ): Promise<ArticleView> {
-  const id = await db.transaction(async (tx) => {
-    const [row] = await withUniqueSlug(tx, slugify(content.title), (savepoint, slug) =>
-      savepoint
+  const slug = await withFreeSlug(db, slugify(content.title), (candidate) =>
+    insertArticle(db, { ...content, slug: candidate, authorId }, tagList),
+  );
+  return (await getArticleWithRefs(db, slug, authorId)).article;
+}
+
+/**
+ * Writes the article, its tags that are new to the site and its links to them as one statement,
+ * the article and the tags as data-modifying CTEs: one round trip where a transaction took ten
+ * (begin, a savepoint and its release, the tags' three statements, commit), each a write to
+ * PostgreSQL's socket that cost about 65 µs of this server's CPU on loopback. Answers the slug, or
+ * undefined when it is another article's (then nothing is written: the tags read the article's
+ * row). A tag is upserted (`do update`), not skipped on conflict, so its id comes back even when
+ * another request created it after this statement's snapshot. The article's insert queues on the
+ * site's row in `counters` (migrations 0002, 0007) before any tag row is locked, as every writer of
+ * articles or their tags does; the triggers (counts, the search document, the slug history) run as
+ * for separate statements.
+ */
+async function insertArticle(
+  db: Database,
+  row: typeof articles.$inferInsert,
+  tagNames: readonly string[],
+): Promise<string | undefined> {
+  const article = db
+    .$with('article')
+    .as(
+      db
         .insert(articles)
-        .values({ ...content, slug, authorId })
-        .returning({ id: articles.id }),
+        .values(row)
+        .onConflictDoNothing({ target: articles.slug })
+        .returning({ id: articles.id, slug: articles.slug }),
     );
-    if (!row) throw new Error('createArticle: insert returned no row');
-    await replaceArticleTags(tx, row.id, tagList);
-    return row.id;
-  });
-  return viewOrNotFound(db, eq(articles.id, id), authorId, String(id));
+  // Column names as an insert's column list and `excluded` take them (unqualified).
+  const name = sql.identifier(tags.name.name);
+  const articleId = sql.identifier(articleTags.articleId.name);
+  const tagId = sql.identifier(articleTags.tagId.name);
+  // Sorted, as every writer of tags takes them (tags.ts).
+  const tag = db.$with('tag', { id: tags.id }).as(sql`
+    insert into ${tags} (${name})
+    select distinct ${name} from unnest(${sql.param([...tagNames])}::text[]) as ${name}, ${article}
+    order by ${name}
+    on conflict (${name}) do update set ${name} = excluded.${name}
+    returning ${tags.id}`);
+  const link = db.$with('link', { articleId: articleTags.articleId }).as(sql`
+    insert into ${articleTags} (${articleId}, ${tagId})
+    select ${article.id}, ${tag.id} from ${article}, ${tag}
+    returning ${articleTags.articleId}`);
+  const [written] = await db.with(article, tag, link).select({ slug: article.slug }).from(article);
+  return written?.slug;
 }
 
 /**

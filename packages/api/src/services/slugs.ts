@@ -67,14 +67,30 @@ async function* slugCandidates(db: Database, base: string): AsyncGenerator<strin
  * a slug taken meanwhile (by a concurrent request) is rolled back and the next candidate tried.
  * Must be called inside a transaction (`tx`).
  */
-export async function withUniqueSlug<T>(
+export function withUniqueSlug<T>(
   tx: Database,
   base: string,
   write: (tx: Database, slug: string) => Promise<T>,
 ): Promise<T> {
-  for await (const slug of slugCandidates(tx, base)) {
+  return withFreeSlug(tx, base, (slug) => tx.transaction((savepoint) => write(savepoint, slug)));
+}
+
+/**
+ * Runs `write` with each of `base`'s candidates until one is free, as withUniqueSlug does, but
+ * without a savepoint: for a write of one statement outside a transaction, whose failure takes
+ * nothing else with it. `write` answers undefined for a slug it found taken (`on conflict do
+ * nothing` on articles_slug_key) and fails as articles_slug_key for one the history's trigger
+ * refuses; either way the next candidate is tried.
+ */
+export async function withFreeSlug<T>(
+  db: Database,
+  base: string,
+  write: (slug: string) => Promise<T | undefined>,
+): Promise<T> {
+  for await (const slug of slugCandidates(db, base)) {
     try {
-      return await tx.transaction((savepoint) => write(savepoint, slug));
+      const written = await write(slug);
+      if (written !== undefined) return written;
     } catch (error) {
       if (uniqueViolation(error) !== 'articles_slug_key') throw error;
     }
