@@ -109,6 +109,21 @@ describe('statementSummary', () => {
       ),
     ).toBe('SELECT articles');
     expect(statementSummary('select 1')).toBe('SELECT');
-    expect(statementSummary('with x as (select 1) select * from x')).toBe('WITH');
+  });
+
+  it('names the writing parts of a WITH list, then the statement after it', () => {
+    expect(statementSummary('with x as (select 1) select * from x')).toBe('SELECT x');
+    expect(
+      statementSummary(
+        'with "a" as (insert into "articles" ("slug") values ($1) returning "id"), ' +
+          '"t" ("id") as materialized (insert into "tags" ("name") select n from unnest($2::text[]) as n, "a" returning "id"), ' +
+          '"r" as (select "id" from "users" where "name" = \')(\'), ' +
+          '"l" as (insert into "article_tags" select "a"."id", "t"."id" from "a", "t") ' +
+          'select "slug" from "a"',
+      ),
+    ).toBe('INSERT articles INSERT tags INSERT article_tags SELECT a');
+    expect(
+      statementSummary('with recursive r as (delete from "x" returning 1) update "y" set z = 1'),
+    ).toBe('DELETE x UPDATE y');
   });
 });

@@ -20,11 +20,47 @@ import { wrapTransactionCallback } from './transaction-callbacks';
 
 const DB_SYSTEM = 'postgresql';
 
-/** The statement's kind and the table it starts from: the span's name (`SELECT articles`). */
+/**
+ * The statement's kind and the table it works on: the span's name (`SELECT articles`). A statement
+ * that opens with a WITH list names each part of it that writes, then its main statement
+ * (`INSERT articles INSERT tags SELECT article`), operations in order as OpenTelemetry's query
+ * summaries list them.
+ */
 export function statementSummary(text: string): string {
+  const { parts, main } = withList(text);
+  const writes = parts.map(summaryOf).filter((part) => /^(?:INSERT|UPDATE|DELETE)\b/.test(part));
+  return [...writes, summaryOf(main)].join(' ');
+}
+
+function summaryOf(text: string): string {
   const operation = /^\s*(\w+)/.exec(text)?.[1]?.toUpperCase() ?? 'SQL';
   const target = mainTable(text);
   return target ? `${operation} ${target}` : operation;
+}
+
+/** The bodies of a leading WITH list, and the statement after it (all of `text` without one). */
+function withList(text: string): { parts: string[]; main: string } {
+  const start = /^\s*with\s+(?:recursive\s+)?/i.exec(text);
+  if (!start) return { parts: [], main: text };
+  const parts: string[] = [];
+  const tokens = /"[^"]*"|'[^']*'|[()]/g;
+  tokens.lastIndex = start[0].length;
+  let depth = 0;
+  let body = -1; // where the body being read opened, or -1 inside a column list
+  for (let match = tokens.exec(text); match; match = tokens.exec(text)) {
+    if (match[0] === '(') {
+      // `name (columns) as [not materialized] (body)`: only the group after AS is a body.
+      if (depth === 0) {
+        body = /\b(?:as|materialized)\s*$/i.test(text.slice(0, match.index)) ? match.index : -1;
+      }
+      depth++;
+    } else if (match[0] === ')' && --depth === 0 && body >= 0) {
+      parts.push(text.slice(body + 1, match.index));
+      const rest = text.slice(match.index + 1);
+      if (!/^\s*,/.test(rest)) return { parts, main: rest };
+    }
+  }
+  return { parts, main: '' };
 }
 
 /** `insert into "x"`, `update "x"`, `delete from "x"`, or the first `from "x"` outside brackets. */
