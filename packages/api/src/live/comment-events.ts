@@ -10,6 +10,7 @@ import {
   type Database,
   type PubSub,
   pubSubOf,
+  type SQL,
   sql,
   type Unlisten,
   unlistenWithin,
@@ -31,15 +32,22 @@ export interface CommentEvent extends CommentCreated {
 }
 
 /**
- * Announces a new comment. Sent in the transaction that writes the comment, it reaches listeners
- * when that commits, and never if it rolls back.
+ * The announcement of a new comment, as an expression over SQL values: the statement that writes
+ * the comment selects it (services/comments.ts), so it reaches listeners when that statement
+ * commits, and never if it fails.
  */
+export function commentCreatedNotice(articleId: SQL, commentId: SQL): SQL {
+  return sql`pg_notify(${COMMENT_CREATED_CHANNEL}, json_build_object('articleId', (${articleId})::integer, 'commentId', (${commentId})::integer)::text)`;
+}
+
+/** Announces a new comment on its own (in a transaction, when that commits). */
 export async function publishCommentCreated(
   db: Pick<Database, 'execute'>,
   event: CommentCreated,
 ): Promise<void> {
-  const payload = JSON.stringify({ articleId: event.articleId, commentId: event.commentId });
-  await db.execute(sql`select pg_notify(${COMMENT_CREATED_CHANNEL}, ${payload})`);
+  await db.execute(
+    sql`select ${commentCreatedNotice(sql`${event.articleId}`, sql`${event.commentId}`)}`,
+  );
 }
 
 /**

@@ -106,10 +106,9 @@ export async function createArticle(
 /**
  * Writes the article, its tags that are new to the site and its links to them as one statement,
  * the article and the tags as data-modifying CTEs: one round trip where a transaction took ten
- * (begin, a savepoint and its release, the tags' three statements, commit), each a write to
- * PostgreSQL's socket that cost about 65 µs of this server's CPU on loopback. Answers the slug, or
- * undefined when it is another article's (then nothing is written: the tags read the article's
- * row). A tag is upserted (`do update`), not skipped on conflict, so its id comes back even when
+ * (begin, a savepoint and its release, the tags' three statements, commit), each waited for in
+ * turn (decision 049). Answers the slug, or undefined when it is another article's (then nothing
+ * is written: the tags read the article's row). A tag is upserted (`do update`), not skipped on conflict, so its id comes back even when
  * another request created it after this statement's snapshot. The article's insert queues on the
  * site's row in `counters` (migrations 0002, 0007) before any tag row is locked, as every writer of
  * articles or their tags does; the triggers (counts, the search document, the slug history) run as

@@ -20,7 +20,7 @@ import {
 } from '@conduit/db';
 import { TRPCError } from '@trpc/server';
 import type { RequestMeta } from '../context';
-import { publishCommentCreated, publishCommentDeleted } from '../live/comment-events';
+import { commentCreatedNotice, publishCommentDeleted } from '../live/comment-events';
 import type { CommentPage, CommentView } from '../schemas/comment';
 import { type ArticleCursor, encodeCursor } from './articles-cursor';
 import { audit } from './audit';
@@ -173,21 +173,33 @@ const preparedComment = preparedPer((db) =>
 );
 
 /**
- * Writes the comment and announces it to live readers (LISTEN/NOTIFY) in one transaction: the
- * announcement goes out when the comment is committed, never for one rolled back.
+ * Writes the comment and announces it to live readers (LISTEN/NOTIFY) in one statement: the
+ * announcement goes out when the comment is committed, never for one that failed. One round trip
+ * where a transaction took four (decision 049); then the comment as its author sees it.
  */
 export async function createComment(
   db: Database,
   fields: { articleId: number; authorId: number; body: string },
 ): Promise<CommentView> {
+  const written = db
+    .$with('written')
+    .as(
+      db
+        .insert(comments)
+        .values(fields)
+        .returning({ id: comments.id, articleId: comments.articleId }),
+    );
   let id: number;
   try {
-    id = await db.transaction(async (tx) => {
-      const [row] = await tx.insert(comments).values(fields).returning({ id: comments.id });
-      if (!row) throw new Error('createComment: insert returned no row');
-      await publishCommentCreated(tx, { articleId: fields.articleId, commentId: row.id });
-      return row.id;
-    });
+    const [row] = await db
+      .with(written)
+      .select({
+        id: written.id,
+        announced: commentCreatedNotice(sql`${written.articleId}`, sql`${written.id}`),
+      })
+      .from(written);
+    if (!row) throw new Error('createComment: insert returned no row');
+    id = row.id;
   } catch (error) {
     // The article was deleted between finding it and commenting on it.
     if (foreignKeyViolation(error)) {
