@@ -183,6 +183,7 @@ describe('traces over OTLP/HTTP', { timeout: 180_000 }, () => {
     const insert = statements.find((span) => span.name.startsWith('INSERT articles INSERT tags'));
     expect(insert && under(procedure, insert)).toBe(true);
     expect(attribute(insert, 'db.query.text')).toMatch(/insert into "articles" .*\$1/);
+    expect(attribute(insert, 'db.operation.name')).toBe('INSERT');
     // The session lookup ran before the procedure, under the request itself.
     expect(statements.some((span) => !under(procedure, span))).toBe(true);
     expect(statements.length).toBeGreaterThan(2);

@@ -1,6 +1,6 @@
 // Drizzle's query helpers come from here, so packages above use one drizzle-orm: ours.
 
-export type { AnyColumn, Placeholder, SQL } from 'drizzle-orm';
+export type { AnyColumn, Placeholder, SQL, SQLWrapper } from 'drizzle-orm';
 export {
   and,
   asc,

@@ -78,21 +78,23 @@ function mainTable(text: string): string | undefined {
   return undefined;
 }
 
-function statementAttributes(text: string, driver: DbDriver) {
+function statementAttributes(text: string, driver: DbDriver, summary: string) {
   return {
     'db.system.name': DB_SYSTEM,
     // The name before semantic conventions 1.33, still what many backends read.
     'db.system': DB_SYSTEM,
-    'db.operation.name': /^\s*(\w+)/.exec(text)?.[1]?.toUpperCase() ?? 'SQL',
+    // The summary's first operation: a statement with a WITH list is named by what it writes.
+    'db.operation.name': summary.split(' ')[0] ?? 'SQL',
     'db.query.text': text,
     'conduit.db.driver': driver,
   };
 }
 
 function startStatementSpan(text: string, driver: DbDriver): Span {
-  return tracer().startSpan(statementSummary(text), {
+  const summary = statementSummary(text);
+  return tracer().startSpan(summary, {
     kind: SpanKind.CLIENT,
-    attributes: statementAttributes(text, driver),
+    attributes: statementAttributes(text, driver, summary),
   });
 }
 

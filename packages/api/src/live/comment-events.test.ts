@@ -1,5 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createDb, type Database, type DbConnection, eq, type PubSub, users } from '@conduit/db';
+import {
+  articles,
+  createDb,
+  type Database,
+  type DbConnection,
+  eq,
+  type PubSub,
+  users,
+} from '@conduit/db';
 import { createArticle, getTestDatabaseUrl, getTestDb, resetDb } from '@conduit/db/testing';
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -7,6 +15,7 @@ import { signUp } from '../../test/callers';
 import { createTRPCContext } from '../context';
 import { createCaller } from '../index';
 import type { CommentView } from '../schemas/comment';
+import { createComment } from '../services/comments';
 import {
   COMMENT_CREATED_CHANNEL,
   type CommentEvents,
@@ -385,6 +394,24 @@ describe('live comments across instances', () => {
         throw new Error('rolled back');
       })
       .catch(() => {});
+    await publishCommentCreated(first.db, { articleId: article.id, commentId: 1000 });
+    expect((await within(subscription.batches().next())).value).toEqual([1000]);
+    subscription.close();
+  });
+
+  it('answers 404 for a comment on an article deleted after it was found, and announces nothing', async () => {
+    const one = instance(first);
+    const writer = await authorOf(one.db, 'writer');
+    const article = await createArticle(one.db, writer, { slug: 'deleted-meanwhile' });
+    const subscription = await one.events.subscribe(article.id, 'ip:test');
+    // As comment.create meets it when the article goes between its lookup and the insert.
+    await first.db.delete(articles).where(eq(articles.id, article.id));
+    const refused = await rejection(
+      createComment(first.db, { articleId: article.id, authorId: writer.id, body: 'Too late' }),
+    );
+    expect(refused.code).toBe('NOT_FOUND');
+    expect(refused.message).toBe('The article no longer exists');
+    // The next announcement is the first the reader hears.
     await publishCommentCreated(first.db, { articleId: article.id, commentId: 1000 });
     expect((await within(subscription.batches().next())).value).toEqual([1000]);
     subscription.close();

@@ -32,12 +32,14 @@ export interface CommentEvent extends CommentCreated {
 }
 
 /**
- * The announcement of a new comment, as an expression over SQL values: the statement that writes
- * the comment selects it (services/comments.ts), so it reaches listeners when that statement
- * commits, and never if it fails.
+ * The announcement of a comment written or deleted, as an expression over SQL values: the
+ * statement that writes a comment selects it (services/comments.ts), so it reaches listeners when
+ * that statement commits, and never if it fails. The one place its JSON is made (parseEvent reads
+ * it); a creation carries no `kind`, as before deletions were announced.
  */
-export function commentCreatedNotice(articleId: SQL, commentId: SQL): SQL {
-  return sql`pg_notify(${COMMENT_CREATED_CHANNEL}, json_build_object('articleId', (${articleId})::integer, 'commentId', (${commentId})::integer)::text)`;
+export function commentNotice(articleId: SQL, commentId: SQL, kind?: 'deleted'): SQL {
+  const deleted = kind ? sql`, 'kind', ${kind}::text` : sql``;
+  return sql`pg_notify(${COMMENT_CREATED_CHANNEL}, json_build_object('articleId', (${articleId})::integer, 'commentId', (${commentId})::integer${deleted})::text)`;
 }
 
 /** Announces a new comment on its own (in a transaction, when that commits). */
@@ -45,9 +47,7 @@ export async function publishCommentCreated(
   db: Pick<Database, 'execute'>,
   event: CommentCreated,
 ): Promise<void> {
-  await db.execute(
-    sql`select ${commentCreatedNotice(sql`${event.articleId}`, sql`${event.commentId}`)}`,
-  );
+  await db.execute(sql`select ${commentNotice(sql`${event.articleId}`, sql`${event.commentId}`)}`);
 }
 
 /**
@@ -59,12 +59,9 @@ export async function publishCommentDeleted(
   db: Pick<Database, 'execute'>,
   event: CommentCreated,
 ): Promise<void> {
-  const payload = JSON.stringify({
-    articleId: event.articleId,
-    commentId: event.commentId,
-    kind: 'deleted',
-  });
-  await db.execute(sql`select pg_notify(${COMMENT_CREATED_CHANNEL}, ${payload})`);
+  await db.execute(
+    sql`select ${commentNotice(sql`${event.articleId}`, sql`${event.commentId}`, 'deleted')}`,
+  );
 }
 
 function parseEvent(payload: string): CommentEvent | null {

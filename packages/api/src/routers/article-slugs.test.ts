@@ -1,5 +1,5 @@
 // Links that never die (decision 031): every slug an article has had still names it.
-import type { Database } from '@conduit/db';
+import { type Database, tags } from '@conduit/db';
 import { getTestDb, resetDb } from '@conduit/db/testing';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { callerFor, codeOf, signUp } from '../../test/callers';
@@ -53,6 +53,31 @@ describe('slug history', () => {
 
     const back = await caller.article.update({ slug: 'moved-on', title: 'Kept' });
     expect(back.article.slug).toBe('kept');
+  });
+
+  it("writes an article's tags once when its first slug is another article's earlier one", async () => {
+    const { caller } = await signUp(db);
+    await caller.article.create({ ...draft, title: 'Kept' });
+    await caller.article.update({ slug: 'kept', title: 'Moved on' });
+    // The first attempt, `kept`, is refused by the history and takes nothing with it (decision 049).
+    const newcomer = await caller.article.create({
+      ...draft,
+      title: 'Kept',
+      tagList: ['new', 'x'],
+    });
+    expect(newcomer.article.slug).toBe('kept-2');
+    expect([...newcomer.article.tagList].sort()).toEqual(['new', 'x']);
+    const counted = await db
+      .select({ name: tags.name, articles: tags.articlesCount })
+      .from(tags)
+      .orderBy(tags.name);
+    expect(counted).toEqual([
+      { name: 'new', articles: 1 },
+      { name: 'x', articles: 1 },
+    ]);
+    const listed = await callerFor(db).article.list({ tag: 'new' });
+    expect(listed.articles.map((article) => article.slug)).toEqual(['kept-2']);
+    expect(listed.articlesCount).toBe(1);
   });
 
   it('frees the slugs of a deleted article', async () => {

@@ -19,7 +19,7 @@ import type { ArticleView } from '../schemas/article';
 import { type ArticleRefs, readArticleView, readArticleViewBySlug } from './articles-view';
 import { audit } from './audit';
 import { slugify, withFreeSlug, withUniqueSlug } from './slugs';
-import { articleTagNames, replaceArticleTags } from './tags';
+import { articleTagNames, replaceArticleTags, tagUpsert } from './tags';
 
 /** What rights checks and moderation need to know about an article. */
 export interface ArticleRef {
@@ -104,15 +104,15 @@ export async function createArticle(
 }
 
 /**
- * Writes the article, its tags that are new to the site and its links to them as one statement,
- * the article and the tags as data-modifying CTEs: one round trip where a transaction took ten
- * (begin, a savepoint and its release, the tags' three statements, commit), each waited for in
- * turn (decision 049). Answers the slug, or undefined when it is another article's (then nothing
- * is written: the tags read the article's row). A tag is upserted (`do update`), not skipped on conflict, so its id comes back even when
- * another request created it after this statement's snapshot. The article's insert queues on the
- * site's row in `counters` (migrations 0002, 0007) before any tag row is locked, as every writer of
- * articles or their tags does; the triggers (counts, the search document, the slug history) run as
- * for separate statements.
+ * Writes the article, its tags new to the site (tagUpsert) and its links to them as one
+ * statement, the article and the tags as data-modifying CTEs: one round trip where a transaction
+ * took nine (begin, a savepoint, the insert, the savepoint's release, a delete of the article's
+ * tags, the tags' insert and select, the links' insert, commit; decision 049). Outside a
+ * transaction only (withFreeSlug). Answers the slug, or undefined when it is another article's:
+ * then nothing is written, since the tags are read with the article's row. The article's insert
+ * queues on the site's row in `counters` (migrations 0002, 0007) before any tag is touched, as
+ * every writer of articles or their tags does; the triggers (counts, the search document, the
+ * slug history) run at the end of the statement.
  */
 async function insertArticle(
   db: Database,
@@ -128,17 +128,10 @@ async function insertArticle(
         .onConflictDoNothing({ target: articles.slug })
         .returning({ id: articles.id, slug: articles.slug }),
     );
-  // Column names as an insert's column list and `excluded` take them (unqualified).
-  const name = sql.identifier(tags.name.name);
+  const tag = db.$with('tag', { id: tags.id }).as(tagUpsert(tagNames, article));
+  // Column names as an insert's column list takes them (unqualified).
   const articleId = sql.identifier(articleTags.articleId.name);
   const tagId = sql.identifier(articleTags.tagId.name);
-  // Sorted, as every writer of tags takes them (tags.ts).
-  const tag = db.$with('tag', { id: tags.id }).as(sql`
-    insert into ${tags} (${name})
-    select distinct ${name} from unnest(${sql.param([...tagNames])}::text[]) as ${name}, ${article}
-    order by ${name}
-    on conflict (${name}) do update set ${name} = excluded.${name}
-    returning ${tags.id}`);
   const link = db.$with('link', { articleId: articleTags.articleId }).as(sql`
     insert into ${articleTags} (${articleId}, ${tagId})
     select ${article.id}, ${tag.id} from ${article}, ${tag}

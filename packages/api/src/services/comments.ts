@@ -20,7 +20,7 @@ import {
 } from '@conduit/db';
 import { TRPCError } from '@trpc/server';
 import type { RequestMeta } from '../context';
-import { commentCreatedNotice, publishCommentDeleted } from '../live/comment-events';
+import { commentNotice, publishCommentDeleted } from '../live/comment-events';
 import type { CommentPage, CommentView } from '../schemas/comment';
 import { type ArticleCursor, encodeCursor } from './articles-cursor';
 import { audit } from './audit';
@@ -195,14 +195,15 @@ export async function createComment(
       .with(written)
       .select({
         id: written.id,
-        announced: commentCreatedNotice(sql`${written.articleId}`, sql`${written.id}`),
+        announced: commentNotice(sql`${written.articleId}`, sql`${written.id}`),
       })
       .from(written);
     if (!row) throw new Error('createComment: insert returned no row');
     id = row.id;
   } catch (error) {
-    // The article was deleted between finding it and commenting on it.
-    if (foreignKeyViolation(error)) {
+    // The article was deleted between finding it and commenting on it. (The author's account
+    // deleted meanwhile is the procedure's to say: trpc.ts answers such a failure as accountGone.)
+    if (foreignKeyViolation(error) === 'comments_article_id_articles_id_fk') {
       throw new TRPCError({ code: 'NOT_FOUND', message: 'The article no longer exists' });
     }
     throw error;

@@ -67,18 +67,24 @@ async function* slugCandidates(db: Database, base: string): AsyncGenerator<strin
  * a slug taken meanwhile (by a concurrent request) is rolled back and the next candidate tried.
  * Must be called inside a transaction (`tx`).
  */
-export function withUniqueSlug<T>(
+export async function withUniqueSlug<T>(
   tx: Database,
   base: string,
   write: (tx: Database, slug: string) => Promise<T>,
 ): Promise<T> {
-  return withFreeSlug(tx, base, (slug) => tx.transaction((savepoint) => write(savepoint, slug)));
+  // Wrapped: a write that answers undefined must not read as a taken slug.
+  const { value } = await withFreeSlug(tx, base, async (slug) => ({
+    value: await tx.transaction((savepoint) => write(savepoint, slug)),
+  }));
+  return value;
 }
 
 /**
  * Runs `write` with each of `base`'s candidates until one is free, as withUniqueSlug does, but
- * without a savepoint: for a write of one statement outside a transaction, whose failure takes
- * nothing else with it. `write` answers undefined for a slug it found taken (`on conflict do
+ * without a savepoint of its own: for a write of one statement outside a transaction, whose
+ * failure takes nothing else with it. Inside one, `write` must make its own savepoint (as
+ * withUniqueSlug's does): a refused slug would abort the transaction, and every later candidate
+ * fail with it. `write` answers undefined for a slug it found taken (`on conflict do
  * nothing` on articles_slug_key) and fails as articles_slug_key for one the history's trigger
  * refuses; either way the next candidate is tried.
  */

@@ -5,8 +5,9 @@ import {
   descIndexed,
   eq,
   gt,
-  inArray,
   type Placeholder,
+  type SQL,
+  type SQLWrapper,
   sql,
   tags,
 } from '@conduit/db';
@@ -50,9 +51,8 @@ export async function articleTagNames(tx: Database, articleId: number): Promise<
 
 /**
  * Makes `names` (already normalised) the article's whole tag list. Run it in the transaction that
- * writes the article. Tags new to the site are created; one created meanwhile by a concurrent
- * request is simply found: `on conflict do nothing` waits for that request, and the select after
- * it (a new statement, so a new snapshot) sees its row.
+ * writes the article, after queueing on the article writes' lock (queueArticleWrites). Tags new
+ * to the site are created (tagUpsert).
  */
 export async function replaceArticleTags(
   tx: Database,
@@ -61,15 +61,29 @@ export async function replaceArticleTags(
 ): Promise<void> {
   await tx.delete(articleTags).where(eq(articleTags.articleId, articleId));
   if (names.length === 0) return;
-  // In one order everywhere, so two requests creating the same new tags cannot deadlock.
-  const sorted = [...names].sort();
-  await tx
-    .insert(tags)
-    .values(sorted.map((name) => ({ name })))
-    .onConflictDoNothing({ target: tags.name });
-  const rows = await tx.select({ id: tags.id }).from(tags).where(inArray(tags.name, sorted));
-  await tx
-    .insert(articleTags)
-    .values(rows.map((tag) => ({ articleId, tagId: tag.id })))
-    .onConflictDoNothing();
+  const tag = sql.identifier('tag');
+  await tx.execute(sql`
+    with ${tag} as (${tagUpsert(names)})
+    insert into ${articleTags} (${sql.identifier(articleTags.articleId.name)}, ${sql.identifier(articleTags.tagId.name)})
+    select ${articleId}::integer, ${sql.identifier(tags.id.name)} from ${tag}
+    on conflict do nothing`);
+}
+
+/**
+ * An insert of the tags of `names` that are new to the site, answering the id of every one of
+ * them, old ones too. An upsert (`do update`), because a tag another request created after the
+ * statement's snapshot is still found that way, where `do nothing` skips it and a select in the
+ * same statement would not see it. Every writer of tags first holds the article writes' queue
+ * (migrations 0002, 0007), which is what keeps two writers of the same tags from deadlocking;
+ * the name order is one guard more. `from`: a source read with the names, of one row or none (the
+ * article a create's statement writes: no article, no tags).
+ */
+export function tagUpsert(names: readonly string[], from?: SQLWrapper): SQL {
+  const name = sql.identifier(tags.name.name);
+  const source = from ? sql`, ${from}` : sql``;
+  return sql`insert into ${tags} (${name})
+    select distinct ${name} from unnest(${sql.param([...names])}::text[]) as ${name}${source}
+    order by ${name}
+    on conflict (${name}) do update set ${name} = excluded.${name}
+    returning ${tags.id}`;
 }
