@@ -11,6 +11,7 @@ export const PHASES = [
   'capped',
   'hosts',
   'size',
+  'writes',
 ] as const;
 export type Phase = (typeof PHASES)[number];
 
@@ -38,6 +39,8 @@ Phases (--phases, comma-separated; default: every phase this machine can run):
           redis-server, openssl, cgroups)
   size    page and search latency at each --size-articles (set-based SQL generator)
           (PostgreSQL)
+  writes  a new article and a new comment over tRPC and REST, signed in, cache on (last: what
+          it writes stays in the shared database)
 
 Options:
   --database-url URL      a PostgreSQL server; the bench creates its own databases on it and
@@ -222,6 +225,8 @@ export function measurementCount(phase: Phase, options: BenchOptions): number {
       return options.feedFollows.length * 2 * options.rounds;
     case 'size':
       return reads(8) * options.sizeArticles.length;
+    case 'writes':
+      return reads(2) * 2 * options.rounds;
   }
 }
 
@@ -236,6 +241,7 @@ export function estimateSeconds(phases: readonly Phase[], options: BenchOptions)
   seconds += 2 * (phases.includes('cache') ? 2 : 0) + 2 * (phases.includes('paths') ? 2 : 0);
   if (phases.includes('mixed')) seconds += 2;
   if (phases.includes('search')) seconds += 2;
+  if (phases.includes('writes')) seconds += 2;
   if (phases.includes('scale')) seconds += 2 * options.instances;
   if (phases.includes('capped')) seconds += 2 * Math.max(0, ...options.cappedInstances);
   // Two clusters, a base backup, PgBouncer, Redis, nginx, its own seeding and six server starts.

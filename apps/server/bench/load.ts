@@ -3,6 +3,9 @@ import autocannon from 'autocannon';
 
 export interface LoadOptions {
   url: string;
+  /** GET unless said; a body with `[<id>]` in it has a new id there in each request. */
+  method?: 'GET' | 'POST';
+  body?: string;
   headers?: Record<string, string>;
   connections: number;
   durationSeconds: number;
@@ -29,7 +32,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     const instance = autocannon(
       {
         url: options.url,
+        method: options.method ?? 'GET',
         headers: options.headers ?? {},
+        ...(options.body === undefined
+          ? {}
+          : { body: options.body, idReplacement: options.body.includes('[<id>]') }),
         connections: options.connections,
         duration: options.durationSeconds,
       },

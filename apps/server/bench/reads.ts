@@ -159,7 +159,10 @@ export function searchReads(inputs: ReadInputs): Read[] {
   });
 }
 
-export function onlyNamed(reads: Read[], names: string[] | undefined): Read[] {
+export function onlyNamed<T extends { name: string }>(
+  reads: T[],
+  names: string[] | undefined,
+): T[] {
   return names === undefined ? reads : reads.filter((read) => names.includes(read.name));
 }
 

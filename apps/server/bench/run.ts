@@ -184,6 +184,8 @@ async function runPhase(phase: Phase): Promise<PhaseResult> {
       return runFeed(context, options.databaseUrl ?? '');
     case 'size':
       return runSize(context, options.databaseUrl ?? '');
+    case 'writes':
+      return (await import('./phases/writes')).runWrites(context, required(shared));
   }
 }
 

@@ -31,13 +31,22 @@ export interface MeasureOptions {
   warmUp?: boolean;
 }
 
+/** What a measurement sends: a GET, or a POST with a body (see LoadOptions for `[<id>]`). */
+export interface BenchRequest {
+  base: string;
+  path: string;
+  headers: Record<string, string>;
+  method?: 'GET' | 'POST';
+  body?: string;
+}
+
 /**
  * One measurement: a request that must succeed (a 404 would measure the error path), a warm-up
  * of up to 2 s, then --duration seconds at --connections.
  */
 export async function measure(
   context: BenchContext,
-  request: { base: string; path: string; headers: Record<string, string> },
+  request: BenchRequest,
   label: { endpoint: string; variant: string },
   {
     serverPids = runningPids,
@@ -46,14 +55,24 @@ export async function measure(
   }: MeasureOptions = {},
 ): Promise<ResultRow> {
   const url = `${request.base}${request.path}`;
-  const probe = await fetch(url, { headers: request.headers });
+  const probe = await fetch(url, {
+    method: request.method ?? 'GET',
+    headers: request.headers,
+    body: request.body?.replaceAll('[<id>]', 'probe'),
+  });
   const body = await probe.text();
   if (!probe.ok)
     throw new Error(
       `${label.endpoint} (${label.variant}): ${url} answered ${probe.status}: ${body.slice(0, 300)}`,
     );
   const { connections } = context.options;
-  const load = { url, headers: request.headers, connections };
+  const load = {
+    url,
+    headers: request.headers,
+    connections,
+    ...(request.method ? { method: request.method } : {}),
+    ...(request.body === undefined ? {} : { body: request.body }),
+  };
   if (warmUp) await runLoad({ ...load, durationSeconds: Math.min(2, durationSeconds) });
   const stopWatch = await watchCpu(serverPids);
   const result: LoadResult = await runLoad({ ...load, durationSeconds });
@@ -132,10 +151,21 @@ export async function measureInTurns(
   prefix = '',
 ): Promise<ResultRow[]> {
   const trpc = { base, path: trpcPath(read), headers };
-  const trpcLabel = { endpoint: read.name, variant: `${prefix}tRPC` };
-  if (!read.rest) return [await measure(context, trpc, trpcLabel)];
-  const rest = { base, path: read.rest, headers };
-  const restLabel = { endpoint: read.name, variant: `${prefix}REST` };
+  const rest = read.rest === undefined ? undefined : { base, path: read.rest, headers };
+  return requestsInTurns(context, read.name, trpc, rest, prefix);
+}
+
+/** `measureInTurns` for any two requests (writes, say): rows `<prefix>tRPC` and `<prefix>REST`. */
+export async function requestsInTurns(
+  context: BenchContext,
+  endpoint: string,
+  trpc: BenchRequest,
+  rest: BenchRequest | undefined,
+  prefix = '',
+): Promise<ResultRow[]> {
+  const trpcLabel = { endpoint, variant: `${prefix}tRPC` };
+  if (!rest) return [await measure(context, trpc, trpcLabel)];
+  const restLabel = { endpoint, variant: `${prefix}REST` };
   const durationSeconds = context.options.durationSeconds / 2;
   const trpcRounds: ResultRow[] = [];
   const restRounds: ResultRow[] = [];
