@@ -53,7 +53,8 @@ const skip = (phase: Phase, reason: string) => {
 async function missingFor(phase: Phase): Promise<string | undefined> {
   // It makes its own clusters: no --database-url, but root, namespaces and the binaries.
   if (phase === 'hosts') return (await import('./phases/hosts')).hostsMissing();
-  if (phase !== 'paths' && phase !== 'cache' && phase !== 'search' && !options.databaseUrl)
+  const anyDatabase = ['paths', 'cache', 'search', 'writes'];
+  if (!anyDatabase.includes(phase) && !options.databaseUrl)
     return 'needs PostgreSQL (--database-url); PGlite serves one process';
   if (phase === 'scale' || phase === 'capped') {
     const missing = (await import('./phases/scale')).nginxMissing();
