@@ -1,4 +1,5 @@
-// A WORKERS worker that stops loses no connection the primary handed it meanwhile (cluster-leave.ts).
+// A WORKERS worker that stops loses no connection the primary handed it meanwhile
+// (cluster-leave.ts).
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';

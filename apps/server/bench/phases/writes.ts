@@ -34,7 +34,7 @@ const ARTICLE_BODY = [
   '- three',
 ].join('\n');
 
-/** The writes measured, with the same input over both surfaces; `[<id>]` differs in each request. */
+/** The writes measured, the same input over both surfaces; `[<id>]` differs in each request. */
 export function benchWrites(inputs: ReadInputs): Write[] {
   const article = {
     title: 'Written by the bench [<id>]',
@@ -92,8 +92,8 @@ export async function runWrites(context: BenchContext, data: SharedData): Promis
     variants: ['tRPC', 'REST'],
     rows,
     notes: [
-      'Signed in as the bench reader. Each article has a Markdown body of seven lines, three tags ' +
-        'and a title new in every request; each comment goes to the same article.',
+      'Signed in as the bench reader. Each article has a Markdown body of seven lines, three ' +
+        'tags and a title new in every request; each comment goes to the same article.',
     ],
   };
 }

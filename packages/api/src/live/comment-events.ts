@@ -39,7 +39,9 @@ export interface CommentEvent extends CommentCreated {
  */
 export function commentNotice(articleId: SQL, commentId: SQL, kind?: 'deleted'): SQL {
   const deleted = kind ? sql`, 'kind', ${kind}::text` : sql``;
-  return sql`pg_notify(${COMMENT_CREATED_CHANNEL}, json_build_object('articleId', (${articleId})::integer, 'commentId', (${commentId})::integer${deleted})::text)`;
+  const payload = sql`json_build_object(
+    'articleId', (${articleId})::integer, 'commentId', (${commentId})::integer${deleted})`;
+  return sql`pg_notify(${COMMENT_CREATED_CHANNEL}, ${payload}::text)`;
 }
 
 /** Announces a new comment on its own (in a transaction, when that commits). */

@@ -59,7 +59,8 @@ describe('slug history', () => {
     const { caller } = await signUp(db);
     await caller.article.create({ ...draft, title: 'Kept' });
     await caller.article.update({ slug: 'kept', title: 'Moved on' });
-    // The first attempt, `kept`, is refused by the history and takes nothing with it (decision 049).
+    // The first attempt, `kept`, is refused by the history and takes nothing with it
+    // (decision 049).
     const newcomer = await caller.article.create({
       ...draft,
       title: 'Kept',

@@ -84,9 +84,9 @@ export async function withUniqueSlug<T>(
  * without a savepoint of its own: for a write of one statement outside a transaction, whose
  * failure takes nothing else with it. Inside one, `write` must make its own savepoint (as
  * withUniqueSlug's does): a refused slug would abort the transaction, and every later candidate
- * fail with it. `write` answers undefined for a slug it found taken (`on conflict do
- * nothing` on articles_slug_key) and fails as articles_slug_key for one the history's trigger
- * refuses; either way the next candidate is tried.
+ * fail with it. `write` answers undefined for a slug it found taken (`on conflict do nothing` on
+ * articles_slug_key) and fails as articles_slug_key for one the history's trigger refuses; either
+ * way the next candidate is tried.
  */
 export async function withFreeSlug<T>(
   db: Database,

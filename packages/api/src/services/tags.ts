@@ -62,9 +62,10 @@ export async function replaceArticleTags(
   await tx.delete(articleTags).where(eq(articleTags.articleId, articleId));
   if (names.length === 0) return;
   const tag = sql.identifier('tag');
+  const columns = [articleTags.articleId, articleTags.tagId].map((c) => sql.identifier(c.name));
   await tx.execute(sql`
     with ${tag} as (${tagUpsert(names)})
-    insert into ${articleTags} (${sql.identifier(articleTags.articleId.name)}, ${sql.identifier(articleTags.tagId.name)})
+    insert into ${articleTags} (${sql.join(columns, sql`, `)})
     select ${articleId}::integer, ${sql.identifier(tags.id.name)} from ${tag}
     on conflict do nothing`);
 }
