@@ -123,7 +123,7 @@ export async function readArticleViewBySlug(
  * The article `where` picks (by slug or id), with its body and the body rendered, as `viewerId`
  * sees it, and the ids its viewer flags are about; or undefined.
  */
-export async function readArticleView(
+async function readArticleView(
   db: Database,
   where: SQL,
   viewerId: number | undefined,

@@ -7,7 +7,6 @@ import {
   eq,
   favorites,
   foreignKeyViolation,
-  type SQL,
   slugIs,
   sql,
   tags,
@@ -16,7 +15,7 @@ import {
 import { TRPCError } from '@trpc/server';
 import type { RequestMeta } from '../context';
 import type { ArticleView } from '../schemas/article';
-import { type ArticleRefs, readArticleView, readArticleViewBySlug } from './articles-view';
+import { type ArticleRefs, readArticleViewBySlug } from './articles-view';
 import { audit } from './audit';
 import { slugify, withFreeSlug, withUniqueSlug } from './slugs';
 import { articleTagNames, replaceArticleTags, tagUpsert } from './tags';
@@ -39,27 +38,6 @@ export interface ArticleContent {
 
 const notFound = (slug: string) =>
   new TRPCError({ code: 'NOT_FOUND', message: `No article with slug ${slug}` });
-
-async function viewOrNotFound(
-  db: Database,
-  where: SQL,
-  viewerId: number | undefined,
-  slug: string,
-): Promise<ArticleView> {
-  return (await withRefsOrNotFound(db, where, viewerId, slug)).article;
-}
-
-/** The article as the viewer sees it, and the ids its viewer flags are about. */
-async function withRefsOrNotFound(
-  db: Database,
-  where: SQL,
-  viewerId: number | undefined,
-  slug: string,
-): Promise<{ article: ArticleView; refs: ArticleRefs }> {
-  const found = await readArticleView(db, where, viewerId);
-  if (!found) throw notFound(slug);
-  return found;
-}
 
 /** The article as the viewer sees it, and the ids its viewer flags are about (see cached-reads.ts). */
 export async function getArticleWithRefs(
@@ -152,6 +130,7 @@ export async function updateArticle(
   viewerId: number,
 ): Promise<{ article: ArticleView; tagsBefore?: string[] }> {
   let tagsBefore: string[] | undefined;
+  let slug = article.slug;
   const newSlugBase =
     changes.title !== undefined && slugify(changes.title) !== slugify(article.title)
       ? slugify(changes.title)
@@ -169,18 +148,20 @@ export async function updateArticle(
           .update(articles)
           .set({ ...changes, ...(slug ? { slug } : {}), updatedAt: sql`now()` })
           .where(eq(articles.id, article.id))
-          .returning({ id: articles.id });
-      const updated = newSlugBase
+          .returning({ slug: articles.slug });
+      const [updated] = newSlugBase
         ? await withUniqueSlug(tx, newSlugBase, update)
         : await update(tx);
-      if (updated.length === 0) throw notFound(article.slug);
+      if (!updated) throw notFound(article.slug);
+      slug = updated.slug;
       if (tagList !== undefined) {
         tagsBefore = await articleTagNames(tx, article.id);
         await replaceArticleTags(tx, article.id, tagList);
       }
     });
   }
-  const view = await viewOrNotFound(db, eq(articles.id, article.id), viewerId, article.slug);
+  // By article.get's prepared read (an earlier slug still finds it, should it be renamed again).
+  const { article: view } = await getArticleWithRefs(db, slug, viewerId);
   return tagsBefore === undefined ? { article: view } : { article: view, tagsBefore };
 }
 
