@@ -6,6 +6,7 @@ import {
   type DbConnection,
   eq,
   type PubSub,
+  sql,
   users,
 } from '@conduit/db';
 import { createArticle, getTestDatabaseUrl, getTestDb, resetDb } from '@conduit/db/testing';
@@ -20,9 +21,17 @@ import {
   COMMENT_CREATED_CHANNEL,
   type CommentEvents,
   type CommentEventsOptions,
+  commentNotice,
   createCommentEvents,
-  publishCommentCreated,
 } from './comment-events';
+
+/**
+ * Announces a comment that no statement wrote (in a transaction, when that commits), as the
+ * statement writing one does (services/comments.ts).
+ */
+async function announce(db: Pick<Database, 'execute'>, articleId: number, commentId: number) {
+  await db.execute(sql`select ${commentNotice(sql`${articleId}`, sql`${commentId}`)}`);
+}
 
 /** Settles with the promise, or fails after `ms`. */
 function within<T>(promise: Promise<T>, ms = 3000, what = 'an event'): Promise<T> {
@@ -390,11 +399,11 @@ describe('live comments across instances', () => {
     const subscription = await one.events.subscribe(article.id, 'ip:test');
     await first.db
       .transaction(async (tx) => {
-        await publishCommentCreated(tx, { articleId: article.id, commentId: 999 });
+        await announce(tx, article.id, 999);
         throw new Error('rolled back');
       })
       .catch(() => {});
-    await publishCommentCreated(first.db, { articleId: article.id, commentId: 1000 });
+    await announce(first.db, article.id, 1000);
     expect((await within(subscription.batches().next())).value).toEqual([1000]);
     subscription.close();
   });
@@ -412,7 +421,7 @@ describe('live comments across instances', () => {
     expect(refused.code).toBe('NOT_FOUND');
     expect(refused.message).toBe('The article no longer exists');
     // The next announcement is the first the reader hears.
-    await publishCommentCreated(first.db, { articleId: article.id, commentId: 1000 });
+    await announce(first.db, article.id, 1000);
     expect((await within(subscription.batches().next())).value).toEqual([1000]);
     subscription.close();
   });

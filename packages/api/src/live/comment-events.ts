@@ -44,14 +44,6 @@ export function commentNotice(articleId: SQL, commentId: SQL, kind?: 'deleted'):
   return sql`pg_notify(${COMMENT_CREATED_CHANNEL}, ${payload}::text)`;
 }
 
-/** Announces a new comment on its own (in a transaction, when that commits). */
-export async function publishCommentCreated(
-  db: Pick<Database, 'execute'>,
-  event: CommentCreated,
-): Promise<void> {
-  await db.execute(sql`select ${commentNotice(sql`${event.articleId}`, sql`${event.commentId}`)}`);
-}
-
 /**
  * Announces a deleted comment, in the transaction that deletes it: readers remove it from their
  * lists when that commits. Deletions are not kept anywhere, so a reader that was away when one
