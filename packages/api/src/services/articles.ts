@@ -18,7 +18,7 @@ import type { ArticleView } from '../schemas/article';
 import { type ArticleRefs, readArticleViewBySlug } from './articles-view';
 import { audit } from './audit';
 import { slugify, withFreeSlug, withUniqueSlug } from './slugs';
-import { articleTagNames, replaceArticleTags, tagUpsert } from './tags';
+import { articleTagNames, replaceArticleTags, tagLinks, tagUpsert } from './tags';
 
 /** What rights checks and moderation need to know about an article. */
 export interface ArticleRef {
@@ -107,13 +107,10 @@ async function insertArticle(
         .returning({ id: articles.id, slug: articles.slug }),
     );
   const tag = db.$with('tag', { id: tags.id }).as(tagUpsert(tagNames, article));
-  // Column names as an insert's column list takes them (unqualified).
-  const articleId = sql.identifier(articleTags.articleId.name);
-  const tagId = sql.identifier(articleTags.tagId.name);
-  const link = db.$with('link', { articleId: articleTags.articleId }).as(sql`
-    insert into ${articleTags} (${articleId}, ${tagId})
-    select ${article.id}, ${tag.id} from ${article}, ${tag}
-    returning ${articleTags.articleId}`);
+  const links = tagLinks(article.id, tag.id, sql`${article}, ${tag}`);
+  const link = db
+    .$with('link', { articleId: articleTags.articleId })
+    .as(sql`${links} returning ${articleTags.articleId}`);
   const [written] = await db.with(article, tag, link).select({ slug: article.slug }).from(article);
   return written?.slug;
 }

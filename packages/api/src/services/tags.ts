@@ -62,12 +62,16 @@ export async function replaceArticleTags(
   await tx.delete(articleTags).where(eq(articleTags.articleId, articleId));
   if (names.length === 0) return;
   const tag = sql.identifier('tag');
+  const links = tagLinks(sql`${articleId}::integer`, sql.identifier(tags.id.name), tag);
+  await tx.execute(sql`with ${tag} as (${tagUpsert(names)}) ${links} on conflict do nothing`);
+}
+
+/** An insert of the links of article `articleId` to the tags `tagId` names, in the rows of `from`. */
+export function tagLinks(articleId: SQLWrapper, tagId: SQLWrapper, from: SQLWrapper): SQL {
+  // Column names as an insert's column list takes them (unqualified).
   const columns = [articleTags.articleId, articleTags.tagId].map((c) => sql.identifier(c.name));
-  await tx.execute(sql`
-    with ${tag} as (${tagUpsert(names)})
-    insert into ${articleTags} (${sql.join(columns, sql`, `)})
-    select ${articleId}::integer, ${sql.identifier(tags.id.name)} from ${tag}
-    on conflict do nothing`);
+  return sql`insert into ${articleTags} (${sql.join(columns, sql`, `)})
+    select ${articleId}, ${tagId} from ${from}`;
 }
 
 /**
