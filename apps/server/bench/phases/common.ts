@@ -237,3 +237,20 @@ export function turnsSubtitle({ connections, durationSeconds, rounds }: BenchOpt
   const turns = `${each}, tRPC and REST in turns`;
   return rounds > 1 ? `${turns}, median of ${rounds} rounds` : turns;
 }
+
+/**
+ * The subtitle of a phase measured in turns on the shared data: its database and size, what the
+ * phase adds (the cache's setting), then how the surfaces were measured.
+ */
+export function sharedTurnsSubtitle(
+  context: BenchContext,
+  data: SharedData,
+  setting?: string,
+): string {
+  const size = `${data.database.label}, ${thousands.format(data.articles)} articles, `;
+  return `${size}${setting ? `${setting}, ` : ''}${turnsSubtitle(context.options)}`;
+}
+
+/** `cache in Redis` when the phase's server keeps its cache there (--redis-url). */
+export const redisSetting = (context: BenchContext) =>
+  context.options.redisUrl ? 'cache in Redis' : undefined;

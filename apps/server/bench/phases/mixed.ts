@@ -11,9 +11,10 @@ import { startServer } from '../servers';
 import {
   type BenchContext,
   measureRead,
+  redisSetting,
   type SharedData,
+  sharedTurnsSubtitle,
   thousands,
-  turnsSubtitle,
 } from './common';
 
 /** Favorite toggles per second the writer aims at (each also reads the article back). */
@@ -49,9 +50,7 @@ export async function runMixed(context: BenchContext, data: SharedData): Promise
   return {
     phase: 'mixed',
     title: 'Reads with writes beside them (cache on)',
-    subtitle:
-      `${data.database.label}, ${thousands.format(data.articles)} articles, ` +
-      `${context.options.redisUrl ? 'cache in Redis, ' : ''}${turnsSubtitle(context.options)}`,
+    subtitle: sharedTurnsSubtitle(context, data, redisSetting(context)),
     variants: ['alone, tRPC', 'alone, REST', 'with writes, tRPC', 'with writes, REST'],
     rows,
     notes: [

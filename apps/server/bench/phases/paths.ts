@@ -12,8 +12,8 @@ import {
   measure,
   measureSurfaces,
   type SharedData,
+  sharedTurnsSubtitle,
   thousands,
-  turnsSubtitle,
 } from './common';
 
 export async function runPaths(context: BenchContext, data: SharedData): Promise<PhaseResult> {
@@ -56,9 +56,7 @@ export async function runPaths(context: BenchContext, data: SharedData): Promise
   return {
     phase: 'paths',
     title: 'Request paths: tRPC vs REST vs the bare SQL',
-    subtitle:
-      `${data.database.label}, ${thousands.format(data.articles)} articles, cache off (CACHE_TTL_MS=0), ` +
-      turnsSubtitle(context.options),
+    subtitle: sharedTurnsSubtitle(context, data, 'cache off (CACHE_TTL_MS=0)'),
     variants: ['tRPC', 'REST', 'bare SQL'],
     rows,
     notes: [

@@ -5,13 +5,7 @@ import type { CapturedStatement } from '../baseline';
 import { capturePlan, onlyNamed, type Read, type ReadInputs, searchReads } from '../reads';
 import type { PhaseResult, ResultRow } from '../results';
 import type { DatabaseTarget } from '../servers';
-import {
-  type BenchContext,
-  measureSurfaces,
-  type SharedData,
-  thousands,
-  turnsSubtitle,
-} from './common';
+import { type BenchContext, measureSurfaces, type SharedData, sharedTurnsSubtitle } from './common';
 
 export async function runSearch(context: BenchContext, data: SharedData): Promise<PhaseResult> {
   const reads = onlyNamed(searchReads(data.inputs), context.options.endpoints);
@@ -28,9 +22,7 @@ export async function runSearch(context: BenchContext, data: SharedData): Promis
   return {
     phase: 'search',
     title: 'Search: typical queries',
-    subtitle:
-      `${data.database.label}, ${thousands.format(data.articles)} articles, ` +
-      turnsSubtitle(context.options),
+    subtitle: sharedTurnsSubtitle(context, data),
     variants: ['tRPC', 'REST'],
     rows,
     notes,

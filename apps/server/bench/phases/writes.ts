@@ -9,10 +9,10 @@ import { startServer } from '../servers';
 import {
   type BenchContext,
   type BenchRequest,
+  redisSetting,
   requestsInTurns,
   type SharedData,
-  thousands,
-  turnsSubtitle,
+  sharedTurnsSubtitle,
 } from './common';
 
 export interface Write {
@@ -86,9 +86,7 @@ export async function runWrites(context: BenchContext, data: SharedData): Promis
   return {
     phase: 'writes',
     title: 'Writes: a new article, a new comment (cache on)',
-    subtitle:
-      `${data.database.label}, ${thousands.format(data.articles)} articles, ` +
-      `${context.options.redisUrl ? 'cache in Redis, ' : ''}${turnsSubtitle(context.options)}`,
+    subtitle: sharedTurnsSubtitle(context, data, redisSetting(context)),
     variants: ['tRPC', 'REST'],
     rows,
     notes: [
