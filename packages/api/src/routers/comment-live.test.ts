@@ -1,7 +1,7 @@
 // comment.live: one subscription for a set of articles, new and deleted comments, resumable, on
 // two server instances sharing one database (as comment-events.test.ts sets them up).
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createDb, type DbConnection, eq, users } from '@conduit/db';
+import { comments, createDb, type DbConnection, eq, users } from '@conduit/db';
 import { createArticle, getTestDatabaseUrl, getTestDb, resetDb } from '@conduit/db/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { codeOf, refusedFields, signUp } from '../../test/callers';
@@ -230,6 +230,59 @@ describe('comment.live', () => {
     expect(fromZero.position).toBe('0');
     expect((await fromZero.next()).event).toMatchObject({ comment: { body: 'on the empty one' } });
     await fromZero.close();
+  });
+
+  it('catches up past one page (100), each article from its own start, in order, each once', async () => {
+    // 'early' is caught up from an earlier comment (its page's `since`) than the stream's
+    // position, 'late' from the position. The first page is all 'early' and ends before the
+    // position: 'late' must not go back to it, nor 'early' skip what it still owes.
+    const one = instance(first);
+    const two = instance(second);
+    const writer = await account(one.db, 'writer');
+    const early = await createArticle(one.db, writer, { slug: 'early' });
+    const late = await createArticle(one.db, writer, { slug: 'late' });
+    const insert = async (rows: { articleId: number; body: string }[]) =>
+      (
+        await one.db
+          .insert(comments)
+          .values(rows.map((row) => ({ ...row, authorId: writer.id })))
+          .returning({ id: comments.id })
+      ).map(({ id }) => id);
+
+    const [since] = await insert([{ articleId: early.id, body: 'early, on the page' }]);
+    const owed = await insert(
+      Array.from({ length: 120 }, (_, i) => ({ articleId: early.id, body: `early ${i}` })),
+    );
+    const [position] = await insert([{ articleId: late.id, body: 'late, heard' }]);
+    // 230 more, the two articles in turn, so that every page holds both.
+    const missed = await insert(
+      Array.from({ length: 230 }, (_, i) => ({
+        articleId: i % 2 === 0 ? early.id : late.id,
+        body: `missed ${i}`,
+      })),
+    );
+    if (since === undefined || position === undefined) throw new Error('no ids');
+
+    const reader = await follow(two, {
+      slugs: ['early', 'late'],
+      lastEventId: String(position),
+      since: [since, null],
+    });
+    const ids: number[] = [];
+    for (let i = 0; i < owed.length + missed.length; i++) {
+      const { id, event } = await reader.next();
+      if (event.kind !== 'created') throw new Error(`expected a comment, got ${event.kind}`);
+      ids.push(event.comment.id);
+      // The stream's position never goes back while it catches up.
+      expect(Number(id)).toBe(Math.max(position, ...ids));
+    }
+    expect(ids).toEqual([...owed, ...missed]);
+    expect(await reader.nothingWithin(200)).toBe(true);
+    const { comment } = await one
+      .callerAs(writer.token)
+      .comment.create({ slug: 'late', body: 'live, after the catch-up' });
+    expect((await reader.next()).event).toEqual({ kind: 'created', slug: 'late', comment });
+    await reader.close();
   });
 
   it('refuses a bad set naming slugs (400), and a set of unknown articles (404)', async () => {
