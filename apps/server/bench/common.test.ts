@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { meanOf, medianRound } from './phases/common';
+import { meanOf, medianRound, turnOrder } from './phases/common';
 import type { ResultRow } from './results';
 
 const row = (requestsPerSecond: number, p99: number, server: number): ResultRow => ({
@@ -48,5 +48,24 @@ describe('the median of rounds', () => {
     const one = row(800, 5, 1);
     expect(medianRound([one])).toBe(one);
     expect(() => medianRound([])).toThrow(/no rounds/);
+  });
+});
+
+describe('the order of the turns', () => {
+  it('mirrors each round in the next, so that each surface opens as many rounds', () => {
+    expect(turnOrder(1)).toEqual([['tRPC', 'REST', 'REST', 'tRPC']]);
+    const four = turnOrder(4);
+    expect(four).toEqual([
+      ['tRPC', 'REST', 'REST', 'tRPC'],
+      ['REST', 'tRPC', 'tRPC', 'REST'],
+      ['tRPC', 'REST', 'REST', 'tRPC'],
+      ['REST', 'tRPC', 'tRPC', 'REST'],
+    ]);
+    // Two turns of each surface in every round, and as many rounds opened by each.
+    for (const round of four) {
+      expect(round.filter((surface) => surface === 'tRPC')).toHaveLength(2);
+      expect(round.filter((surface) => surface === 'REST')).toHaveLength(2);
+    }
+    expect(four.filter(([first]) => first === 'REST')).toHaveLength(2);
   });
 });

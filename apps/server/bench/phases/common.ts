@@ -31,6 +31,12 @@ export interface MeasureOptions {
   warmUp?: boolean;
 }
 
+/** What a row of results names: the endpoint, and how it was reached. */
+interface Label {
+  endpoint: string;
+  variant: string;
+}
+
 /** What a measurement sends: a GET, or a POST with a body (see LoadOptions for `[<id>]`). */
 export interface BenchRequest {
   base: string;
@@ -47,13 +53,30 @@ export interface BenchRequest {
 export async function measure(
   context: BenchContext,
   request: BenchRequest,
-  label: { endpoint: string; variant: string },
+  label: Label,
   {
     serverPids = runningPids,
     durationSeconds = context.options.durationSeconds,
     warmUp = true,
   }: MeasureOptions = {},
 ): Promise<ResultRow> {
+  const load = await probed(context, request, label);
+  if (warmUp) await runLoad({ ...load, durationSeconds: Math.min(2, durationSeconds) });
+  const stopWatch = await watchCpu(serverPids);
+  const result: LoadResult = await runLoad({ ...load, durationSeconds });
+  const cpu = await stopWatch();
+  context.log(
+    `  ${label.endpoint} · ${label.variant}: ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.p99.toFixed(1)} ms` +
+      (cpu ? `, cpu ${formatCpu(cpu)}` : ''),
+  );
+  return { ...label, request: request.path, result, ...(cpu ? { cpu } : {}) };
+}
+
+/**
+ * The load that sends `request`, once the request has been seen to succeed (a 404 would measure
+ * the error path).
+ */
+async function probed(context: BenchContext, request: BenchRequest, label: Label) {
   const url = `${request.base}${request.path}`;
   const probe = await fetch(url, {
     method: request.method ?? 'GET',
@@ -65,23 +88,19 @@ export async function measure(
     throw new Error(
       `${label.endpoint} (${label.variant}): ${url} answered ${probe.status}: ${body.slice(0, 300)}`,
     );
-  const { connections } = context.options;
-  const load = {
+  return {
     url,
     headers: request.headers,
-    connections,
+    connections: context.options.connections,
     ...(request.method ? { method: request.method } : {}),
     ...(request.body === undefined ? {} : { body: request.body }),
   };
-  if (warmUp) await runLoad({ ...load, durationSeconds: Math.min(2, durationSeconds) });
-  const stopWatch = await watchCpu(serverPids);
-  const result: LoadResult = await runLoad({ ...load, durationSeconds });
-  const cpu = await stopWatch();
-  context.log(
-    `  ${label.endpoint} · ${label.variant}: ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.p99.toFixed(1)} ms` +
-      (cpu ? `, cpu ${formatCpu(cpu)}` : ''),
-  );
-  return { ...label, request: request.path, result, ...(cpu ? { cpu } : {}) };
+}
+
+/** Load of up to 2 s on `request`, not measured. */
+async function warmUp(context: BenchContext, request: BenchRequest, label: Label): Promise<void> {
+  const load = await probed(context, request, label);
+  await runLoad({ ...load, durationSeconds: Math.min(2, context.options.durationSeconds) });
 }
 
 /** Each read over tRPC against one server (or proxy), in turn, as one variant of the phase. */
@@ -127,10 +146,11 @@ export async function measureSurfaces(
 
 /**
  * One read over tRPC and, if it has one, REST, on the server at `base`: variants `tRPC` and
- * `REST` after `prefix`. Both surfaces are measured in turns (tRPC, REST, REST, tRPC, half the
- * time each): a machine that speeds up or slows down over the measurement (other work, CPU
- * frequency) then weighs on both alike. With --rounds N the turns are taken N times, and each
- * surface's row is its median round (`medianRound`), which one disturbed round cannot move.
+ * `REST` after `prefix`. Both surfaces are warmed up first, then measured in turns, half the time
+ * each, in rounds that mirror each other (`turnOrder`): a machine that speeds up or slows down
+ * over the measurement (other work, CPU frequency) weighs on both alike, and neither surface is
+ * always the one measured first. With --rounds N each surface's row is its median round
+ * (`medianRound`), which one disturbed round cannot move.
  */
 export async function measureRead(
   context: BenchContext,
@@ -155,6 +175,20 @@ export async function measureInTurns(
   return requestsInTurns(context, read.name, trpc, rest, prefix);
 }
 
+export type Surface = 'tRPC' | 'REST';
+
+/**
+ * The surfaces' turns, round by round: tRPC REST REST tRPC, then REST tRPC tRPC REST, and so on.
+ * Within a round a steady drift weighs on both alike; across rounds each surface opens as often
+ * as the other (one more for tRPC when the count is odd), so what the first turn after the other
+ * surface's load or the warm-up costs is not always the same surface's.
+ */
+export function turnOrder(rounds: number): Surface[][] {
+  return Array.from({ length: rounds }, (_, round) =>
+    round % 2 === 0 ? ['tRPC', 'REST', 'REST', 'tRPC'] : ['REST', 'tRPC', 'tRPC', 'REST'],
+  );
+}
+
 /** `measureInTurns` for any two requests (writes, say): rows `<prefix>tRPC` and `<prefix>REST`. */
 export async function requestsInTurns(
   context: BenchContext,
@@ -165,22 +199,30 @@ export async function requestsInTurns(
 ): Promise<ResultRow[]> {
   const trpcLabel = { endpoint, variant: `${prefix}tRPC` };
   if (!rest) return [await measure(context, trpc, trpcLabel)];
-  const restLabel = { endpoint, variant: `${prefix}REST` };
+  const surfaces = {
+    tRPC: { request: trpc, label: trpcLabel },
+    REST: { request: rest, label: { endpoint, variant: `${prefix}REST` } },
+  };
+  // Both before either is measured: the first would otherwise warm up what they share for the
+  // second (the server's common path, the database's buffers) in its own measured turns.
+  await warmUp(context, trpc, surfaces.tRPC.label);
+  await warmUp(context, rest, surfaces.REST.label);
   const durationSeconds = context.options.durationSeconds / 2;
-  const trpcRounds: ResultRow[] = [];
-  const restRounds: ResultRow[] = [];
-  for (let round = 0; round < context.options.rounds; round += 1) {
-    // Each surface is warmed up once, before its first turn.
-    const turn = (request: typeof trpc, label: typeof trpcLabel, warmUp = false) =>
-      measure(context, request, label, { durationSeconds, warmUp });
-    const trpcFirst = await turn(trpc, trpcLabel, round === 0);
-    const restFirst = await turn(rest, restLabel, round === 0);
-    const restSecond = await turn(rest, restLabel);
-    const trpcSecond = await turn(trpc, trpcLabel);
-    trpcRounds.push(meanOf(trpcFirst, trpcSecond));
-    restRounds.push(meanOf(restFirst, restSecond));
+  const rounds: Record<Surface, ResultRow[]> = { tRPC: [], REST: [] };
+  for (const order of turnOrder(context.options.rounds)) {
+    const turns: Record<Surface, ResultRow[]> = { tRPC: [], REST: [] };
+    for (const surface of order) {
+      const { request, label } = surfaces[surface];
+      turns[surface].push(
+        await measure(context, request, label, { durationSeconds, warmUp: false }),
+      );
+    }
+    for (const surface of ['tRPC', 'REST'] as const) {
+      const [first, second] = turns[surface];
+      if (first && second) rounds[surface].push(meanOf(first, second));
+    }
   }
-  return [medianRound(trpcRounds), medianRound(restRounds)];
+  return [medianRound(rounds.tRPC), medianRound(rounds.REST)];
 }
 
 /**
