@@ -49,9 +49,10 @@ Options:
   --users N               users seeded with them (default articles / 20, at least 50)
   --duration S            seconds of load per measurement, after a warm-up of up to 2 s (default 10)
   --connections N         concurrent connections of the load generator (default 16)
-  --rounds N              tRPC and REST of one read are measured in turns (tRPC, REST, REST,
-                          tRPC, half of --duration each), N times over; each surface's row is
-                          its median round (paths, cache, search, feed; default 1)
+  --rounds N              tRPC and REST of one read are warmed up, then measured in turns
+                          (tRPC, REST, REST, tRPC, half of --duration each; the next round
+                          REST, tRPC, tRPC, REST), N rounds; each surface's row is its median
+                          round (paths, cache, search, feed, writes; default 1)
   --instances N           server processes behind nginx in the scale phase (default 2)
   --capped-instances A,B  instance counts of the capped phase (default 1,2,3)
   --instance-cpu C        cores each instance gets in the capped and hosts phases (default 0.4)

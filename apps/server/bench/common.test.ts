@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { meanOf, medianRound, turnOrder } from './phases/common';
+import { meanOf, medianRound, pairedRatios, pairedRatiosNote, turnOrder } from './phases/common';
 import type { ResultRow } from './results';
 
 const row = (requestsPerSecond: number, p99: number, server: number): ResultRow => ({
@@ -67,5 +67,45 @@ describe('the order of the turns', () => {
       expect(round.filter((surface) => surface === 'REST')).toHaveLength(2);
     }
     expect(four.filter(([first]) => first === 'REST')).toHaveLength(2);
+  });
+});
+
+describe('tRPC ÷ REST round by round', () => {
+  const rounded = (endpoint: string, variant: string, rounds: number[]): ResultRow => ({
+    ...row(rounds[0] ?? 0, 1, 1),
+    endpoint,
+    variant,
+    rounds,
+  });
+
+  it("is the median of each round's ratio, not the ratio of the median rounds", () => {
+    // A round where the machine was slow for both: the medians (12,263 and 12,847) would pair
+    // REST's slow round with tRPC's, 0.84; round by round tRPC is ahead in three of five.
+    const rows = [
+      rounded('by author', 'cache on, tRPC', [11954, 11981, 12847, 18450, 18095]),
+      rounded('by author', 'cache on, REST', [15215, 12263, 12112, 17812, 16835]),
+      rounded('by author', 'cache off, tRPC', [1000, 1000]),
+      rounded('by author', 'cache off, REST', [800, 1250]),
+      rounded('no REST', 'cache on, tRPC', [5, 5]),
+    ];
+    const ratios = pairedRatios(rows, 'cache on, ');
+    expect([...ratios.keys()]).toEqual(['by author']);
+    expect(ratios.get('by author')).toBeCloseTo(18450 / 17812, 6);
+    // The lower middle of an even count, as medianRound.
+    expect(pairedRatios(rows, 'cache off, ').get('by author')).toBeCloseTo(0.8, 6);
+    expect(pairedRatiosNote(rows, 'cache on, ')).toEqual([
+      "tRPC ÷ REST (cache on), the median of each round's ratio: by author 1.04.",
+    ]);
+  });
+
+  it('leaves out reads without rounds, or with rounds that do not pair', () => {
+    const rows = [
+      row(100, 1, 1),
+      { ...row(90, 1, 1), variant: 'REST' },
+      rounded('x', 'tRPC', [1, 2, 3]),
+      rounded('x', 'REST', [1, 2]),
+    ];
+    expect(pairedRatios(rows).size).toBe(0);
+    expect(pairedRatiosNote(rows)).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import { startServer } from '../servers';
 import {
   type BenchContext,
   measureRead,
+  pairedRatiosNote,
   type SharedData,
   thousands,
   turnsSubtitle,
@@ -46,6 +47,7 @@ export async function runCache(context: BenchContext, data: SharedData): Promise
     rows,
     notes: [
       "Cached (decision 038): article.get, article.list (unfiltered, by tag, by author, by offset or cursor), profile.get, tag.list, and the first page of article.feed per reader; the reader's session too. Lists of what someone favorited are not.",
+      ...settings.flatMap((setting) => pairedRatiosNote(rows, `${setting.name}, `)),
     ],
   };
 }

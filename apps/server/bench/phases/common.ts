@@ -241,6 +241,38 @@ export function medianRound(rounds: ResultRow[]): ResultRow {
 }
 
 /**
+ * tRPC ÷ REST of each read measured in turns, taken round by round: the median of the rounds'
+ * ratios, each round's two surfaces having been measured minutes apart at most. A ratio of the
+ * two median rounds can pair a fast round of one surface with a slow round of the other, and on
+ * this machine rounds differ by more than the surfaces do. Undefined for reads without rounds.
+ */
+export function pairedRatios(rows: ResultRow[], prefix = ''): Map<string, number> {
+  const ratios = new Map<string, number>();
+  for (const trpc of rows) {
+    if (trpc.variant !== `${prefix}tRPC` || !trpc.rounds) continue;
+    const rest = rows.find(
+      (row) => row.endpoint === trpc.endpoint && row.variant === `${prefix}REST`,
+    );
+    if (!rest?.rounds || rest.rounds.length !== trpc.rounds.length) continue;
+    const each = trpc.rounds.map((rate, round) => rate / (rest.rounds?.[round] ?? Number.NaN));
+    const sorted = each.filter(Number.isFinite).sort((a, b) => a - b);
+    const median = sorted[Math.floor((sorted.length - 1) / 2)];
+    if (median !== undefined) ratios.set(trpc.endpoint, median);
+  }
+  return ratios;
+}
+
+/** `pairedRatios` as a note of the phase (none without rounds). */
+export function pairedRatiosNote(rows: ResultRow[], prefix = ''): string[] {
+  const ratios = pairedRatios(rows, prefix);
+  if (ratios.size === 0) return [];
+  const list = [...ratios].map(([endpoint, ratio]) => `${endpoint} ${ratio.toFixed(2)}`);
+  return [
+    `tRPC ÷ REST${prefix ? ` (${prefix.replace(/, $/, '')})` : ''}, the median of each round's ratio: ${list.join(', ')}.`,
+  ];
+}
+
+/**
  * Two equal halves of one measurement as one row: rates and CPU shares averaged, counts summed;
  * latency percentiles averaged too (an approximation: the halves' samples are not merged).
  */

@@ -11,6 +11,7 @@ import {
   type BenchContext,
   measure,
   measureSurfaces,
+  pairedRatiosNote,
   type SharedData,
   sharedTurnsSubtitle,
   thousands,
@@ -62,6 +63,7 @@ export async function runPaths(context: BenchContext, data: SharedData): Promise
     notes: [
       `Seeded ${thousands.format(data.articles)} articles and ${thousands.format(data.users)} users with the JS seeder in ${data.seedSeconds.toFixed(1)} s.`,
       'bare SQL: the statements the tRPC procedure sent, replayed by a bare Fastify route (no tRPC, zod, context, session or Markdown).',
+      ...pairedRatiosNote(rows),
     ],
   };
 }
