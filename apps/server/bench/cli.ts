@@ -25,7 +25,8 @@ Phases (--phases, comma-separated; default: every phase this machine can run):
   paths   each read over tRPC and over REST, and the same SQL through a bare Fastify route
   cache   the same reads with the hot-read cache off (CACHE_TTL_MS=0) and on (the default)
   mixed   article.list, article.get and profile.get, cache on, alone and with a writer beside
-          them toggling favorites (20/s), each toggle read back at once: fails on a stale read
+          them toggling favorites (20/s; every tenth step an article created, edited, deleted),
+          each write read back at once: fails on a stale read
   search  typical searches over tRPC and REST, and the plan of the widest one (EXPLAIN ANALYZE)
   feed    the feed's first page for readers following each of --feed-follows authors, over
           tRPC and REST, on --feed-articles generated articles                  (PostgreSQL)

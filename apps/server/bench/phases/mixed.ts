@@ -3,8 +3,9 @@
 // --redis-url); article.list, article.get and profile.get over tRPC and REST (in turns, as the
 // cache phase), first alone, then with a writer beside them: the bench's reader toggling
 // favorites on the first page's articles at WRITES_PER_SECOND, each toggle read back at once
-// anonymously, over tRPC and REST in turn. An answer that does not show the count the toggle
-// answered is a stale read, and fails the phase.
+// anonymously, over tRPC and REST in turn; every tenth step instead an article of its own is
+// created, edited and deleted, each read back the same way (the first page, the article). An
+// answer that does not show what the write answered is a stale read, and fails the phase.
 import { mainReads, onlyNamed, type ReadInputs, trpcPath } from '../reads';
 import type { PhaseResult, ResultRow } from '../results';
 import { startServer } from '../servers';
@@ -56,7 +57,9 @@ export async function runMixed(context: BenchContext, data: SharedData): Promise
     notes: [
       `Writes: ${thousands.format(tally.writes)} favorite toggles (aiming at ${WRITES_PER_SECOND}/s) by one ` +
         `signed-in reader on the first page's articles, each read back at once anonymously over ` +
-        `tRPC and REST in turn: ${thousands.format(tally.checks)} checks, none stale` +
+        `tRPC and REST in turn; ${thousands.format(tally.lifecycles)} articles created, edited ` +
+        `and deleted beside them, each write read back on the first page and the article: ` +
+        `${thousands.format(tally.checks)} checks, none stale` +
         (tally.failures.length > 0
           ? `; ${tally.failures.length} writes failed, first: ${tally.failures[0]}`
           : '.'),
@@ -66,13 +69,21 @@ export async function runMixed(context: BenchContext, data: SharedData): Promise
 
 interface WriterTally {
   writes: number;
+  /** Articles created, edited and deleted. */
+  lifecycles: number;
   checks: number;
   /** What each stale read showed, and what the write had answered. */
   stale: string[];
   failures: string[];
 }
 
-const emptyTally = (): WriterTally => ({ writes: 0, checks: 0, stale: [], failures: [] });
+const emptyTally = (): WriterTally => ({
+  writes: 0,
+  lifecycles: 0,
+  checks: 0,
+  stale: [],
+  failures: [],
+});
 
 /** An article's favorites count in an answer of `article.get` over tRPC or REST. */
 export function favoritesCountIn(surface: 'tRPC' | 'REST', body: unknown): number | undefined {
@@ -85,6 +96,108 @@ export function favoritesCountIn(surface: 'tRPC' | 'REST', body: unknown): numbe
       ? answer.article?.favoritesCount
       : answer.result?.data?.article?.favoritesCount;
   return typeof count === 'number' ? count : undefined;
+}
+
+type Surface = 'tRPC' | 'REST';
+interface Listed {
+  slug: string;
+  description: string;
+}
+
+/** The articles of a list page (`article.list`) over tRPC or REST. */
+export function pageArticlesIn(surface: Surface, body: unknown): Listed[] | undefined {
+  const answer = (body ?? {}) as {
+    articles?: unknown;
+    result?: { data?: { articles?: unknown } };
+  };
+  const articles = surface === 'REST' ? answer.articles : answer.result?.data?.articles;
+  if (!Array.isArray(articles)) return undefined;
+  return articles.map((article: Partial<Listed>) => ({
+    slug: String(article.slug),
+    description: String(article.description),
+  }));
+}
+
+/** An article's description in an answer of `article.get` over tRPC or REST. */
+export function descriptionIn(surface: Surface, body: unknown): string | undefined {
+  const answer = (body ?? {}) as {
+    article?: { description?: unknown };
+    result?: { data?: { article?: { description?: unknown } } };
+  };
+  const description =
+    surface === 'REST' ? answer.article?.description : answer.result?.data?.article?.description;
+  return typeof description === 'string' ? description : undefined;
+}
+
+/** Where the first page and an article are read, over each surface. */
+function readPaths(surface: Surface, slug: string) {
+  return surface === 'REST'
+    ? { page: '/api/articles?limit=20', article: `/api/articles/${encodeURIComponent(slug)}` }
+    : {
+        page: trpcPath({
+          name: 'article.list',
+          trpc: { procedure: 'article.list', input: { limit: 20 } },
+        }),
+        article: trpcPath({
+          name: 'article.get',
+          trpc: { procedure: 'article.get', input: { slug } },
+        }),
+      };
+}
+
+/**
+ * An article of the writer's own, created, edited (its description) and deleted, each write read
+ * back at once anonymously over `surface`: the first page must show it, then its new description
+ * (and so must the article), then no longer list it, the article answering 404.
+ */
+async function lifecycle(
+  base: string,
+  auth: Record<string, string>,
+  surface: Surface,
+  n: number,
+  tally: WriterTally,
+): Promise<void> {
+  const write = async (method: string, path: string, article?: object) => {
+    const answer = await fetch(`${base}${path}`, {
+      method,
+      headers: { ...auth, ...(article ? { 'content-type': 'application/json' } : {}) },
+      ...(article ? { body: JSON.stringify({ article }) } : {}),
+    });
+    const text = await answer.text();
+    if (!answer.ok) throw new Error(`${method} ${path}: ${answer.status} ${text.slice(0, 200)}`);
+    return text ? (JSON.parse(text) as { article?: { slug?: string } }) : {};
+  };
+  const read = async (path: string) => {
+    const answer = await fetch(`${base}${path}`);
+    tally.checks += 1;
+    return { status: answer.status, body: (await answer.json()) as unknown };
+  };
+  const stale = (path: string, what: string) => tally.stale.push(`${surface} ${path} ${what}`);
+
+  const created = await write('POST', '/api/articles', {
+    title: `Written beside the readers ${n} ${Date.now()}`,
+    description: 'as created',
+    body: 'A body.',
+    tagList: [],
+  });
+  const slug = created.article?.slug;
+  if (typeof slug !== 'string') throw new Error('POST /api/articles: no slug in the answer');
+  const paths = readPaths(surface, slug);
+  const listed = async () =>
+    pageArticlesIn(surface, (await read(paths.page)).body)?.find((one) => one.slug === slug);
+  if (!(await listed())) stale(paths.page, `did not list ${slug} after its creation`);
+
+  await write('PUT', `/api/articles/${encodeURIComponent(slug)}`, { description: 'as edited' });
+  const onPage = (await listed())?.description;
+  if (onPage !== 'as edited') stale(paths.page, `showed ${slug} as ${onPage} after its edit`);
+  const alone = descriptionIn(surface, (await read(paths.article)).body);
+  if (alone !== 'as edited') stale(paths.article, `showed ${alone} after its edit`);
+
+  await write('DELETE', `/api/articles/${encodeURIComponent(slug)}`);
+  if (await listed()) stale(paths.page, `still listed ${slug} after its deletion`);
+  const gone = await read(paths.article);
+  if (gone.status !== 404) stale(paths.article, `answered ${gone.status} after its deletion`);
+  tally.lifecycles += 1;
 }
 
 /**
@@ -105,11 +218,22 @@ function startWriter(
     };
     const slugs = page.articles.map((article) => article.slug);
     const started = performance.now();
+    let toggle = 0;
     for (let step = 0; running && slugs.length > 0; step += 1) {
+      if (step % 10 === 9) {
+        // Every tenth step: an article of its own, over each surface in turn.
+        try {
+          await lifecycle(base, auth, step % 20 === 9 ? 'tRPC' : 'REST', step, tally);
+        } catch (error) {
+          tally.failures.push(error instanceof Error ? error.message : String(error));
+        }
+        continue;
+      }
       // Each article favorited, then unfavorited; each pair read back over one surface.
-      const slug = slugs[Math.floor(step / 2) % slugs.length] as string;
-      const method = step % 2 === 0 ? 'POST' : 'DELETE';
-      const surface = step % 4 < 2 ? 'tRPC' : 'REST';
+      const slug = slugs[Math.floor(toggle / 2) % slugs.length] as string;
+      const method = toggle % 2 === 0 ? 'POST' : 'DELETE';
+      const surface = toggle % 4 < 2 ? 'tRPC' : 'REST';
+      toggle += 1;
       try {
         const written = await fetch(`${base}/api/articles/${encodeURIComponent(slug)}/favorite`, {
           method,
