@@ -2,7 +2,7 @@
 // write, measured as it will be from outside). One server, the cache on (in Redis with
 // --redis-url); article.list, article.get and profile.get over tRPC and REST (in turns, as the
 // cache phase), first alone, then with a writer beside them: the bench's reader toggling
-// favorites on the first page's articles at WRITES_PER_SECOND, each toggle read back at once
+// favorites on the first page's articles (WRITES_PER_SECOND steps), each toggle read back at once
 // anonymously, over tRPC and REST in turn; every tenth step instead an article of its own is
 // created, edited and deleted, each read back the same way (the first page, the article). An
 // answer that does not show what the write answered is a stale read, and fails the phase.
@@ -14,11 +14,12 @@ import {
   measureRead,
   redisSetting,
   type SharedData,
+  type Surface,
   sharedTurnsSubtitle,
   thousands,
 } from './common';
 
-/** Favorite toggles per second the writer aims at (each also reads the article back). */
+/** Steps per second the writer aims at: favorite toggles, and one step in ten an article's life. */
 const WRITES_PER_SECOND = 20;
 
 /** The reads measured: the first page every toggle invalidates, one article, a profile no toggle touches. */
@@ -55,11 +56,11 @@ export async function runMixed(context: BenchContext, data: SharedData): Promise
     variants: ['alone, tRPC', 'alone, REST', 'with writes, tRPC', 'with writes, REST'],
     rows,
     notes: [
-      `Writes: ${thousands.format(tally.writes)} favorite toggles (aiming at ${WRITES_PER_SECOND}/s) by one ` +
-        `signed-in reader on the first page's articles, each read back at once anonymously over ` +
-        `tRPC and REST in turn; ${thousands.format(tally.lifecycles)} articles created, edited ` +
-        `and deleted beside them, each write read back on the first page and the article: ` +
-        `${thousands.format(tally.checks)} checks, none stale` +
+      `Writes: ${thousands.format(tally.writes)} favorite toggles on the first page's articles ` +
+        `and, one step in ten, ${thousands.format(tally.lifecycles)} articles created, edited and ` +
+        `deleted, by one signed-in reader aiming at ${WRITES_PER_SECOND} steps a second; each ` +
+        `write read back at once anonymously (the article, and the first page for the articles ` +
+        `written) over tRPC and REST in turn: ${thousands.format(tally.checks)} checks, none stale` +
         (tally.failures.length > 0
           ? `; ${tally.failures.length} writes failed, first: ${tally.failures[0]}`
           : '.'),
@@ -86,7 +87,7 @@ const emptyTally = (): WriterTally => ({
 });
 
 /** An article's favorites count in an answer of `article.get` over tRPC or REST. */
-export function favoritesCountIn(surface: 'tRPC' | 'REST', body: unknown): number | undefined {
+export function favoritesCountIn(surface: Surface, body: unknown): number | undefined {
   const answer = (body ?? {}) as {
     article?: { favoritesCount?: unknown };
     result?: { data?: { article?: { favoritesCount?: unknown } } };
@@ -98,7 +99,6 @@ export function favoritesCountIn(surface: 'tRPC' | 'REST', body: unknown): numbe
   return typeof count === 'number' ? count : undefined;
 }
 
-type Surface = 'tRPC' | 'REST';
 interface Listed {
   slug: string;
   description: string;
@@ -202,7 +202,8 @@ async function lifecycle(
 
 /**
  * The writer, in a loop until stopped: favorite, read back, unfavorite, read back, the next of
- * the first page's articles each time, paced to `perSecond` toggles; counted into `tally`.
+ * the first page's articles each time, and every tenth step an article's life instead
+ * (`lifecycle`), paced to `perSecond` steps; counted into `tally`.
  */
 function startWriter(
   base: string,
