@@ -94,12 +94,17 @@ export async function openRedisBus(
       handlers?.deaf();
       return;
     }
-    handlers?.heard(message.tags);
     // Our own message has come back: we are one of the subscribers PUBLISH counted, and our copies
     // went before we published. Answering ourselves through Redis cost every write a PUBLISH and
-    // a message more, the whole cost of the bus on a lone instance.
-    if (message.from === me) countAnswer(message.id);
-    else void redis.publish(`${channel}:ack:${message.from}`, String(message.id)).catch(() => {});
+    // a message more, the whole cost of the bus on a lone instance. Nor are they dropped again:
+    // what readers loaded since (after the write, so fresh) would go too, and a refill begun in
+    // between would not be kept, each invalidation costing this instance's readers two refills.
+    if (message.from === me) {
+      countAnswer(message.id);
+      return;
+    }
+    handlers?.heard(message.tags);
+    void redis.publish(`${channel}:ack:${message.from}`, String(message.id)).catch(() => {});
   });
   const probe = setInterval(() => {
     if (subscriber.status !== 'ready') return;

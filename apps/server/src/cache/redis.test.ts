@@ -147,6 +147,19 @@ describe.runIf(redisUrl)('createRedisCache (needs TEST_REDIS_URL)', () => {
     }
   });
 
+  it("hands its tier the other instances' invalidations, not its own coming back", async () => {
+    // Its own copies went before it published: dropping them again when the message comes back
+    // would drop what its readers loaded since, after the write.
+    const own = await busFor('own');
+    const other = await busFor('other');
+    const heard: string[][] = [];
+    own.subscribe({ heard: (tags) => heard.push(tags), deaf: () => {} });
+    // Each resolves once every instance has answered, and an instance answers after its tier.
+    await own.publish(['mine']);
+    await other.publish(['theirs']);
+    expect(heard).toEqual([['theirs']]);
+  });
+
   it('drops its in-process copies on a message it cannot read, and keeps listening', async () => {
     const bus = await busFor('garbled');
     const store = createRedisCache(redis, { ttlMs: 60_000, prefix, bus });
