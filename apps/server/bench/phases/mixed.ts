@@ -86,16 +86,21 @@ const emptyTally = (): WriterTally => ({
   failures: [],
 });
 
+/** What an answer carries over either surface: REST's body, or tRPC's `result.data`. */
+function dataOf(surface: Surface, body: unknown): Record<string, unknown> {
+  const answer = (body ?? {}) as { result?: { data?: unknown } };
+  const data = surface === 'REST' ? answer : answer.result?.data;
+  return (data ?? {}) as Record<string, unknown>;
+}
+
+/** The article of an answer of `article.get` (or a write's) over tRPC or REST. */
+function articleOf(surface: Surface, body: unknown): Record<string, unknown> {
+  return (dataOf(surface, body).article ?? {}) as Record<string, unknown>;
+}
+
 /** An article's favorites count in an answer of `article.get` over tRPC or REST. */
 export function favoritesCountIn(surface: Surface, body: unknown): number | undefined {
-  const answer = (body ?? {}) as {
-    article?: { favoritesCount?: unknown };
-    result?: { data?: { article?: { favoritesCount?: unknown } } };
-  };
-  const count =
-    surface === 'REST'
-      ? answer.article?.favoritesCount
-      : answer.result?.data?.article?.favoritesCount;
+  const count = articleOf(surface, body).favoritesCount;
   return typeof count === 'number' ? count : undefined;
 }
 
@@ -106,11 +111,7 @@ interface Listed {
 
 /** The articles of a list page (`article.list`) over tRPC or REST. */
 export function pageArticlesIn(surface: Surface, body: unknown): Listed[] | undefined {
-  const answer = (body ?? {}) as {
-    articles?: unknown;
-    result?: { data?: { articles?: unknown } };
-  };
-  const articles = surface === 'REST' ? answer.articles : answer.result?.data?.articles;
+  const { articles } = dataOf(surface, body);
   if (!Array.isArray(articles)) return undefined;
   return articles.map((article: Partial<Listed>) => ({
     slug: String(article.slug),
@@ -120,12 +121,7 @@ export function pageArticlesIn(surface: Surface, body: unknown): Listed[] | unde
 
 /** An article's description in an answer of `article.get` over tRPC or REST. */
 export function descriptionIn(surface: Surface, body: unknown): string | undefined {
-  const answer = (body ?? {}) as {
-    article?: { description?: unknown };
-    result?: { data?: { article?: { description?: unknown } } };
-  };
-  const description =
-    surface === 'REST' ? answer.article?.description : answer.result?.data?.article?.description;
+  const { description } = articleOf(surface, body);
   return typeof description === 'string' ? description : undefined;
 }
 
@@ -245,13 +241,7 @@ function startWriter(
           tally.failures.push(`${method} favorite of ${slug}: ${written.status}`);
         } else {
           tally.writes += 1;
-          const path =
-            surface === 'REST'
-              ? `/api/articles/${encodeURIComponent(slug)}`
-              : trpcPath({
-                  name: 'article.get',
-                  trpc: { procedure: 'article.get', input: { slug } },
-                });
+          const path = readPaths(surface, slug).article;
           const seen = favoritesCountIn(surface, await (await fetch(`${base}${path}`)).json());
           tally.checks += 1;
           if (seen !== answered)
