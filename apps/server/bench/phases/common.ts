@@ -233,11 +233,14 @@ export function medianRound(rounds: ResultRow[]): ResultRow {
   const [first] = rounds;
   if (first === undefined) throw new Error('medianRound: no rounds');
   if (rounds.length === 1) return first;
-  const sorted = [...rounds].sort(
-    (a, b) => a.result.requestsPerSecond - b.result.requestsPerSecond,
-  );
-  const median = sorted[Math.floor((sorted.length - 1) / 2)] ?? first;
+  const median = lowerMiddle(rounds, (round) => round.result.requestsPerSecond) ?? first;
   return { ...median, rounds: rounds.map((round) => round.result.requestsPerSecond) };
+}
+
+/** The item in the middle by `key` (the lower middle of an even count), or undefined for none. */
+function lowerMiddle<T>(items: readonly T[], key: (item: T) => number): T | undefined {
+  const sorted = [...items].sort((a, b) => key(a) - key(b));
+  return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
 /**
@@ -253,10 +256,10 @@ export function pairedRatios(rows: ResultRow[], prefix = ''): Map<string, number
     const rest = rows.find(
       (row) => row.endpoint === trpc.endpoint && row.variant === `${prefix}REST`,
     );
-    if (!rest?.rounds || rest.rounds.length !== trpc.rounds.length) continue;
-    const each = trpc.rounds.map((rate, round) => rate / (rest.rounds?.[round] ?? Number.NaN));
-    const sorted = each.filter(Number.isFinite).sort((a, b) => a - b);
-    const median = sorted[Math.floor((sorted.length - 1) / 2)];
+    const restRounds = rest?.rounds;
+    if (!restRounds || restRounds.length !== trpc.rounds.length) continue;
+    const each = trpc.rounds.map((rate, round) => rate / (restRounds[round] ?? Number.NaN));
+    const median = lowerMiddle(each.filter(Number.isFinite), (ratio) => ratio);
     if (median !== undefined) ratios.set(trpc.endpoint, median);
   }
   return ratios;
