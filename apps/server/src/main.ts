@@ -93,6 +93,7 @@ function stopOnSignals(app: FastifyInstance, config: Config, tracing: Tracing | 
     if (config.trustProxy !== false) {
       leaveIdleConnectionsToProxy(app, Math.min(PROXY_IDLE_GRACE_MS, timeoutMs / 2));
     }
+    stopListening(app);
     try {
       await app.close(); // waits for in-flight requests, then closes the database (onClose)
       await flush(tracing);
@@ -126,6 +127,23 @@ function leaveIdleConnectionsToProxy(app: FastifyInstance, graceMs: number): voi
   const closeIdleConnections = server.closeIdleConnections.bind(server);
   server.closeIdleConnections = () => {};
   setTimeout(closeIdleConnections, graceMs).unref();
+}
+
+/**
+ * Closes the listening socket first, before Fastify's preClose hooks (live streams ended, the
+ * LISTENs dropped: database round trips, longer under load). Fastify marks itself closing before
+ * those hooks, and from then on every answer says `Connection: close`, so a proxy opens a new
+ * connection for each request it still sends here. While the hooks ran the listener stayed open,
+ * and the connections queued in it when it closed, their requests already sent, were reset by the
+ * kernel (nginx: "recv() failed (104: Connection reset by peer) while reading response header
+ * from upstream"): nginx retries a GET elsewhere, but answers a POST with 502. Closed first, a new
+ * connection is refused, which nginx retries elsewhere for any method; the connections already
+ * open are served and then drained by Fastify's close as before (its own server.close() waits for
+ * them). What stays is the window of one turn of the event loop: a connection the kernel queued
+ * after the loop last accepted, just before the signal.
+ */
+function stopListening(app: FastifyInstance): void {
+  if (app.server.listening) app.server.close();
 }
 
 main().catch((error: unknown) => {
