@@ -5,7 +5,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, type TestContext } from 'vitest';
 import { freePort, startServerProcess } from './process';
 import { type Refusal, startRefusingPostgres } from './refusing-postgres';
 
@@ -13,24 +13,20 @@ const PASSWORD = 'hunter2-not-for-logs';
 const postgresUrl = (hostPort: string, query = '') =>
   `postgres://conduit:${PASSWORD}@${hostPort}/conduit${query}`;
 
-const started: ReturnType<typeof startServerProcess>[] = [];
-const cleanups: (() => Promise<void>)[] = [];
-
-function start(env: Record<string, string>, wrapper?: string[]) {
+// The cases run at once (describe.concurrent): most of each is a process starting, or waiting on a
+// refusal, and one after another they took most of a minute. Each stops what it started when it
+// ends, a test that timed out included.
+function start(t: TestContext, env: Record<string, string>, wrapper?: string[]) {
   const server = startServerProcess({ PORT: '0', ...env }, wrapper);
-  started.push(server);
+  t.onTestFinished(() => {
+    server.child.kill('SIGKILL');
+  });
   return server;
 }
 
-// A test that timed out leaves its server running: stop it, and whatever the test set up.
-afterEach(async () => {
-  for (const server of started.splice(0)) server.child.kill('SIGKILL');
-  for (const cleanup of cleanups.splice(0)) await cleanup();
-});
-
-async function refusing(refusal: Refusal): Promise<number> {
+async function refusing(t: TestContext, refusal: Refusal): Promise<number> {
   const postgres = await startRefusingPostgres(refusal);
-  cleanups.push(postgres.close);
+  t.onTestFinished(() => postgres.close());
   return postgres.port;
 }
 
@@ -49,15 +45,17 @@ async function expectOneLine(
 }
 
 // Each case starts a process (through tsx when the build is stale: a few seconds on a busy
-// two-core machine); the bound is
-// what an operator waits at most, start-up included.
-// (The bound is there to catch a hang; on a quiet machine every case ends in 2 to 7 s.)
+// two-core machine); the bound is what an operator waits at most, start-up included, and is there
+// to catch a hang (on a quiet machine every case ends in 2 to 7 s). The cases that open an
+// in-memory embedded database first (its initdb: about 5 s of CPU alone) take up to 20 s when
+// they all run at once beside the other test worker: a longer bound for those.
 const SECONDS = { timeout: 30_000 };
+const WITH_DATABASE = { timeout: 60_000 };
 
-describe('DATABASE_URL that does not lead to a usable database', () => {
-  it('names the host when nothing listens there', SECONDS, async () => {
+describe.concurrent('DATABASE_URL that does not lead to a usable database', () => {
+  it('names the host when nothing listens there', SECONDS, async (t) => {
     const port = await freePort();
-    const server = start({ DATABASE_URL: postgresUrl(`127.0.0.1:${port}`) });
+    const server = start(t, { DATABASE_URL: postgresUrl(`127.0.0.1:${port}`) });
     await expectOneLine(
       server,
       'DATABASE_URL',
@@ -67,42 +65,42 @@ describe('DATABASE_URL that does not lead to a usable database', () => {
     );
   });
 
-  it('names the host that has no address', SECONDS, async () => {
-    const server = start({ DATABASE_URL: postgresUrl('conduit-db.invalid:5432') });
+  it('names the host that has no address', SECONDS, async (t) => {
+    const server = start(t, { DATABASE_URL: postgresUrl('conduit-db.invalid:5432') });
     // ENOTFOUND, or EAI_AGAIN on a machine whose DNS does not answer.
     await expectOneLine(server, 'DATABASE_URL', /conduit-db\.invalid:5432 \(.*host.*\)/);
   });
 
-  it('says the login was refused for a wrong password', SECONDS, async () => {
-    const port = await refusing('wrong-password');
-    const server = start({ DATABASE_URL: postgresUrl(`127.0.0.1:${port}`) });
+  it('says the login was refused for a wrong password', SECONDS, async (t) => {
+    const port = await refusing(t, 'wrong-password');
+    const server = start(t, { DATABASE_URL: postgresUrl(`127.0.0.1:${port}`) });
     await expectOneLine(server, 'DATABASE_URL', /password authentication failed.*28P01/);
   });
 
-  it('says the database does not exist', SECONDS, async () => {
-    const port = await refusing('no-such-database');
-    const server = start({ DATABASE_URL: postgresUrl(`127.0.0.1:${port}`) });
+  it('says the database does not exist', SECONDS, async (t) => {
+    const port = await refusing(t, 'no-such-database');
+    const server = start(t, { DATABASE_URL: postgresUrl(`127.0.0.1:${port}`) });
     await expectOneLine(server, 'DATABASE_URL', /database "conduit" does not exist.*3D000/);
   });
 
-  it('gives up on a server that accepts the connection and never answers', SECONDS, async () => {
-    const port = await refusing('silent');
-    const server = start({ DATABASE_URL: postgresUrl(`127.0.0.1:${port}`) });
+  it('gives up on a server that accepts the connection and never answers', SECONDS, async (t) => {
+    const port = await refusing(t, 'silent');
+    const server = start(t, { DATABASE_URL: postgresUrl(`127.0.0.1:${port}`) });
     await expectOneLine(server, 'DATABASE_URL', /127\.0\.0\.1:\d+ \(no answer within \d+ s\)/);
   });
 
-  it('says TLS failed when the server will not speak it', SECONDS, async () => {
-    const port = await refusing('no-tls');
-    const server = start({ DATABASE_URL: postgresUrl(`127.0.0.1:${port}`, '?sslmode=require') });
+  it('says TLS failed when the server will not speak it', SECONDS, async (t) => {
+    const port = await refusing(t, 'no-tls');
+    const server = start(t, { DATABASE_URL: postgresUrl(`127.0.0.1:${port}`, '?sslmode=require') });
     await expectOneLine(server, 'DATABASE_URL', /127\.0\.0\.1:\d+ \(.*TLS/);
   });
 
   // The primary and then a worker start through tsx, one after the other: a longer bound.
   it('under WORKERS, one line and exit 1 instead of replacing workers that cannot start', {
     timeout: 40_000,
-  }, async () => {
+  }, async (t) => {
     const port = await freePort();
-    const server = start({ WORKERS: '2', DATABASE_URL: postgresUrl(`127.0.0.1:${port}`) });
+    const server = start(t, { WORKERS: '2', DATABASE_URL: postgresUrl(`127.0.0.1:${port}`) });
     await expectOneLine(server, 'DATABASE_URL', /connection refused/);
   });
 });
@@ -143,13 +141,13 @@ const readOnly = await readOnlyFolder();
 if (typeof readOnly === 'string')
   console.warn(`skipping the read-only PGLITE_DIR cases: ${readOnly}`);
 
-describe('PGLITE_DIR where the embedded database cannot live', () => {
+describe.concurrent('PGLITE_DIR where the embedded database cannot live', () => {
   it.skipIf(typeof readOnly === 'string')(
     'names a folder it may not write to',
     SECONDS,
-    async () => {
+    async (t) => {
       if (typeof readOnly === 'string') return;
-      const server = start({ PGLITE_DIR: readOnly.dir }, readOnly.wrapper);
+      const server = start(t, { PGLITE_DIR: readOnly.dir }, readOnly.wrapper);
       await expectOneLine(server, 'PGLITE_DIR', /read-only file system|permission denied/);
     },
   );
@@ -157,25 +155,25 @@ describe('PGLITE_DIR where the embedded database cannot live', () => {
   it.skipIf(typeof readOnly === 'string')(
     'names a folder it cannot create on a read-only file system',
     SECONDS,
-    async () => {
+    async (t) => {
       if (typeof readOnly === 'string') return;
       const dir = join(readOnly.dir, 'missing', 'pglite');
-      const server = start({ PGLITE_DIR: dir }, readOnly.wrapper);
+      const server = start(t, { PGLITE_DIR: dir }, readOnly.wrapper);
       await expectOneLine(server, 'PGLITE_DIR', /read-only file system|permission denied/);
     },
   );
 
   // Node's recursive mkdir loops forever there: /proc/1 exists, yet creating in it says ENOENT.
-  it('gives up on a folder under /proc instead of hanging', SECONDS, async () => {
-    const server = start({ PGLITE_DIR: '/proc/1/conduit' });
+  it('gives up on a folder under /proc instead of hanging', SECONDS, async (t) => {
+    const server = start(t, { PGLITE_DIR: '/proc/1/conduit' });
     await expectOneLine(server, 'PGLITE_DIR', /\/proc\/1\/conduit.*no such file or directory/);
   });
 });
 
-describe('REDIS_URL, PORT and HOST that cannot be used', () => {
-  it('names the Redis server that refuses, without its password', SECONDS, async () => {
+describe.concurrent('REDIS_URL, PORT and HOST that cannot be used', () => {
+  it('names the Redis server that refuses, without its password', WITH_DATABASE, async (t) => {
     const port = await freePort();
-    const server = start({
+    const server = start(t, {
       PGLITE_DIR: 'memory://',
       REDIS_URL: `redis://:${PASSWORD}@127.0.0.1:${port}`,
     });
@@ -186,17 +184,17 @@ describe('REDIS_URL, PORT and HOST that cannot be used', () => {
     );
   });
 
-  it('names PORT when the port is taken', SECONDS, async () => {
+  it('names PORT when the port is taken', WITH_DATABASE, async (t) => {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
-    cleanups.push(() => new Promise((resolve) => taken.close(() => resolve())));
+    t.onTestFinished(() => new Promise((resolve) => taken.close(() => resolve())));
     const { port } = taken.address() as AddressInfo;
-    const server = start({ PGLITE_DIR: 'memory://', HOST: '127.0.0.1', PORT: String(port) });
+    const server = start(t, { PGLITE_DIR: 'memory://', HOST: '127.0.0.1', PORT: String(port) });
     await expectOneLine(server, 'PORT', new RegExp(`127\\.0\\.0\\.1:${port} \\(.*EADDRINUSE\\)`));
   });
 
-  it('names HOST when this machine has no such address', SECONDS, async () => {
-    const server = start({ PGLITE_DIR: 'memory://', HOST: '192.0.2.1' });
+  it('names HOST when this machine has no such address', WITH_DATABASE, async (t) => {
+    const server = start(t, { PGLITE_DIR: 'memory://', HOST: '192.0.2.1' });
     await expectOneLine(server, 'HOST', /192\.0\.2\.1:\d+ \(.*EADDRNOTAVAIL\)/);
   });
 });
