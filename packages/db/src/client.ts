@@ -45,6 +45,11 @@ export interface DbConfig {
   url?: string | undefined;
   /** Folder of the embedded database, or `memory://` for one that lives only in this process. */
   pgliteDir?: string | undefined;
+  /**
+   * An image of an embedded database (PGlite's `dumpDataDir()`) to start an in-memory one from,
+   * instead of PGlite's own initdb: about a second to load where initdb takes four. Tests use it.
+   */
+  pgliteImage?: Blob | undefined;
   /** Most connections in the PostgreSQL pool. */
   poolMax?: number | undefined;
   /**
@@ -115,7 +120,7 @@ export async function createDb(config: DbConfig): Promise<DbConnection> {
   }
   return config.url
     ? connectPostgres(config.url, tracker, logger, traced, config)
-    : openPglite(config.pgliteDir ?? IN_MEMORY, tracker, logger, traced);
+    : openPglite(config.pgliteDir ?? IN_MEMORY, tracker, logger, traced, config.pgliteImage);
 }
 
 type QueryLogger = { logQuery(query: string, params: unknown[]): void };
@@ -196,13 +201,16 @@ async function openPglite(
   tracker: PoolTracker,
   logger: QueryLogger,
   traced: boolean,
+  image: Blob | undefined,
 ): Promise<DbConnection> {
+  if (image && dir !== IN_MEMORY) throw new Error('An image starts in-memory databases only');
   if (dir !== IN_MEMORY) await prepareDataDir(dir);
-  const client = await PGlite.create(dir === IN_MEMORY ? undefined : dir).catch(
-    (error: unknown) => {
-      throw pgliteOpenError(dir, 'open the embedded database in', error);
-    },
-  );
+  const opened = image
+    ? PGlite.create({ loadDataDir: image })
+    : PGlite.create(dir === IN_MEMORY ? undefined : dir);
+  const client = await opened.catch((error: unknown) => {
+    throw pgliteOpenError(dir, 'open the embedded database in', error);
+  });
   const tracked = trackPglite(traced ? tracePglite(client) : client, tracker);
   const db = drizzlePglite(tracked, { schema, logger }) as unknown as Database;
   const pubsub = pglitePubSub(tracked);
