@@ -36,27 +36,6 @@ afterAll(async () => {
 });
 
 describe('admin CLI', () => {
-  it('answers bad usage with one line and exit code 2, before touching the database', async () => {
-    const runs = await Promise.all([
-      runCli([]),
-      runCli(['alice', 'bob']),
-      runCli(['--bogus']),
-      runCli(['--create', '--email', 'root@example.com']),
-      runCli(['--create', '--email', 'root@example.com', '--username', 'root'], {
-        ADMIN_PASSWORD: 'short',
-      }),
-      runCli(['--disable', 'alice', '--enable', 'bob']),
-      runCli(['--enable', 'alice', '--reason', 'why']),
-      runCli(['--disable', 'alice', 'bob']),
-    ]);
-    for (const run of runs) {
-      expect(run).toMatchObject({ code: 2, stdout: '' });
-      expect(run.stderr.trim().split('\n')).toHaveLength(1);
-    }
-    expect(runs[0]?.stderr).toMatch(/^Usage: /);
-    expect(runs[4]?.stderr).toMatch(/8 to 256 characters/);
-  });
-
   it('promotes an existing user found through .env, ending their sessions and auditing it', async () => {
     await writeFile(join(workDir, '.env'), `PGLITE_DIR=${dbDir}\n`);
     const unknown = await runCli(['nobody']);
