@@ -1,5 +1,7 @@
 // The server as a process: what an operator sees when starting and stopping it.
 import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { startServerProcess } from './process';
 
@@ -60,4 +62,63 @@ describe('main', { timeout: 60_000 }, () => {
     expect(aboutRequest.map((line) => line.msg)).toEqual(['request completed']);
     expect(lines.at(-1)).toMatchObject({ msg: 'stopped' });
   });
+
+  // Behind nginx a connection the listener still took while the stop's first steps ran, and that
+  // was queued in it when it closed, was reset with its request sent: a POST that nginx answers
+  // with 502. A mail being sent holds those steps up to 3 s (the sender's grace), long enough to
+  // tell "refused at once" from "refused once the rest is done".
+  it('refuses new connections as soon as it is told to stop, before its stop gives up on a mail being sent', async () => {
+    // An SMTP server that takes the connection and never greets: the sign-up's mail stays under way.
+    const mailConnections: Socket[] = [];
+    const smtp = createServer((socket) => mailConnections.push(socket));
+    smtp.listen(0, '127.0.0.1');
+    await once(smtp, 'listening');
+    try {
+      const { port: smtpPort } = smtp.address() as AddressInfo;
+      const server = startServer({ SMTP_URL: `smtp://127.0.0.1:${smtpPort}` });
+      const url = await listeningUrl(server.child, server.output);
+      const signUp = await fetch(`${url}/api/users`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          user: { username: 'mailed', email: 'mailed@example.com', password: 'a long passphrase' },
+        }),
+      });
+      expect(signUp.status).toBe(201);
+      await until(() => mailConnections.length > 0);
+
+      server.child.kill('SIGTERM');
+      const port = Number(new URL(url).port);
+      await until(async () => (await connectionRefused(port)) || server.child.exitCode !== null);
+      // Refused while the mail was still being sent: the stop had not given up on it yet.
+      expect(server.child.exitCode).toBeNull();
+      expect(server.output().stdout).not.toContain('mail not delivered');
+      expect(await server.exited).toBe(0);
+      // It did give up on it afterwards, before it stopped: the check above meant something.
+      expect(server.output().stdout).toContain('mail not delivered');
+    } finally {
+      for (const socket of mailConnections) socket.destroy();
+      smtp.close();
+    }
+  });
 });
+
+async function until(check: () => boolean | Promise<boolean>): Promise<void> {
+  for (let waited = 0; waited < 20_000; waited += 20) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error('gave up waiting');
+}
+
+/** Whether a TCP connection to the port is refused (else it is opened and closed again). */
+function connectionRefused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+  });
+}
