@@ -2,7 +2,8 @@
 // reads like the domain; command-line tools run as operators run them.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { cp, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,12 +51,7 @@ async function openTestDb(): Promise<DbConnection> {
  * nothing to do.) Written to a temporary name and renamed, so a worker never reads half an image.
  */
 async function migratedImage(): Promise<Blob> {
-  const key = createHash('sha256').update(await readFile(pglitePackageJson));
-  for (const name of (await readdir(migrationsFolder, { recursive: true })).sort()) {
-    const path = join(migrationsFolder, name);
-    if ((await stat(path)).isFile()) key.update(name).update(await readFile(path));
-  }
-  const file = join(tmpdir(), `conduit-pglite-image-${key.digest('hex').slice(0, 16)}.tar`);
+  const file = join(tmpdir(), `conduit-pglite-image-${await migrationsKey()}.tar`);
   try {
     return new Blob([await readFile(file)]);
   } catch {
@@ -73,6 +69,37 @@ async function migratedImage(): Promise<Blob> {
   await writeFile(partial, new Uint8Array(await image.arrayBuffer()));
   await rename(partial, file);
   return image;
+}
+
+/** PGlite's version and the migrations, as a short hash: what an image or template depends on. */
+async function migrationsKey(): Promise<string> {
+  const key = createHash('sha256').update(await readFile(pglitePackageJson));
+  for (const name of (await readdir(migrationsFolder, { recursive: true })).sort()) {
+    const path = join(migrationsFolder, name);
+    if ((await stat(path)).isFile()) key.update(name).update(await readFile(path));
+  }
+  return key.digest('hex').slice(0, 16);
+}
+
+/**
+ * A folder of its own holding a migrated, empty embedded database, for a server or command started
+ * as a process (PGLITE_DIR): such a process opens it in under a second, where `memory://` costs it
+ * PGlite's initdb, about 4 s of CPU. Copied from a template folder made once from the image (and
+ * kept beside it). The caller removes the copy (40 MB) when it is done with it.
+ */
+export async function migratedDataDir(): Promise<string> {
+  const template = join(tmpdir(), `conduit-pglite-folder-${await migrationsKey()}`);
+  if (!existsSync(template)) {
+    // Made under another name and renamed: a worker that finds the folder finds it whole.
+    const staging = await mkdtemp(`${template}.`);
+    const pglite = await PGlite.create(staging, { loadDataDir: await migratedImage() });
+    await pglite.close();
+    // Another worker may have made it meanwhile: theirs is kept.
+    await rename(staging, template).catch(() => rm(staging, { recursive: true, force: true }));
+  }
+  const copy = await mkdtemp(join(tmpdir(), 'conduit-pglite-copy-'));
+  await cp(template, copy, { recursive: true });
+  return copy;
 }
 
 /** The SQL statements the test database received while `work` ran (work must not overlap others). */
