@@ -9,6 +9,7 @@ import { type ErrorContext, reportError, setErrorReporter } from '@conduit/telem
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadErrorReporter } from '../src/telemetry/error-reporter';
+import { embeddedDatabaseFolder } from './embedded-folder';
 import { buildTestApp } from './helpers';
 import { startServerProcess } from './process';
 
@@ -134,7 +135,7 @@ export default (error, context) => {
 };`,
     );
     const server = startServerProcess({
-      PGLITE_DIR: 'memory://',
+      PGLITE_DIR: await embeddedDatabaseFolder(),
       PORT: '0',
       ERROR_REPORTER: reporter,
     });

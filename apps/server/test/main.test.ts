@@ -3,6 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { embeddedDatabaseFolder } from './embedded-folder';
 import { startServerProcess } from './process';
 
 function startServer(env: Record<string, string>) {
@@ -41,7 +42,7 @@ describe('main', { timeout: 60_000 }, () => {
   });
 
   it('serves, logs JSON with a request id on every request line, and stops cleanly on SIGTERM', async () => {
-    const server = startServer({});
+    const server = startServer({ PGLITE_DIR: await embeddedDatabaseFolder() });
     const url = await listeningUrl(server.child, server.output);
 
     const res = await fetch(`${url}/trpc/tag.list`);
@@ -75,7 +76,10 @@ describe('main', { timeout: 60_000 }, () => {
     await once(smtp, 'listening');
     try {
       const { port: smtpPort } = smtp.address() as AddressInfo;
-      const server = startServer({ SMTP_URL: `smtp://127.0.0.1:${smtpPort}` });
+      const server = startServer({
+        PGLITE_DIR: await embeddedDatabaseFolder(),
+        SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      });
       const url = await listeningUrl(server.child, server.output);
       const signUp = await fetch(`${url}/api/users`, {
         method: 'POST',

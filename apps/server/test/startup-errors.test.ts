@@ -6,6 +6,7 @@ import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, type TestContext } from 'vitest';
+import { embeddedDatabaseFolder } from './embedded-folder';
 import { freePort, startServerProcess } from './process';
 import { type Refusal, startRefusingPostgres } from './refusing-postgres';
 
@@ -47,8 +48,8 @@ async function expectOneLine(
 // Each case starts a process (through tsx when the build is stale: a few seconds on a busy
 // two-core machine); the bound is what an operator waits at most, start-up included, and is there
 // to catch a hang (on a quiet machine every case ends in 2 to 7 s). The cases that open an
-// in-memory embedded database first (its initdb: about 5 s of CPU alone) take up to 20 s when
-// they all run at once beside the other test worker: a longer bound for those.
+// embedded database first (a copy of a migrated one: embedded-folder.ts) took up to 27 s when they
+// all ran at once beside the other test worker, on a slow day: a longer bound for those.
 const SECONDS = { timeout: 30_000 };
 const WITH_DATABASE = { timeout: 60_000 };
 
@@ -174,7 +175,7 @@ describe.concurrent('REDIS_URL, PORT and HOST that cannot be used', () => {
   it('names the Redis server that refuses, without its password', WITH_DATABASE, async (t) => {
     const port = await freePort();
     const server = start(t, {
-      PGLITE_DIR: 'memory://',
+      PGLITE_DIR: await embeddedDatabaseFolder(t.onTestFinished),
       REDIS_URL: `redis://:${PASSWORD}@127.0.0.1:${port}`,
     });
     await expectOneLine(
@@ -189,12 +190,19 @@ describe.concurrent('REDIS_URL, PORT and HOST that cannot be used', () => {
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     t.onTestFinished(() => new Promise((resolve) => taken.close(() => resolve())));
     const { port } = taken.address() as AddressInfo;
-    const server = start(t, { PGLITE_DIR: 'memory://', HOST: '127.0.0.1', PORT: String(port) });
+    const server = start(t, {
+      PGLITE_DIR: await embeddedDatabaseFolder(t.onTestFinished),
+      HOST: '127.0.0.1',
+      PORT: String(port),
+    });
     await expectOneLine(server, 'PORT', new RegExp(`127\\.0\\.0\\.1:${port} \\(.*EADDRINUSE\\)`));
   });
 
   it('names HOST when this machine has no such address', WITH_DATABASE, async (t) => {
-    const server = start(t, { PGLITE_DIR: 'memory://', HOST: '192.0.2.1' });
+    const server = start(t, {
+      PGLITE_DIR: await embeddedDatabaseFolder(t.onTestFinished),
+      HOST: '192.0.2.1',
+    });
     await expectOneLine(server, 'HOST', /192\.0\.2\.1:\d+ \(.*EADDRNOTAVAIL\)/);
   });
 });

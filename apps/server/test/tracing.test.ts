@@ -4,6 +4,7 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { embeddedDatabaseFolder } from './embedded-folder';
 import { startServerProcess } from './process';
 
 interface OtlpValue {
@@ -99,7 +100,7 @@ afterEach(async () => {
 async function serve(env: (receiverUrl: string) => Record<string, string>) {
   const receiver = await startReceiver();
   const server = startServerProcess({
-    PGLITE_DIR: 'memory://',
+    PGLITE_DIR: await embeddedDatabaseFolder(),
     PORT: '0',
     REGISTER_MAX_PER_IP: '0',
     ...env(receiver.url),
