@@ -12,6 +12,7 @@ import { getTestDatabaseUrl } from '@conduit/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nginxBinary, startNginx } from './nginx';
 import { freePort, startServerProcess } from './process';
+import { until } from './until';
 import { missingArticles } from './write-load';
 
 const databaseUrl = await getTestDatabaseUrl();
@@ -131,14 +132,6 @@ async function metric(origin: string, series: string): Promise<number> {
   if (status !== 200) throw new Error(`/metrics: ${status} ${text}`);
   const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
   return line === undefined ? 0 : Number(line.slice(series.length + 1));
-}
-
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 30_000) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 /** A Conduit process on `port`, once it listens. */

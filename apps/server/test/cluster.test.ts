@@ -6,6 +6,7 @@ import { get } from 'node:http';
 import { getTestDatabaseUrl } from '@conduit/db/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, startServerProcess } from './process';
+import { until } from './until';
 
 const databaseUrl = await getTestDatabaseUrl();
 const start = startServerProcess;
@@ -36,14 +37,6 @@ function status(url: string): Promise<number> {
     request.on('error', () => resolve(0));
     request.setTimeout(5000, () => request.destroy());
   });
-}
-
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 30_000) {
-  for (let waited = 0; waited < ms; waited += 100) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 /** The body of a GET on a new connection. */

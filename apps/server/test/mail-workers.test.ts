@@ -5,16 +5,9 @@ import { queueMail } from '@conduit/mail';
 import { startSmtpServer } from '@conduit/mail/testing';
 import { describe, expect, it } from 'vitest';
 import { freePort, startServerProcess } from './process';
+import { until } from './until';
 
 const databaseUrl = await getTestDatabaseUrl();
-
-async function until(what: string, check: () => boolean, ms = 30_000) {
-  for (let waited = 0; waited < ms; waited += 100) {
-    if (check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe.skipIf(!databaseUrl)(
   'mail with WORKERS (needs TEST_DATABASE_URL)',

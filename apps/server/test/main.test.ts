@@ -5,6 +5,7 @@ import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { embeddedDatabaseFolder } from './embedded-folder';
 import { startServerProcess } from './process';
+import { until } from './until';
 
 function startServer(env: Record<string, string>) {
   return startServerProcess({ PGLITE_DIR: 'memory://', PORT: '0', ...env });
@@ -89,11 +90,14 @@ describe('main', { timeout: 60_000 }, () => {
         }),
       });
       expect(signUp.status).toBe(201);
-      await until(() => mailConnections.length > 0);
+      await until('the mail under way', () => mailConnections.length > 0);
 
       server.child.kill('SIGTERM');
       const port = Number(new URL(url).port);
-      await until(async () => (await connectionRefused(port)) || server.child.exitCode !== null);
+      await until(
+        'a refused connection',
+        async () => (await connectionRefused(port)) || server.child.exitCode !== null,
+      );
       // Refused while the mail was still being sent: the stop had not given up on it yet.
       expect(server.child.exitCode).toBeNull();
       expect(server.output().stdout).not.toContain('mail not delivered');
@@ -106,14 +110,6 @@ describe('main', { timeout: 60_000 }, () => {
     }
   });
 });
-
-async function until(check: () => boolean | Promise<boolean>): Promise<void> {
-  for (let waited = 0; waited < 20_000; waited += 20) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error('gave up waiting');
-}
 
 /** Whether a TCP connection to the port is refused (else it is opened and closed again). */
 function connectionRefused(port: number): Promise<boolean> {

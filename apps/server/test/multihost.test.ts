@@ -41,6 +41,7 @@ import { netnsMissing } from './netns';
 import { nginxBinary } from './nginx';
 import { pgClusterMissing, waitForReplay } from './pg-cluster';
 import { pgbouncerBinary } from './pgbouncer';
+import { until } from './until';
 import { missingArticles } from './write-load';
 
 function redisMissing(): Promise<string | undefined> {
@@ -64,14 +65,6 @@ if (skipped) console.log(`multi-host test skipped: ${skipped}`);
 let names = 0;
 const run = Math.random().toString(36).slice(2, 8);
 const unique = (what: string) => `${what}${run}${++names}`;
-
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 30_000) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 function expectOk(answer: Answer, what: string) {
   if (answer.status < 200 || answer.status > 299) {

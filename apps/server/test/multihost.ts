@@ -16,6 +16,7 @@ import { startNginx } from './nginx';
 import { type PgNode, startPrimary, startReplica } from './pg-cluster';
 import { startPgbouncer } from './pgbouncer';
 import { freshBundle, startServerProcess } from './process';
+import { until } from './until';
 
 export const APP_PORT = 3000;
 const DATABASE = 'conduit';
@@ -38,14 +39,6 @@ export function onDatabase(url: string, database: string): string {
   const next = new URL(url);
   next.pathname = `/${database}`;
   return next.toString();
-}
-
-async function until(what: string, check: () => boolean | Promise<boolean>, ms: number) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 function listening(host: string, port: number): Promise<boolean> {
