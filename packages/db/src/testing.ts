@@ -71,8 +71,17 @@ async function migratedImage(): Promise<Blob> {
   return image;
 }
 
-/** PGlite's version and the migrations, as a short hash: what an image or template depends on. */
-async function migrationsKey(): Promise<string> {
+/**
+ * PGlite's version and the migrations, as a short hash: what an image or template depends on.
+ * Read once per test process.
+ */
+function migrationsKey(): Promise<string> {
+  keyRead ??= readMigrationsKey();
+  return keyRead;
+}
+let keyRead: Promise<string> | undefined;
+
+async function readMigrationsKey(): Promise<string> {
   const key = createHash('sha256').update(await readFile(pglitePackageJson));
   for (const name of (await readdir(migrationsFolder, { recursive: true })).sort()) {
     const path = join(migrationsFolder, name);
