@@ -49,11 +49,40 @@ describe('compression', () => {
     expect(JSON.parse(brotliDecompressSync(res.rawPayload).toString())).toEqual(plain.json());
   });
 
+  it('says a large answer varies by Accept-Encoding even when it is sent plain', async () => {
+    // Twice each: the second comes from the answer cache, which must say the same.
+    for (let round = 0; round < 2; round += 1) {
+      for (const res of [
+        await query(app, 'article.list', { limit: 20 }),
+        await app.inject({ url: '/api/articles?limit=20' }),
+        await app.inject({ url: '/api/articles?limit=20', headers: { 'x-no-compression': '1' } }),
+      ]) {
+        expect(res.statusCode).toBe(200);
+        expect(res.headers['content-encoding']).toBeUndefined();
+        const vary = String(res.headers.vary).split(/\s*,\s*/);
+        expect(vary).toContain('accept-encoding');
+        expect(vary.filter((name) => name === 'accept-encoding')).toHaveLength(1);
+      }
+    }
+    // Compressed, the name is there once, beside the others.
+    const gzipped = await app.inject({
+      url: '/api/articles?limit=20',
+      headers: { 'accept-encoding': 'gzip' },
+    });
+    expect(
+      String(gzipped.headers.vary)
+        .split(/\s*,\s*/)
+        .sort(),
+    ).toEqual(['accept-encoding', 'authorization', 'cookie']);
+  });
+
   it('sends small answers as they are', async () => {
     const res = await query(app, 'tag.list', undefined, { 'accept-encoding': 'gzip, br' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-encoding']).toBeUndefined();
     expect(res.json()).toEqual({ result: { data: { tags: ['compression'] } } });
+    // Never compressed, so not varying by what the client accepts.
+    expect(String(res.headers.vary)).not.toMatch(/accept-encoding/i);
   });
 
   it('compresses text, JSON, scripts, styles and SVG, never event streams or binary', () => {

@@ -4,8 +4,9 @@
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import negotiator from '@fastify/accept-negotiator';
 import compress from '@fastify/compress';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { appendVary } from './etag';
 
 /**
  * Content types worth compressing. Never text/event-stream: a compressor holds bytes back until
@@ -66,7 +67,10 @@ const plugin: FastifyPluginAsync = async (app) => {
   // A callback hook: an async one makes a promise and waits a turn for it on every answer, where
   // most answers are not a Response at all.
   app.addHook('onSend', (request, reply, payload, done) => {
-    if (!(payload instanceof Response)) return done(null, payload);
+    if (!(payload instanceof Response)) {
+      varyOnEncoding(reply, payload);
+      return done(null, payload);
+    }
     const type = payload.headers.get('content-type') ?? '';
     if (
       !type.startsWith('application/json') ||
@@ -78,10 +82,32 @@ const plugin: FastifyPluginAsync = async (app) => {
     for (const [name, value] of payload.headers) reply.header(name, value);
     // As text: one chunk with the headers (send-json-text.ts).
     payload.text().then(
-      (text) => done(null, text),
+      (text) => {
+        varyOnEncoding(reply, text);
+        done(null, text);
+      },
       (error: Error) => done(error),
     );
   });
 };
+
+/**
+ * Says `Vary: accept-encoding` on an answer the plugin would compress for a client that asks
+ * (compressible, and over the threshold or a stream), whatever this client asked: the plugin says
+ * it only when it compresses, so a plain answer told a shared cache that it may give those same
+ * bytes to everyone (RFC 9110, 12.5.5). Small answers do not vary: they are never compressed.
+ * Runs before the plugin's own hook, which then finds the name there and leaves it.
+ */
+function varyOnEncoding(reply: FastifyReply, payload: unknown): void {
+  if (payload === null || payload === undefined || reply.hasHeader('content-encoding')) return;
+  // The plugin's reading of an answer without a type.
+  const type = String(reply.getHeader('content-type') ?? 'application/json');
+  if (!COMPRESSIBLE.test(type)) return;
+  const small =
+    (typeof payload === 'string' || Buffer.isBuffer(payload)) &&
+    Buffer.byteLength(payload) < THRESHOLD_BYTES;
+  if (!small) appendVary(reply, ENCODING_VARY);
+}
+const ENCODING_VARY = ['accept-encoding'];
 
 export const compressionPlugin = fp(plugin, { name: 'compression' });
