@@ -1,4 +1,4 @@
-// What the triggers of migration 0005 keep: each article's search document, against the document
+// What the triggers of migrations 0005 and 0008 keep: each article's search document, against the document
 // rebuilt from the rows (through edits, tagging in bulk, untagging and TRUNCATE), and the slug
 // history, which refuses another article's slug, old or current, under articles_slug_key.
 import { eq, sql } from 'drizzle-orm';
@@ -48,6 +48,8 @@ describe('search documents', () => {
     const a = await createArticle(db, ann, { slug: 'a', title: 'Gardens', tagList: ['roses'] });
     const b = await createArticle(db, ann, { slug: 'b', body: 'About roses too' });
     expect(await matching('roses')).toEqual(['a', 'b']);
+    // A's tag was appended to the document its row made (0008), b has none: both as made whole.
+    expect(await staleDocuments()).toEqual([]);
 
     await db.update(articles).set({ title: 'Kitchens' }).where(eq(articles.id, a.id));
     expect(await matching('garden')).toEqual([]);
@@ -60,6 +62,8 @@ describe('search documents', () => {
       { articleId: b.id, tagId: tulips.id },
     ]);
     expect(await matching('tulips')).toEqual(['a', 'b']);
+    // One statement: a had a tag (made whole), b had none (appended to).
+    expect(await staleDocuments()).toEqual([]);
     await db.delete(articleTags).where(eq(articleTags.articleId, b.id));
     expect(await matching('tulips')).toEqual(['a']);
     expect(await staleDocuments()).toEqual([]);
@@ -67,6 +71,23 @@ describe('search documents', () => {
     await db.execute(sql`truncate ${articleTags}`);
     expect(await matching('tulips')).toEqual([]);
     expect(await staleDocuments()).toEqual([]);
+
+    // Tags linked again after all were removed, several at once in two statements: appended to,
+    // then made whole; the tags' names weigh B wherever they sit.
+    const more = await db
+      .insert(tags)
+      .values([{ name: 'lilies' }, { name: 'asters' }])
+      .returning();
+    await db.insert(articleTags).values(more.map((tag) => ({ articleId: b.id, tagId: tag.id })));
+    expect(await staleDocuments()).toEqual([]);
+    await db.insert(articleTags).values({ articleId: b.id, tagId: tulips.id });
+    expect(await staleDocuments()).toEqual([]);
+    const [weighed] = await db
+      .select({ rank: sql<string>`${articles.searchVector}::text` })
+      .from(articles)
+      .where(eq(articles.id, b.id));
+    expect(weighed?.rank).toMatch(/'lili':\d+B/);
+    expect(weighed?.rank).toMatch(/'tulip':\d+B/);
   });
 });
 
