@@ -29,6 +29,16 @@ mkdir -p "$out/apps/server"
 mv "$staging/package.json" "$staging/dist" "$staging/node_modules" "$out/apps/server/"
 rm -rf "$staging"
 
+# TypeScript: @trpc/server names it a peer dependency (its types need it), so pnpm installs it with
+# the production dependencies, and marking that peer optional does not keep it out (the lockfile
+# the deploy derives from ours has it resolved). Nothing loads it at run time: it was 31 MB of
+# the 171 this folder held, the compiler and TypeScript 7's native binary. Removed with the links
+# to it; container-image.test.ts starts the server and the migrations from what is left.
+store="$out/apps/server/node_modules/.pnpm"
+rm -rf "$store"/typescript@* "$store"/@typescript+* "$store/node_modules/typescript" \
+  "$store/node_modules/@typescript"
+find "$store" -mindepth 3 -maxdepth 3 -path '*/node_modules/typescript' -type l -exec rm {} +
+
 # The web app is not a dependency of the server (it only serves its files), so pnpm deploy does
 # not bring it.
 mkdir -p "$out/apps/web"

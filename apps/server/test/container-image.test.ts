@@ -113,9 +113,12 @@ describe.skipIf(!built || (inCi && !process.env.TEST_DATABASE_URL))(
         'drizzle-kit',
         'autocannon',
         'turbo',
+        // A peer of @trpc/server's types that pnpm installs with it; prune.sh removes it.
+        'typescript',
       ]) {
         expect(store.filter((entry) => entry.startsWith(`${tool}@`))).toEqual([]);
       }
+      expect(store.filter((entry) => entry.startsWith('@typescript+'))).toEqual([]);
       expect(existsSync(join(app, 'apps/server/src'))).toBe(false);
     });
 
