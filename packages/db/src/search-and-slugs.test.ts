@@ -1,6 +1,7 @@
-// What the triggers of migrations 0005 and 0008 keep: each article's search document, against the document
-// rebuilt from the rows (through edits, tagging in bulk, untagging and TRUNCATE), and the slug
-// history, which refuses another article's slug, old or current, under articles_slug_key.
+// What the triggers of migrations 0005 and 0008 keep: each article's search document, against the
+// document rebuilt from the rows (through creates, edits, tagging in bulk, untagging and TRUNCATE),
+// and the slug history, which refuses another article's slug, old or current, under
+// articles_slug_key.
 import { eq, sql } from 'drizzle-orm';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from './client';
@@ -83,11 +84,11 @@ describe('search documents', () => {
     await db.insert(articleTags).values({ articleId: b.id, tagId: tulips.id });
     expect(await staleDocuments()).toEqual([]);
     const [weighed] = await db
-      .select({ rank: sql<string>`${articles.searchVector}::text` })
+      .select({ document: sql<string>`${articles.searchVector}::text` })
       .from(articles)
       .where(eq(articles.id, b.id));
-    expect(weighed?.rank).toMatch(/'lili':\d+B/);
-    expect(weighed?.rank).toMatch(/'tulip':\d+B/);
+    expect(weighed?.document).toMatch(/'lili':\d+B/);
+    expect(weighed?.document).toMatch(/'tulip':\d+B/);
   });
 });
 

@@ -91,6 +91,8 @@ const plugin: FastifyPluginAsync = async (app) => {
   });
 };
 
+const ENCODING_VARY = ['accept-encoding'];
+
 /**
  * Says `Vary: accept-encoding` on an answer the plugin would compress for a client that asks
  * (compressible, and over the threshold or a stream), whatever this client asked: the plugin says
@@ -108,6 +110,5 @@ function varyOnEncoding(reply: FastifyReply, payload: unknown): void {
     Buffer.byteLength(payload) < THRESHOLD_BYTES;
   if (!small) appendVary(reply, ENCODING_VARY);
 }
-const ENCODING_VARY = ['accept-encoding'];
 
 export const compressionPlugin = fp(plugin, { name: 'compression' });
