@@ -12,7 +12,7 @@ import type { AnswerCache, AnswerWatch, CacheStore } from '@conduit/api';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { compressed, type Encoding, encodingFor, THRESHOLD_BYTES } from './compression';
-import { appendVary, etagOf, PUBLIC_VARY } from './etag';
+import { etagOf } from './etag';
 import { sendJsonText } from './send-json-text';
 
 export interface AnswerCacheOptions {
@@ -65,9 +65,6 @@ export function keptIn(kept: Kept, encoding: Encoding, compress = compressed): B
   }
   return bytes;
 }
-
-/** The Vary a compressed public answer ends with (etag.ts, then the compression plugin). */
-const ENCODED_VARY = [...PUBLIC_VARY, 'accept-encoding'];
 
 const watchOf = Symbol('answer watch');
 /** A request whose answer may be kept: under which key, and the watch its reads go through. */
@@ -134,12 +131,13 @@ const plugin: FastifyPluginAsync<AnswerCacheOptions> = async (app, { answers, se
       if (kept.vary) reply.header('vary', kept.vary);
       reply.header('etag', kept.etag);
       const encoding = encodingFor(request);
-      // As the compression plugin would answer (it leaves an answer it finds encoded alone), with
-      // the Vary a public answer ends with. A conditional GET goes the plain way, to its 304.
+      // As the compression plugin would answer (it leaves an answer it finds encoded alone). The
+      // kept Vary names accept-encoding already when the answer is that large (compression.ts
+      // says it on plain answers too), and the ETag hook adds the public names on a hit as on a
+      // miss. A conditional GET goes the plain way, to its 304.
       const conditional = request.headers['if-none-match'] !== undefined;
       if (encoding && !conditional && kept.size >= THRESHOLD_BYTES) {
         const bytes = keptIn(kept, encoding);
-        appendVary(reply, ENCODED_VARY);
         reply.header('content-encoding', encoding);
         reply.send(bytes);
       } else if (typeof kept.body === 'string') sendJsonText(reply, kept.body);

@@ -105,9 +105,12 @@ function varyOnEncoding(reply: FastifyReply, payload: unknown): void {
   // The plugin's reading of an answer without a type.
   const type = String(reply.getHeader('content-type') ?? 'application/json');
   if (!COMPRESSIBLE.test(type)) return;
+  // A string's bytes are at least its length: a long one is not measured (every answer, whole
+  // answers from the cache included, comes through here).
   const small =
-    (typeof payload === 'string' || Buffer.isBuffer(payload)) &&
-    Buffer.byteLength(payload) < THRESHOLD_BYTES;
+    typeof payload === 'string'
+      ? payload.length < THRESHOLD_BYTES && Buffer.byteLength(payload) < THRESHOLD_BYTES
+      : Buffer.isBuffer(payload) && payload.length < THRESHOLD_BYTES;
   if (!small) appendVary(reply, ENCODING_VARY);
 }
 
