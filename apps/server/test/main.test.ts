@@ -1,10 +1,10 @@
 // The server as a process: what an operator sees when starting and stopping it.
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { embeddedDatabaseFolder } from './embedded-folder';
-import { startServerProcess } from './process';
+import { startServerProcess, tryConnect } from './process';
 import { until } from './until';
 
 function startServer(env: Record<string, string>) {
@@ -96,7 +96,7 @@ describe('main', { timeout: 60_000 }, () => {
       const port = Number(new URL(url).port);
       await until(
         'a refused connection',
-        async () => (await connectionRefused(port)) || server.child.exitCode !== null,
+        async () => (await tryConnect(port)) === 'ECONNREFUSED' || server.child.exitCode !== null,
       );
       // Refused while the mail was still being sent: the stop had not given up on it yet.
       expect(server.child.exitCode).toBeNull();
@@ -110,15 +110,3 @@ describe('main', { timeout: 60_000 }, () => {
     }
   });
 });
-
-/** Whether a TCP connection to the port is refused (else it is opened and closed again). */
-function connectionRefused(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
-  });
-}

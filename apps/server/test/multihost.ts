@@ -5,7 +5,6 @@
 // as docs/deployment.md tells operators to: queries through PgBouncer, LISTEN and migrations on
 // the primary directly, the replica listed, Redis shared, nginx trusted as the proxy.
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import postgres from 'postgres';
@@ -15,7 +14,7 @@ import { type Host, makeNetwork } from './netns';
 import { startNginx } from './nginx';
 import { type PgNode, startPrimary, startReplica } from './pg-cluster';
 import { startPgbouncer } from './pgbouncer';
-import { freshBundle, startServerProcess } from './process';
+import { freshBundle, startServerProcess, tryConnect } from './process';
 import { until } from './until';
 
 export const APP_PORT = 3000;
@@ -39,17 +38,6 @@ export function onDatabase(url: string, database: string): string {
   const next = new URL(url);
   next.pathname = `/${database}`;
   return next.toString();
-}
-
-function listening(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, host);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 async function startRedis(host: Host, keep: (folder: string) => void) {
@@ -84,9 +72,9 @@ async function startRedis(host: Host, keep: (folder: string) => void) {
     ready: async (child) =>
       until(
         'redis-server to listen',
-        () => {
+        async () => {
           if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}`);
-          return listening(host.address, 6379);
+          return (await tryConnect(6379, host.address)) === 'open';
         },
         10_000,
       ),

@@ -2,11 +2,10 @@
 // it up: started in a temp folder of its own, on a free loopback port, stopped by the test.
 import type { ChildProcess } from 'node:child_process';
 import { accessSync, chmodSync, constants, mkdtempSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startForeground } from './foreground';
-import { freePort } from './process';
+import { freePort, tryConnect } from './process';
 
 const CANDIDATES = ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer'];
 
@@ -107,15 +106,7 @@ async function untilListening(
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`exited with ${child.exitCode ?? child.signalCode}`);
     }
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, host);
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
+    if ((await tryConnect(port, host)) === 'open') return;
     if (Date.now() > deadline) throw new Error(`not listening on ${port} within ${ms} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -51,6 +51,21 @@ export async function freePort(): Promise<number> {
   probe.close();
   if (!address || typeof address === 'string') throw new Error('no port');
   return address.port;
+}
+
+/**
+ * What a TCP connection to `host:port` meets: `open` (it was opened, and is closed again at once)
+ * or the error's code (`ECONNREFUSED` when nothing listens).
+ */
+export function tryConnect(port: number, host = '127.0.0.1'): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, host);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve('open');
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+  });
 }
 
 const BUNDLE = fileURLToPath(new URL('../dist/main.js', import.meta.url));
